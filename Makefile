@@ -1,0 +1,45 @@
+# Two commands matter: `make demo` (set up and serve the demo district) and `make test` (set up and run every gate).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+WAYPOINT := $(BIN)/waypoint
+HOST ?= 127.0.0.1:8000
+
+.PHONY: demo test lint pytest bench serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(WAYPOINT) migrate --noinput
+	$(WAYPOINT) demo
+	@echo "Waypoint is at http://$(HOST)/ (Ctrl-C stops it)."
+	$(WAYPOINT) runserver $(HOST)
+
+serve: $(VENV)/.installed
+	$(WAYPOINT) runserver $(HOST)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test: lint pytest
+
+bench: $(VENV)/.installed-dev
+	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

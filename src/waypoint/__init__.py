@@ -1,0 +1,1 @@
+"""Waypoint: mastery-based personalized learning for school districts."""

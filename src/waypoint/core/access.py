@@ -1,0 +1,227 @@
+"""The one access policy: who may see which student, and who may do what.
+
+Nothing else in Waypoint filters students by role. Views, API endpoints, exports and reports ask
+`visible_students(user)` for the rows a user may read and `can(user, action, obj)` for everything else.
+
+The rules (DESIGN.md §2), each limited to the district of the role that grants it:
+- a student sees their own record; a guardian sees the records of linked children;
+- a teacher sees the students on the rosters of sections they teach;
+- an advisor or counselor sees their caseload;
+- a school administrator sees the students enrolled at their school; a district administrator, the district;
+- a state analyst and an external mentor see no student rows (mentors gain access through approved paths
+  later).
+Every grant is dated: a role, roster place, caseload place or guardian link counts only while it is active.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from waypoint.core.models import (
+    AdvisorAssignment,
+    GuardianLink,
+    Organization,
+    Role,
+    RoleAssignment,
+    Section,
+    SectionEnrollment,
+    Student,
+    StudentEnrollment,
+    User,
+)
+
+Actor: TypeAlias = User | AnonymousUser
+
+STUDENT_ROLE = "student"
+GUARDIAN_ROLE = "guardian"
+
+
+class Action(StrEnum):
+    VIEW_STUDENT = "student.view"
+    VIEW_DEMOGRAPHICS = "student.view_demographics"
+    VIEW_DISCLOSURES = "student.view_disclosures"
+    LIST_SECTIONS = "section.list"
+    VIEW_SECTION = "section.view"
+    VIEW_CASELOAD = "caseload.view"
+    VIEW_DISTRICT_AUDIT = "district.view_audit"
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One active role assignment, reduced to what the policy needs."""
+
+    role: Role
+    organization_id: int
+    district_id: int | None
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _active_on(on: datetime.date, start: str = "starts_on", end: str = "ends_on") -> Q:
+    return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": on}))
+
+
+def grants(user: Actor, on: datetime.date | None = None) -> list[Grant]:
+    """The user's active role assignments on a date (today by default), read once per user object."""
+    if not isinstance(user, User) or not user.is_active:
+        return []
+    on = on or today()
+    cache: dict[datetime.date, list[Grant]] = user.__dict__.setdefault("_waypoint_grants", {})
+    if on not in cache:
+        cache[on] = [
+            Grant(role=Role(role), organization_id=organization_id, district_id=district_id)
+            for role, organization_id, district_id in RoleAssignment.objects.filter(
+                _active_on(on), user=user
+            ).values_list("role", "organization_id", "district_id")
+        ]
+    return cache[on]
+
+
+def _districts(user: Actor, role: Role, on: datetime.date) -> set[int]:
+    return {g.district_id for g in grants(user, on) if g.role == role and g.district_id is not None}
+
+
+def _organizations(user: Actor, role: Role, on: datetime.date) -> set[int]:
+    return {g.organization_id for g in grants(user, on) if g.role == role}
+
+
+def roles(user: Actor, on: datetime.date | None = None) -> list[str]:
+    """Every role the user acts in today: assigned staff roles, plus student and guardian from the records."""
+    if not isinstance(user, User) or not user.is_active:
+        return []
+    on = on or today()
+    found = {g.role.value for g in grants(user, on)}
+    if Student.objects.filter(user=user).exists():
+        found.add(STUDENT_ROLE)
+    if GuardianLink.objects.filter(_active_on(on), guardian=user).exists():
+        found.add(GUARDIAN_ROLE)
+    return sorted(found)
+
+
+def visible_students(user: Actor, on: datetime.date | None = None) -> QuerySet[Student]:
+    """The students whose records the user may read on a date (today by default)."""
+    if not isinstance(user, User) or not user.is_active:
+        return Student.objects.none()
+    on = on or today()
+    scopes: list[Q] = [
+        Q(user=user),
+        Q(id__in=GuardianLink.objects.filter(_active_on(on), guardian=user).values("student_id")),
+    ]
+    teacher_districts = _districts(user, Role.TEACHER, on)
+    if teacher_districts:
+        taught = SectionEnrollment.objects.filter(
+            _active_on(on), section__teacher_assignments__teacher=user, district_id__in=teacher_districts
+        )
+        scopes.append(Q(district_id__in=teacher_districts, id__in=taught.values("student_id")))
+    advisor_districts = _districts(user, Role.ADVISOR, on)
+    if advisor_districts:
+        caseload = AdvisorAssignment.objects.filter(
+            _active_on(on), advisor=user, district_id__in=advisor_districts
+        )
+        scopes.append(Q(district_id__in=advisor_districts, id__in=caseload.values("student_id")))
+    admin_schools = _organizations(user, Role.SCHOOL_ADMIN, on)
+    if admin_schools:
+        enrolled = StudentEnrollment.objects.filter(
+            _active_on(on, "entry_date", "exit_date"), school_id__in=admin_schools
+        )
+        scopes.append(
+            Q(district_id__in=_districts(user, Role.SCHOOL_ADMIN, on), id__in=enrolled.values("student_id"))
+        )
+    admin_districts = _districts(user, Role.DISTRICT_ADMIN, on)
+    if admin_districts:
+        scopes.append(Q(district_id__in=admin_districts))
+    combined = scopes[0]
+    for scope in scopes[1:]:
+        combined |= scope
+    return Student.objects.filter(combined)
+
+
+def visible_sections(user: Actor, on: datetime.date | None = None) -> QuerySet[Section]:
+    """The sections whose rosters the user may read: own sections for teachers, the school's or district's
+    for administrators."""
+    if not isinstance(user, User) or not user.is_active:
+        return Section.objects.none()
+    on = on or today()
+    scopes: list[Q] = []
+    teacher_districts = _districts(user, Role.TEACHER, on)
+    if teacher_districts:
+        scopes.append(Q(district_id__in=teacher_districts, teacher_assignments__teacher=user))
+    admin_schools = _organizations(user, Role.SCHOOL_ADMIN, on)
+    if admin_schools:
+        scopes.append(Q(school_id__in=admin_schools))
+    admin_districts = _districts(user, Role.DISTRICT_ADMIN, on)
+    if admin_districts:
+        scopes.append(Q(district_id__in=admin_districts))
+    if not scopes:
+        return Section.objects.none()
+    combined = scopes[0]
+    for scope in scopes[1:]:
+        combined |= scope
+    return Section.objects.filter(id__in=Section.objects.filter(combined).values("id"))
+
+
+def _is_self_or_guardian(user: User, student: Student, on: datetime.date) -> bool:
+    if student.user_id is not None and student.user_id == user.pk:
+        return True
+    return GuardianLink.objects.filter(_active_on(on), guardian=user, student=student).exists()
+
+
+def _administers(user: User, student: Student, on: datetime.date) -> bool:
+    if student.district_id in _districts(user, Role.DISTRICT_ADMIN, on):
+        return True
+    admin_schools = _organizations(user, Role.SCHOOL_ADMIN, on)
+    return (
+        bool(admin_schools)
+        and StudentEnrollment.objects.filter(
+            _active_on(on, "entry_date", "exit_date"), student=student, school_id__in=admin_schools
+        ).exists()
+    )
+
+
+def has_role(user: Actor, *wanted: Role, on: datetime.date | None = None) -> bool:
+    return any(g.role in wanted for g in grants(user, on))
+
+
+def can(
+    user: Actor,
+    action: Action,
+    obj: Student | Section | Organization | None = None,
+    on: datetime.date | None = None,
+) -> bool:
+    """Whether the user may take the action on the object (a student, a section, a district, or none)."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    on = on or today()
+    if isinstance(obj, Student):
+        if not visible_students(user, on).filter(pk=obj.pk).exists():
+            return False
+        if action is Action.VIEW_STUDENT:
+            return True
+        if action in (Action.VIEW_DEMOGRAPHICS, Action.VIEW_DISCLOSURES):
+            return _is_self_or_guardian(user, obj, on) or _administers(user, obj, on)
+        return False
+    if isinstance(obj, Section):
+        return action is Action.VIEW_SECTION and visible_sections(user, on).filter(pk=obj.pk).exists()
+    if isinstance(obj, Organization):
+        return action is Action.VIEW_DISTRICT_AUDIT and obj.pk in _districts(user, Role.DISTRICT_ADMIN, on)
+    if action is Action.LIST_SECTIONS:
+        return has_role(user, Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, on=on)
+    if action is Action.VIEW_CASELOAD:
+        return has_role(user, Role.ADVISOR, on=on)
+    if action is Action.VIEW_DISTRICT_AUDIT:
+        return has_role(user, Role.DISTRICT_ADMIN, on=on)
+    return False
+
+
+def audit_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
+    """The districts whose audit log the user may read."""
+    return _districts(user, Role.DISTRICT_ADMIN, on or today())

@@ -1,0 +1,310 @@
+"""Reads of people and organizations that views and the API share.
+
+Each selector takes the acting `RequestContext`, scopes its rows with `core.access`, and audits what it
+discloses. A student outside the actor's scope raises `NotVisible`, which pages and endpoints answer with 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from django.db.models import Count, Model, Prefetch, Q, QuerySet
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.audit import RequestContext, audit_record, audit_record_students
+from waypoint.core.models import (
+    AdvisorAssignment,
+    AuditAction,
+    AuditEvent,
+    GuardianLink,
+    Organization,
+    Section,
+    SectionEnrollment,
+    SectionTeacher,
+    Student,
+    StudentDemographics,
+    StudentEnrollment,
+)
+
+T = TypeVar("T")
+M = TypeVar("M", bound=Model)
+
+
+class NotVisible(Exception):
+    """The object does not exist or the actor may not see it; callers answer 404 and reveal neither."""
+
+
+class NotPermitted(Exception):
+    """The actor may see the object but not take this action on it; callers answer 403."""
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    count: int
+    number: int
+    size: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, math.ceil(self.count / self.size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _page(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
+    count = queryset.count()
+    number = min(max(1, number), max(1, math.ceil(count / size)))
+    start = (number - 1) * size
+    return Page(items=list(queryset[start : start + size]), count=count, number=number, size=size)
+
+
+def _active_enrollments(on: datetime.date) -> QuerySet[StudentEnrollment]:
+    return StudentEnrollment.objects.filter(
+        Q(entry_date__lte=on) & (Q(exit_date__isnull=True) | Q(exit_date__gte=on))
+    ).select_related("school")
+
+
+def with_current_enrollment(
+    students: QuerySet[Student], on: datetime.date | None = None
+) -> QuerySet[Student]:
+    """Attach `current_enrollments` (today's enrollment spans, with school) in one extra query."""
+    on = on or access.today()
+    return students.select_related("district").prefetch_related(
+        Prefetch("enrollments", queryset=_active_enrollments(on), to_attr="current_enrollments")
+    )
+
+
+def current_enrollment(student: Student) -> StudentEnrollment | None:
+    """The student's enrollment today, from `with_current_enrollment`'s prefetch."""
+    spans: list[StudentEnrollment] = getattr(student, "current_enrollments", [])
+    return spans[0] if spans else None
+
+
+def _deny(context: RequestContext, *, object_type: str, object_id: int) -> NotVisible:
+    """Audit a refused request; the event names the student (and so their district) when one exists."""
+    student = Student.objects.filter(pk=object_id).first() if object_type == "student" else None
+    audit_record(
+        context=context,
+        action=AuditAction.DENIED,
+        object_type=object_type,
+        object_id=str(object_id),
+        student=student,
+    )
+    return NotVisible(f"No {object_type} {object_id} is visible to this user.")
+
+
+def student_list(
+    *, context: RequestContext, search: str = "", page: int = 1, page_size: int = 50
+) -> Page[Student]:
+    """A page of the students the actor may see, by name; every student shown is audited as viewed."""
+    students = with_current_enrollment(access.visible_students(context.user))
+    search = search.strip()
+    if search:
+        words = Q()
+        for word in search.split()[:4]:
+            words &= (
+                Q(first_name__icontains=word)
+                | Q(last_name__icontains=word)
+                | Q(preferred_name__icontains=word)
+                | Q(state_student_id=word)
+            )
+        students = students.filter(words)
+    result = _page(students.order_by("last_name", "first_name", "id"), number=page, size=page_size)
+    audit_record_students(
+        context=context, action=AuditAction.VIEW, object_type="student-list", students=result.items
+    )
+    return result
+
+
+def student_get(*, context: RequestContext, student_id: int, audit_as: str = "student") -> Student:
+    """The student's record if the actor may see it, audited once as viewed; otherwise `NotVisible`."""
+    student = with_current_enrollment(access.visible_students(context.user)).filter(pk=student_id).first()
+    if student is None:
+        raise _deny(context, object_type="student", object_id=student_id)
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type=audit_as,
+        object_id=str(student.pk),
+        student=student,
+    )
+    return student
+
+
+@dataclass(frozen=True)
+class StudentRecord:
+    """What the student page shows: enrollments, current sections, caseload, guardians, and demographics
+    when the actor may read them."""
+
+    student: Student
+    enrollments: list[StudentEnrollment]
+    sections: list[Section]
+    advisors: list[AdvisorAssignment]
+    guardians: list[GuardianLink]
+    demographics: StudentDemographics | None
+    can_view_disclosures: bool
+    openable_section_ids: set[int]
+
+
+def student_record(*, context: RequestContext, student_id: int) -> StudentRecord:
+    """The student's record for the student page, audited as one view."""
+    student = student_get(context=context, student_id=student_id)
+    on = access.today()
+    active_roster = Q(roster__student=student, roster__starts_on__lte=on) & (
+        Q(roster__ends_on__isnull=True) | Q(roster__ends_on__gte=on)
+    )
+    sections = list(
+        Section.objects.filter(active_roster)
+        .select_related("school")
+        .prefetch_related(
+            Prefetch("teacher_assignments", queryset=SectionTeacher.objects.select_related("teacher"))
+        )
+        .order_by("title")
+    )
+    advisors = list(
+        AdvisorAssignment.objects.filter(student=student)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .select_related("advisor")
+    )
+    guardians = list(GuardianLink.objects.filter(student=student).select_related("guardian"))
+    demographics = (
+        StudentDemographics.objects.filter(student=student).first()
+        if access.can(context.user, Action.VIEW_DEMOGRAPHICS, student)
+        else None
+    )
+    return StudentRecord(
+        student=student,
+        enrollments=list(student.enrollments.select_related("school", "district").order_by("-entry_date")),
+        sections=sections,
+        advisors=advisors,
+        guardians=guardians,
+        demographics=demographics,
+        can_view_disclosures=access.can(context.user, Action.VIEW_DISCLOSURES, student),
+        openable_section_ids=set(
+            access.visible_sections(context.user)
+            .filter(id__in=[section.pk for section in sections])
+            .values_list("id", flat=True)
+        ),
+    )
+
+
+def student_disclosures(
+    *, context: RequestContext, student_id: int, page: int = 1, page_size: int = 50
+) -> tuple[Student, Page[AuditEvent]]:
+    """Who else has read or changed the student's record, newest first: FERPA's record of disclosures.
+
+    The student's own visits stay in the district's audit log but are left out here: they are not
+    disclosures."""
+    student = student_get(context=context, student_id=student_id, audit_as="disclosures")
+    if not access.can(context.user, Action.VIEW_DISCLOSURES, student):
+        raise NotPermitted("Only the student, their guardians and their administrators see this record.")
+    events = (
+        AuditEvent.objects.filter(student=student).select_related("actor").order_by("-occurred_at", "-id")
+    )
+    if student.user_id is not None:
+        events = events.exclude(actor_id=student.user_id)
+    return student, _page(events, number=page, size=page_size)
+
+
+def sections_for(*, context: RequestContext) -> list[Section]:
+    """The sections the actor may open, each with its teachers and its count of students enrolled today."""
+    if not access.can(context.user, Action.LIST_SECTIONS):
+        raise NotPermitted("Sections are for teachers and administrators.")
+    on = access.today()
+    active = Q(roster__starts_on__lte=on) & (Q(roster__ends_on__isnull=True) | Q(roster__ends_on__gte=on))
+    return list(
+        access.visible_sections(context.user)
+        .select_related("school")
+        .prefetch_related(
+            Prefetch("teacher_assignments", queryset=SectionTeacher.objects.select_related("teacher"))
+        )
+        .annotate(student_count=Count("roster", filter=active))
+        .order_by("school__name", "title")
+    )
+
+
+def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section, list[Student]]:
+    """A section and the students on its roster today; each student shown is audited as viewed."""
+    section = (
+        access.visible_sections(context.user)
+        .select_related("school")
+        .prefetch_related(
+            Prefetch("teacher_assignments", queryset=SectionTeacher.objects.select_related("teacher"))
+        )
+        .filter(pk=section_id)
+        .first()
+    )
+    if section is None:
+        raise _deny(context, object_type="section", object_id=section_id)
+    on = access.today()
+    on_roster = SectionEnrollment.objects.filter(
+        Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), section=section
+    )
+    students = list(
+        with_current_enrollment(access.visible_students(context.user))
+        .filter(id__in=on_roster.values("student_id"))
+        .order_by("last_name", "first_name", "id")
+    )
+    audit_record_students(
+        context=context, action=AuditAction.VIEW, object_type="section-roster", students=students
+    )
+    return section, students
+
+
+def caseload_for(*, context: RequestContext) -> list[Student]:
+    """The advisor's caseload today; each student shown is audited as viewed."""
+    if not access.can(context.user, Action.VIEW_CASELOAD):
+        raise NotPermitted("The caseload page is for advisors and counselors.")
+    on = access.today()
+    assigned = AdvisorAssignment.objects.filter(
+        Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), advisor=context.actor
+    )
+    students = list(
+        with_current_enrollment(access.visible_students(context.user))
+        .filter(id__in=assigned.values("student_id"))
+        .order_by("last_name", "first_name", "id")
+    )
+    audit_record_students(context=context, action=AuditAction.VIEW, object_type="caseload", students=students)
+    return students
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_username: str = ""
+    action: str = ""
+    student_id: int | None = None
+
+
+def district_audit_log(
+    *, context: RequestContext, audit_filter: AuditFilter, page: int = 1, page_size: int = 100
+) -> tuple[list[Organization], Page[AuditEvent]]:
+    """The audit events of the districts the actor administers, newest first; the read is itself audited."""
+    district_ids = access.audit_districts(context.user)
+    if not district_ids:
+        raise NotPermitted("The audit log is for district administrators.")
+    events = AuditEvent.objects.filter(district_id__in=district_ids).select_related("actor")
+    if audit_filter.actor_username:
+        events = events.filter(actor_username=audit_filter.actor_username)
+    if audit_filter.action:
+        events = events.filter(action=audit_filter.action)
+    if audit_filter.student_id is not None:
+        events = events.filter(student_id=audit_filter.student_id)
+    result = _page(events.order_by("-occurred_at", "-id"), number=page, size=page_size)
+    districts = list(Organization.objects.filter(pk__in=district_ids))
+    for district in districts:
+        audit_record(
+            context=context, action=AuditAction.VIEW, object_type="audit-log", district_id=district.pk
+        )
+    return districts, result

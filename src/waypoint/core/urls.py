@@ -1,0 +1,20 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from waypoint.core import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.SignInView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("students/", views.students, name="student-list"),
+    path("students/<int:student_id>/", views.student_detail, name="student-detail"),
+    path("students/<int:student_id>/disclosures/", views.disclosures, name="student-disclosures"),
+    path("sections/", views.sections, name="section-list"),
+    path("sections/<int:section_id>/", views.section_detail, name="section-detail"),
+    path("caseload/", views.caseload, name="caseload"),
+    path("audit/", views.audit_log, name="audit-log"),
+    path("account/tokens/", views.tokens, name="token-list"),
+    path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+]

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from waypoint.api import api
+
+admin.site.site_header = "Waypoint administration"
+
+urlpatterns = [
+    path("", include("waypoint.core.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

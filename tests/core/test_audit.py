@@ -1,0 +1,130 @@
+"""The audit log: one event per read of a student record, denied requests too, and no way to change a row."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+
+from tests.factories import EnrollmentFactory, RoleFactory, RosterFactory, SectionTeacherFactory
+from waypoint.core.models import AppendOnlyError, AuditAction, AuditEvent, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def teacher_and_student() -> tuple[User, int]:
+    enrollment = EnrollmentFactory()
+    teacher = RoleFactory(role=Role.TEACHER, organization=enrollment.school).user
+    section = SectionTeacherFactory(teacher=teacher, section__school=enrollment.school).section
+    RosterFactory(section=section, student=enrollment.student)
+    return teacher, enrollment.student.pk
+
+
+def events_since(first_id: int) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(pk__gt=first_id).order_by("pk"))
+
+
+def last_id() -> int:
+    return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def test_student_page_read_writes_exactly_one_event(
+    client: Client, teacher_and_student: tuple[User, int]
+) -> None:
+    teacher, student_id = teacher_and_student
+    client.force_login(teacher)
+    before = last_id()
+    response = client.get(f"/students/{student_id}/", REMOTE_ADDR="10.1.2.3")
+    assert response.status_code == 200
+    [event] = events_since(before)
+    assert (event.action, event.object_type, event.student_id) == (AuditAction.VIEW, "student", student_id)
+    assert event.actor_id == teacher.pk
+    assert event.client_address == "10.1.2.3"
+    assert event.district_id == teacher.role_assignments.get().district_id
+
+
+def test_api_read_writes_exactly_one_event(client: Client, teacher_and_student: tuple[User, int]) -> None:
+    teacher, student_id = teacher_and_student
+    client.force_login(teacher)
+    before = last_id()
+    assert client.get(f"/api/v1/students/{student_id}").status_code == 200
+    [event] = events_since(before)
+    assert (event.action, event.student_id, event.path) == (
+        AuditAction.VIEW,
+        student_id,
+        f"/api/v1/students/{student_id}",
+    )
+
+
+def test_denied_request_is_audited_with_the_students_district(client: Client) -> None:
+    outsider = RoleFactory(role=Role.TEACHER).user
+    student = EnrollmentFactory().student
+    client.force_login(outsider)
+    before = last_id()
+    assert client.get(f"/students/{student.pk}/").status_code == 404
+    assert client.get(f"/api/v1/students/{student.pk}").status_code == 404
+    events = events_since(before)
+    assert [e.action for e in events] == [AuditAction.DENIED, AuditAction.DENIED]
+    assert {e.district_id for e in events} == {student.district_id}
+    assert {e.actor_id for e in events} == {outsider.pk}
+
+
+def test_denied_request_for_missing_student_looks_the_same(client: Client) -> None:
+    outsider = RoleFactory(role=Role.TEACHER).user
+    student = EnrollmentFactory().student
+    client.force_login(outsider)
+    hidden = client.get(f"/api/v1/students/{student.pk}")
+    missing = client.get("/api/v1/students/987654321")
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+
+
+def test_list_page_audits_each_student_shown(client: Client, teacher_and_student: tuple[User, int]) -> None:
+    teacher, student_id = teacher_and_student
+    client.force_login(teacher)
+    before = last_id()
+    assert client.get("/api/v1/students").status_code == 200
+    assert [(e.object_type, e.student_id) for e in events_since(before)] == [("student-list", student_id)]
+
+
+def test_sign_in_and_failed_sign_in_are_audited(client: Client) -> None:
+    user = User.objects.create_user(username="alex", password="correct horse battery")
+    before = last_id()
+    client.post("/login/", {"username": "alex", "password": "wrong"}, REMOTE_ADDR="10.9.9.9")
+    client.post("/login/", {"username": "alex", "password": "correct horse battery"}, REMOTE_ADDR="10.9.9.9")
+    failed, signed_in = events_since(before)
+    assert (failed.action, failed.object_id, failed.actor_id) == (AuditAction.LOGIN_FAILED, "alex", None)
+    assert (signed_in.action, signed_in.actor_id) == (AuditAction.LOGIN, user.pk)
+
+
+def _an_event() -> AuditEvent:
+    return AuditEvent.objects.create(action=AuditAction.VIEW, object_type="student", object_id="1")
+
+
+def test_orm_refuses_to_change_or_delete_audit_rows() -> None:
+    event = _an_event()
+    event.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).delete()
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_database_refuses_update_of_audit_rows() -> None:
+    event = _an_event()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditevent SET reason = 'rewritten' WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite keeps DELETE for Django's test flush")
+def test_postgresql_refuses_delete_of_audit_rows() -> None:
+    event = _an_event()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

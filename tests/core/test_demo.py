@@ -1,0 +1,137 @@
+"""The demo state: size, shape, fixed accounts, determinism and idempotence."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.demo import DEMO_PASSWORD, FIXED_ACCOUNTS, load_demo
+from waypoint.core.demographics import RaceEthnicity
+from waypoint.core.models import (
+    Organization,
+    Section,
+    Student,
+    StudentDemographics,
+    StudentEnrollment,
+    TeacherCertification,
+    User,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_full_demo_has_the_promised_shape() -> None:
+    summary = load_demo()
+    assert summary.loaded
+    assert Organization.objects.filter(kind=Organization.Kind.DISTRICT).count() == 2
+    assert Organization.objects.filter(kind=Organization.Kind.SCHOOL).count() >= 4
+    assert Student.objects.count() >= 600
+    grades = set(
+        StudentEnrollment.objects.filter(exit_date__isnull=True)
+        .values_list("grade_level", flat=True)
+        .distinct()
+    )
+    assert grades == set(range(6, 13))
+    per_district = dict(Student.objects.values_list("district__slug").annotate(n=Count("id")))
+    assert min(per_district.values()) >= 200
+    assert not Section.objects.annotate(n=Count("roster")).filter(n=0).exists()
+    assert not Section.objects.annotate(n=Count("roster")).filter(n__gt=25).exists()
+    # Some students have enrolled in more than one district over the years.
+    moved = Student.objects.annotate(n=Count("enrollments__district", distinct=True)).filter(n__gt=1)
+    assert moved.count() > 10
+
+
+def test_demo_demographic_mix_is_realistic() -> None:
+    load_demo()
+    rows = list(StudentDemographics.objects.all())
+    share = dict.fromkeys(RaceEthnicity, 0)
+    for row in rows:
+        share[row.race_ethnicity] += 1
+    total = len(rows)
+    assert total == Student.objects.count()
+    assert 0.2 < share[RaceEthnicity.HISPANIC] / total < 0.4
+    assert 0.3 < share[RaceEthnicity.WHITE] / total < 0.55
+    assert share[RaceEthnicity.BLACK]
+    assert share[RaceEthnicity.ASIAN]
+    assert share[RaceEthnicity.TWO_OR_MORE]
+    for flag, low, high in [
+        ("english_learner", 0.05, 0.2),
+        ("students_with_disabilities", 0.1, 0.25),
+        ("economically_disadvantaged", 0.3, 0.52),
+    ]:
+        assert low < sum(getattr(r, flag) for r in rows) / total < high, flag
+
+
+def test_fixed_accounts_sign_in_and_fill_their_roles() -> None:
+    load_demo(scale=0.1)
+    users = {u.username: u for u in User.objects.filter(username__in=FIXED_ACCOUNTS)}
+    assert set(users) == set(FIXED_ACCOUNTS)
+    for user in users.values():
+        assert user.check_password(DEMO_PASSWORD), user.username
+    assert (
+        not User.objects.exclude(username__in=FIXED_ACCOUNTS).filter(password__startswith="argon2").exists()
+    )
+    jordan = Student.objects.get(user=users["student"])
+    for reader in (
+        "student",
+        "guardian",
+        "teacher",
+        "teacher-uncertified",
+        "advisor",
+        "school-admin",
+        "district-admin",
+    ):
+        assert access.can(users[reader], Action.VIEW_STUDENT, jordan), reader
+    for outsider in ("other-teacher", "state-analyst", "mentor"):
+        assert not access.can(users[outsider], Action.VIEW_STUDENT, jordan), outsider
+    assert access.visible_students(users["other-teacher"]).exists()
+    today = access.today()
+    current = {
+        c.teacher.username
+        for c in TeacherCertification.objects.select_related("teacher")
+        if c.is_current(today)
+    }
+    assert {"teacher", "other-teacher"} <= current
+    assert "teacher-uncertified" not in current
+    assert users["teacher"].district != users["other-teacher"].district
+
+
+def test_demo_is_idempotent() -> None:
+    load_demo(scale=0.1)
+    counts = (Student.objects.count(), User.objects.count(), Section.objects.count())
+    call_command("demo", scale=0.1)
+    assert (Student.objects.count(), User.objects.count(), Section.objects.count()) == counts
+
+
+def _snapshot() -> list[tuple]:
+    return list(
+        Student.objects.order_by("sourced_id").values_list(
+            "sourced_id",
+            "first_name",
+            "last_name",
+            "birth_date",
+            "demographics__gender",
+            "demographics__white",
+        )
+    )
+
+
+def test_demo_is_deterministic() -> None:
+    snapshots = []
+    for _ in range(2):
+        with transaction.atomic():
+            load_demo(scale=0.1)
+            snapshots.append(_snapshot())
+            transaction.set_rollback(True)
+    assert snapshots[0] == snapshots[1]
+    assert len(snapshots[0]) > 60
+
+
+def test_demo_refuses_a_bad_scale_and_writes_nothing() -> None:
+    with pytest.raises(ValueError, match="scale"):
+        load_demo(scale=0)
+    assert not Organization.objects.exists()

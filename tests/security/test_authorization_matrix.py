@@ -1,0 +1,221 @@
+"""The authorization matrix: every route × every demo role (and anonymous) × a target in the role's own
+district and in the other district.
+
+Routes are enumerated from the URL resolver, so a route added without a row here fails
+`test_every_route_has_a_matrix_row`. Expected statuses: 200 allowed; 404 a student (or section, or token) the
+user may not see, indistinguishable from one that does not exist; 403 a page for another role, or an action
+on a visible student that the role may not take; 302 to the sign-in page (HTML) or 401 (API) when signed out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from waypoint.core.audit import RequestContext
+from waypoint.core.demo import load_demo
+from waypoint.core.models import AccessToken, Section, Student, User
+from waypoint.core.services import access_token_create
+
+ANONYMOUS = "anonymous"
+SIGNED_IN = [
+    "student",
+    "guardian",
+    "teacher",
+    "teacher-uncertified",
+    "advisor",
+    "school-admin",
+    "district-admin",
+    "state-analyst",
+    "other-teacher",
+    "mentor",
+]
+ROLES = [ANONYMOUS, *SIGNED_IN]
+OWN, OTHER = "own district", "other district"
+# Everyone who can read `student` (Riverside); other-teacher is the one who can read the Hillcrest target.
+READS_OWN_STUDENT = {
+    "student",
+    "guardian",
+    "teacher",
+    "teacher-uncertified",
+    "advisor",
+    "school-admin",
+    "district-admin",
+}
+SEES_OWN_DISCLOSURES = {"student", "guardian", "school-admin", "district-admin"}
+SECTION_ROLES = {"teacher", "teacher-uncertified", "school-admin", "district-admin", "other-teacher"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """Expected status per role and target district. `allowed[target]` get `ok`; other signed-in roles get
+    `refused[target]` (or the per-role override); anonymous gets `anonymous`."""
+
+    allowed: dict[str, set[str]]
+    refused: dict[str, int] = field(default_factory=lambda: {OWN: 404, OTHER: 404})
+    overrides: dict[tuple[str, str], int] = field(default_factory=dict)
+    ok: int = 200
+    anonymous: int = 302
+    method: str = "get"
+    leak_check: bool = False
+
+    def expected(self, role: str, target: str) -> int:
+        if role == ANONYMOUS:
+            return self.anonymous
+        if (role, target) in self.overrides:
+            return self.overrides[(role, target)]
+        return self.ok if role in self.allowed[target] else self.refused[target]
+
+
+def everyone(status: int = 200, anonymous: int = 302, **kwargs: object) -> Row:
+    return Row(allowed={OWN: set(SIGNED_IN), OTHER: set(SIGNED_IN)}, ok=status, anonymous=anonymous, **kwargs)  # type: ignore[arg-type]
+
+
+def same_for_both(roles: set[str], refused: int, **kwargs: object) -> Row:
+    return Row(allowed={OWN: roles, OTHER: roles}, refused={OWN: refused, OTHER: refused}, **kwargs)  # type: ignore[arg-type]
+
+
+STUDENT_ROW = Row(allowed={OWN: READS_OWN_STUDENT, OTHER: {"other-teacher"}})
+DISCLOSURE_OVERRIDES = {
+    **{(role, OWN): 403 for role in READS_OWN_STUDENT - SEES_OWN_DISCLOSURES},
+    ("other-teacher", OTHER): 403,
+}
+
+MATRIX: dict[str, Row] = {
+    "": everyone(leak_check=True),
+    "healthz": everyone(anonymous=200),
+    "login/": everyone(302, anonymous=200),
+    "logout/": everyone(405, anonymous=405),
+    "students/": everyone(leak_check=True),
+    "students/<int:student_id>/": STUDENT_ROW,
+    "students/<int:student_id>/disclosures/": Row(
+        allowed={OWN: SEES_OWN_DISCLOSURES, OTHER: set()}, overrides=DISCLOSURE_OVERRIDES
+    ),
+    "sections/": same_for_both(SECTION_ROLES, 403, leak_check=True),
+    "sections/<int:section_id>/": Row(
+        allowed={OWN: {"teacher", "school-admin", "district-admin"}, OTHER: {"other-teacher"}}
+    ),
+    "caseload/": same_for_both({"advisor"}, 403, leak_check=True),
+    "audit/": same_for_both({"district-admin"}, 403),
+    "account/tokens/": everyone(),
+    "account/tokens/<int:token_id>/revoke/": Row(
+        allowed={OWN: set(SIGNED_IN), OTHER: {"other-teacher"}}, ok=302, method="post"
+    ),
+    # django-ninja's API root has no page of its own.
+    "api/v1/": everyone(404, anonymous=404),
+    "api/v1/me": everyone(anonymous=401),
+    "api/v1/students": everyone(anonymous=401, leak_check=True),
+    "api/v1/students/<int:student_id>": Row(allowed=STUDENT_ROW.allowed, anonymous=401),
+    "api/v1/students/<int:student_id>/disclosures": Row(
+        allowed={OWN: SEES_OWN_DISCLOSURES, OTHER: set()}, overrides=DISCLOSURE_OVERRIDES, anonymous=401
+    ),
+    "api/v1/openapi.json": everyone(anonymous=200),
+    "api/v1/docs": everyone(anonymous=200),
+    # The Django admin is for district IT staff; no demo role is staff, so every page sends to its login.
+    "admin/": everyone(302),
+}
+ADMIN_PREFIX = "admin/"
+
+
+def enumerate_routes(
+    patterns: list[URLPattern | URLResolver] | None = None, prefix: str = ""
+) -> Iterator[str]:
+    """Every concrete route of the project, with the Django admin counted as one route."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(ADMIN_PREFIX):
+            yield ADMIN_PREFIX
+        elif isinstance(entry, URLResolver):
+            yield from enumerate_routes(entry.url_patterns, route)
+        else:
+            yield route.lstrip("^").rstrip("$")
+
+
+class AuthorizationMatrixTest(TestCase):
+    users: dict[str, User]
+    targets: dict[str, dict[str, Student | Section]]
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        load_demo(scale=0.1)
+        cls.users = {u.username: u for u in User.objects.filter(username__in=SIGNED_IN)}
+        own_student = Student.objects.get(user__username="student")
+        other_teacher = cls.users["other-teacher"]
+        own_section = Section.objects.get(teachers__username="teacher", roster__student=own_student)
+        other_section = Section.objects.filter(teachers=other_teacher).order_by("pk").first()
+        assert other_section is not None
+        other_student = other_section.roster.order_by("pk").first().student  # type: ignore[union-attr]
+        cls.targets = {
+            OWN: {"student": own_student, "section": own_section},
+            OTHER: {"student": other_student, "section": other_section},
+        }
+
+    def token_for(self, role: str, target: str) -> AccessToken:
+        owner = self.users["other-teacher"] if target == OTHER or role == ANONYMOUS else self.users[role]
+        token, _ = access_token_create(context=RequestContext(user=owner), user=owner, name="matrix")
+        return token
+
+    def url(self, route: str, role: str, target: str) -> str:
+        if route == ADMIN_PREFIX:
+            return "/admin/"
+        replacements: dict[str, Callable[[], int]] = {
+            "<int:student_id>": lambda: self.targets[target]["student"].pk,
+            "<int:section_id>": lambda: self.targets[target]["section"].pk,
+            "<int:token_id>": lambda: self.token_for(role, target).pk,
+        }
+        path = route
+        for placeholder, value in replacements.items():
+            if placeholder in path:
+                path = path.replace(placeholder, str(value()))
+        return "/" + path
+
+    def leaked(self, role: str, body: str) -> list[str]:
+        """Students named in a list response that the role must not see."""
+        leaks = []
+        checks = [(OTHER, role != "other-teacher"), (OWN, role not in READS_OWN_STUDENT)]
+        for target, must_be_hidden in checks:
+            student = self.targets[target]["student"]
+            if must_be_hidden and (f"/students/{student.pk}/" in body or f'"id": {student.pk},' in body):
+                leaks.append(f"{target} student {student.pk}")
+        return leaks
+
+    def test_every_route_has_a_matrix_row(self) -> None:
+        routes = set(enumerate_routes())
+        assert sorted(routes - set(MATRIX)) == [], "routes without a matrix row"
+        assert sorted(set(MATRIX) - routes) == [], "matrix rows for routes that no longer exist"
+
+    def test_matrix(self) -> None:
+        mismatches: list[str] = []
+        cases = 0
+        for route, row in MATRIX.items():
+            for role in ROLES:
+                for target in (OWN, OTHER):
+                    client = Client()
+                    if role != ANONYMOUS:
+                        client.force_login(self.users[role])
+                    url = self.url(route, role, target)
+                    response = getattr(client, row.method)(url)
+                    cases += 1
+                    expected = row.expected(role, target)
+                    if response.status_code != expected:
+                        mismatches.append(
+                            f"{role:>20} {row.method.upper()} {url} ({target}): "
+                            f"{response.status_code}, expected {expected}"
+                        )
+                    if row.leak_check and response.status_code == 200:
+                        body = response.content.decode()
+                        if response.get("Content-Type", "").startswith("application/json"):
+                            body = json.dumps(json.loads(body))
+                        for leak in self.leaked(role, body):
+                            mismatches.append(f"{role:>20} GET {url}: shows {leak}")
+        assert mismatches == [], "\n" + "\n".join(mismatches)
+        assert cases == len(MATRIX) * len(ROLES) * 2
+
+    def test_signed_out_pages_redirect_to_sign_in(self) -> None:
+        response = Client().get(self.url("students/<int:student_id>/", ANONYMOUS, OWN))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
