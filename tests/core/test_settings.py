@@ -17,7 +17,7 @@ PRODUCTION_ENV = {
 
 def run_waypoint(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("WAYPOINT_", "DATABASE_URL", "SECRET_KEY"))
+        k: v for k, v in os.environ.items() if not k.startswith(("WAYPOINT_", "DATABASE_URL", "SECRET_KEY", "DJANGO_"))
     }
     return subprocess.run(
         [sys.executable, "-m", "waypoint.cli", *args],

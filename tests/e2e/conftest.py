@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,9 +10,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from waypoint.core.demo import load_demo
 
-# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread are still
-# synchronous, so the async-safety guard would refuse them.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 CHROMIUM_ARGS = [
@@ -27,8 +23,16 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path: Path) -> Iterator[Browser]:
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls made from that thread are
+    still synchronous, so Django's async-safety guard would refuse them. Only browser tests lift it."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def browser(chromium_path: Path, _orm_beside_playwright: None) -> Iterator[Browser]:
+    """A fresh Chromium per test: its event loop must not outlive the test that lifted the async guard."""
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
         yield browser
