@@ -136,6 +136,7 @@ class SectionTeacherFactory(factory.django.DjangoModelFactory):
 
     section = factory.SubFactory(SectionFactory)
     teacher = factory.SubFactory(UserFactory)
+    starts_on = factory.LazyFunction(_year_ago)
 
 
 class RosterFactory(factory.django.DjangoModelFactory):

@@ -60,6 +60,9 @@ else:
     DEBUG = os.environ.get("WAYPOINT_DEBUG", "1") == "1"
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)}
+if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    # The audit log's append-only trigger, row locking and concurrent writers need PostgreSQL.
+    raise ImproperlyConfigured("WAYPOINT_ENV=production needs a PostgreSQL DATABASE_URL (postgres://...)")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

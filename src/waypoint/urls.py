@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from waypoint.api import api
+from waypoint.interop.api import api
 
 admin.site.site_header = "Waypoint administration"
 

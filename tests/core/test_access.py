@@ -175,3 +175,19 @@ def test_roles_lists_assigned_and_record_roles(world: dict) -> None:
     RoleFactory(user=guardian, role=Role.TEACHER, organization=world["school_a"])
     assert access.roles(guardian) == ["guardian", "teacher"]
     assert access.roles(AnonymousUser()) == []
+
+
+def test_teacher_loses_students_when_teaching_assignment_ends(world: dict) -> None:
+    world["section"].teacher_assignments.update(ends_on=timezone.localdate() - datetime.timedelta(days=1))
+    assert visible_ids(world["teacher"]) == set()
+    assert not access.visible_sections(world["teacher"]).exists()
+
+
+def test_legitimate_interest_names_the_most_specific_basis(world: dict) -> None:
+    teacher, student = world["teacher"], world["a1"]
+    admin = RoleFactory(role=Role.DISTRICT_ADMIN, organization=world["district_a"]).user
+    guardian = GuardianLinkFactory(student=student).guardian
+    assert access.legitimate_interest(teacher, student) == f"Teacher of {world['section'].title}"
+    assert access.legitimate_interest(admin, student) == "District administrator"
+    assert access.legitimate_interest(guardian, student) == "Guardian"
+    assert access.legitimate_interest(teacher) == "Teacher"

@@ -6,7 +6,13 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
-from tests.factories import EnrollmentFactory, RoleFactory, RosterFactory, SectionTeacherFactory
+from tests.factories import (
+    EnrollmentFactory,
+    GuardianLinkFactory,
+    RoleFactory,
+    RosterFactory,
+    SectionTeacherFactory,
+)
 from waypoint.core.models import AppendOnlyError, AuditAction, AuditEvent, Role, User
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +134,78 @@ def test_postgresql_refuses_delete_of_audit_rows() -> None:
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_read_records_the_legitimate_interest(client: Client, teacher_and_student: tuple[User, int]) -> None:
+    teacher, student_id = teacher_and_student
+    client.force_login(teacher)
+    before = last_id()
+    client.get(f"/students/{student_id}/")
+    client.get("/students/")
+    detail, listed = events_since(before)
+    assert detail.reason.startswith("Teacher of Algebra")
+    assert listed.reason == "Teacher"
+
+
+def test_refused_disclosures_are_audited_as_denied_not_viewed(
+    client: Client, teacher_and_student: tuple[User, int]
+) -> None:
+    teacher, student_id = teacher_and_student
+    client.force_login(teacher)
+    before = last_id()
+    assert client.get(f"/students/{student_id}/disclosures/").status_code == 403
+    [event] = events_since(before)
+    assert (event.action, event.object_type, event.student_id) == (
+        AuditAction.DENIED,
+        "disclosures",
+        student_id,
+    )
+
+
+@pytest.mark.parametrize("url", ["/sections/", "/caseload/", "/audit/"])
+def test_pages_for_other_roles_are_audited_as_denied(client: Client, url: str) -> None:
+    student_user = User.objects.create(username="kid")
+    EnrollmentFactory(student__user=student_user)
+    client.force_login(student_user)
+    before = last_id()
+    assert client.get(url).status_code == 403
+    [event] = events_since(before)
+    assert (event.action, event.actor_id) == (AuditAction.DENIED, student_user.pk)
+
+
+def test_students_own_visits_are_not_listed_as_disclosures(client: Client) -> None:
+    student_user = User.objects.create(username="kid")
+    student = EnrollmentFactory(student__user=student_user).student
+    guardian = GuardianLinkFactory(student=student).guardian
+    client.force_login(student_user)
+    client.get(f"/students/{student.pk}/")
+    client.force_login(guardian)
+    client.get(f"/students/{student.pk}/")
+    client.force_login(student_user)
+    listed = client.get(f"/api/v1/students/{student.pk}/disclosures").json()["items"]
+    assert [(item["actor"], item["description"]) for item in listed] == [
+        (guardian.display_name, "Opened the record")
+    ]
+
+
+def test_failed_sign_in_is_shown_to_the_accounts_district(client: Client) -> None:
+    teacher = RoleFactory(role=Role.TEACHER).user
+    teacher.district = teacher.role_assignments.get().district
+    teacher.save()
+    client.post("/login/", {"username": teacher.username, "password": "wrong"})
+    event = AuditEvent.objects.get(action=AuditAction.LOGIN_FAILED)
+    assert event.district_id == teacher.district_id
+
+
+@pytest.mark.parametrize(
+    ("action", "object_type", "description"),
+    [
+        (AuditAction.VIEW, "section-roster", "Saw the name on a class roster"),
+        (AuditAction.DENIED, "student", "Tried to open the record and was refused"),
+        (AuditAction.CREATE, "student", "Created the record"),
+        (AuditAction.EXPORT, "transcript", "Exported the record"),
+        (AuditAction.VIEW, "portfolio", "Viewed (portfolio)"),
+    ],
+)
+def test_events_describe_themselves_in_plain_words(action: str, object_type: str, description: str) -> None:
+    assert AuditEvent(action=action, object_type=object_type).description == description

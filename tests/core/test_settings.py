@@ -17,7 +17,9 @@ PRODUCTION_ENV = {
 
 def run_waypoint(*args: str, env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
     clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("WAYPOINT_", "DATABASE_URL", "SECRET_KEY", "DJANGO_"))
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WAYPOINT_", "DATABASE_URL", "SECRET_KEY", "DJANGO_"))
     }
     return subprocess.run(
         [sys.executable, "-m", "waypoint.cli", *args],
@@ -64,3 +66,10 @@ def test_development_secret_is_generated_once_and_private(tmp_path: Path) -> Non
     key_file = tmp_path / "secret_key"
     assert len(key_file.read_text().strip()) >= 50
     assert key_file.stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_sqlite(tmp_path: Path) -> None:
+    env = {**PRODUCTION_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    result = run_waypoint("check", env=env, tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "needs a PostgreSQL DATABASE_URL" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -94,15 +94,29 @@ def test_token_of_deactivated_user_is_refused(client: Client, teacher: User) -> 
 def test_token_command_prints_a_working_token(
     client: Client, teacher: User, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    call_command("token", teacher.username)
+    call_command("token", teacher.username, days=30)
     raw = capsys.readouterr().out.strip()
-    assert AccessToken.objects.filter(user=teacher, token_digest=token_digest(raw)).exists()
+    token = AccessToken.objects.get(user=teacher, token_digest=token_digest(raw))
+    assert token.expires_at is not None
+    assert 29 <= (token.expires_at - timezone.now()).days <= 30
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}").json()["username"] == teacher.username
+    created = AuditEvent.objects.get(object_type="access-token", action=AuditAction.CREATE)
+    assert created.actor_id is None, "the operator at the shell acted, not the token's owner"
+    assert "waypoint token" in created.reason
+
+
+@pytest.mark.parametrize("args", [["nobody-here"], ["--days", "0"], ["--days", "400"]])
+def test_token_command_refuses_bad_input_and_writes_nothing(teacher: User, args: list[str]) -> None:
+    if args[0].startswith("--"):
+        args = [teacher.username, *args]
+    with pytest.raises(CommandError):
+        call_command("token", *args)
+    assert not AccessToken.objects.exists()
 
 
 def test_token_page_creates_shows_once_and_revokes(client: Client, teacher: User) -> None:
     client.force_login(teacher)
-    created = client.post("/account/tokens/", {"name": "grading script"})
+    created = client.post("/account/tokens/", {"name": "grading script", "days": "30"})
     assert created.status_code == 200
     token = AccessToken.objects.get(user=teacher)
     assert "wp_" in created.content.decode()
@@ -113,10 +127,20 @@ def test_token_page_creates_shows_once_and_revokes(client: Client, teacher: User
     assert AuditEvent.objects.filter(object_type="access-token", action=AuditAction.UPDATE).count() == 1
 
 
-def test_token_page_refuses_nameless_token_and_writes_nothing(client: Client, teacher: User) -> None:
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"name": "   ", "days": "90"}, "needs a name"),
+        ({"name": "sync", "days": "5000"}, "30, 90 or 365 days"),
+        ({"name": "sync", "days": "forever"}, "30, 90 or 365 days"),
+    ],
+)
+def test_token_page_refuses_bad_input_and_writes_nothing(
+    client: Client, teacher: User, form: dict[str, str], message: str
+) -> None:
     client.force_login(teacher)
-    response = client.post("/account/tokens/", {"name": "   "})
-    assert "needs a name" in response.content.decode()
+    response = client.post("/account/tokens/", form)
+    assert message in response.content.decode()
     assert not AccessToken.objects.exists()
 
 

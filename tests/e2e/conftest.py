@@ -10,7 +10,6 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from waypoint.core.demo import load_demo
 
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -34,7 +33,9 @@ def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
 def browser(chromium_path: Path, _orm_beside_playwright: None) -> Iterator[Browser]:
     """A fresh Chromium per test: its event loop must not outlive the test that lifted the async guard."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 

@@ -28,7 +28,9 @@ def test_teacher_sees_own_students_and_not_another_districts(page: Page, demo_si
     rows = page.locator("#student-results tbody tr")
     expect(rows.first).to_be_visible()
     assert rows.count() > 5
-    expect(page.locator("#student-results")).not_to_contain_text(outsider.last_name + ", " + outsider.first_name)
+    expect(page.locator("#student-results")).not_to_contain_text(
+        outsider.last_name + ", " + outsider.first_name
+    )
 
     page.get_by_label("Search students by name or state ID").fill("Alvarez")
     expect(rows).to_have_count(1)
@@ -43,7 +45,8 @@ def test_teacher_sees_own_students_and_not_another_districts(page: Page, demo_si
     assert page.url.endswith(f"/students/{jordan.pk}/")
 
     response = page.goto(f"{demo_site}/students/{outsider.pk}/")
-    assert response is not None and response.status == 404
+    assert response is not None
+    assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_contain_text(re.compile("not found", re.IGNORECASE))
     expect(page.locator("body")).not_to_contain_text(outsider.last_name)
     screenshot(page, "teacher-denied")
@@ -52,7 +55,9 @@ def test_teacher_sees_own_students_and_not_another_districts(page: Page, demo_si
     assert list(denied.values_list("student_id", flat=True)) == [outsider.pk]
 
 
-def test_student_on_a_phone_sees_who_viewed_their_record(phone: Page, demo_site: str, browser: object) -> None:
+def test_student_on_a_phone_sees_who_viewed_their_record(
+    phone: Page, demo_site: str, browser: object
+) -> None:
     jordan = Student.objects.get(user__username="student")
     sign_in(phone, demo_site, "teacher")
     phone.goto(f"{demo_site}/students/{jordan.pk}/")

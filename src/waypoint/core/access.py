@@ -10,7 +10,8 @@ The rules (DESIGN.md §2), each limited to the district of the role that grants 
 - a school administrator sees the students enrolled at their school; a district administrator, the district;
 - a state analyst and an external mentor see no student rows (mentors gain access through approved paths
   later).
-Every grant is dated: a role, roster place, caseload place or guardian link counts only while it is active.
+Every grant is dated: a role, teaching assignment, roster place, caseload place or guardian link counts only
+while it is active.
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def _active_on(on: datetime.date, start: str = "starts_on", end: str = "ends_on"
     return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": on}))
 
 
+def _teaching_on(on: datetime.date, prefix: str) -> Q:
+    return _active_on(on, f"{prefix}starts_on", f"{prefix}ends_on")
+
+
 def grants(user: Actor, on: datetime.date | None = None) -> list[Grant]:
     """The user's active role assignments on a date (today by default), read once per user object."""
     if not isinstance(user, User) or not user.is_active:
@@ -118,8 +123,12 @@ def visible_students(user: Actor, on: datetime.date | None = None) -> QuerySet[S
     ]
     teacher_districts = _districts(user, Role.TEACHER, on)
     if teacher_districts:
+        # One filter() call, so the teacher and the dates refer to the same teaching assignment.
         taught = SectionEnrollment.objects.filter(
-            _active_on(on), section__teacher_assignments__teacher=user, district_id__in=teacher_districts
+            _active_on(on),
+            _teaching_on(on, "section__teacher_assignments__"),
+            section__teacher_assignments__teacher=user,
+            district_id__in=teacher_districts,
         )
         scopes.append(Q(district_id__in=teacher_districts, id__in=taught.values("student_id")))
     advisor_districts = _districts(user, Role.ADVISOR, on)
@@ -154,7 +163,10 @@ def visible_sections(user: Actor, on: datetime.date | None = None) -> QuerySet[S
     scopes: list[Q] = []
     teacher_districts = _districts(user, Role.TEACHER, on)
     if teacher_districts:
-        scopes.append(Q(district_id__in=teacher_districts, teacher_assignments__teacher=user))
+        scopes.append(
+            Q(district_id__in=teacher_districts, teacher_assignments__teacher=user)
+            & _teaching_on(on, "teacher_assignments__")
+        )
     admin_schools = _organizations(user, Role.SCHOOL_ADMIN, on)
     if admin_schools:
         scopes.append(Q(school_id__in=admin_schools))
@@ -225,3 +237,53 @@ def can(
 def audit_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
     """The districts whose audit log the user may read."""
     return _districts(user, Role.DISTRICT_ADMIN, on or today())
+
+
+ROLE_INTERESTS: dict[Role, str] = {
+    Role.DISTRICT_ADMIN: "District administrator",
+    Role.SCHOOL_ADMIN: "School administrator",
+    Role.TEACHER: "Teacher",
+    Role.ADVISOR: "Advisor or counselor",
+    Role.STATE_ANALYST: "State analyst",
+    Role.MENTOR: "External mentor",
+}
+
+
+def legitimate_interest(user: Actor, student: Student | None = None, on: datetime.date | None = None) -> str:
+    """Why the user may read a student's record, for the audit log and the record of disclosures.
+
+    With a student: the first basis that holds, most specific first ("Teacher of Algebra 1 (A)",
+    "Advisor (caseload)", "Guardian", "Own record", then the administrator roles). Without one (list pages):
+    the roles the user acts in."""
+    if not isinstance(user, User):
+        return ""
+    on = on or today()
+    if student is None:
+        labels = sorted({ROLE_INTERESTS[g.role] for g in grants(user, on)})
+        return ", ".join(labels) or "Own or own child's record"
+    if student.user_id is not None and student.user_id == user.pk:
+        return "Own record"
+    if has_role(user, Role.TEACHER, on=on):
+        section_title = (
+            SectionEnrollment.objects.filter(
+                _active_on(on),
+                _teaching_on(on, "section__teacher_assignments__"),
+                student=student,
+                section__teacher_assignments__teacher=user,
+            )
+            .values_list("section__title", flat=True)
+            .first()
+        )
+        if section_title:
+            return f"Teacher of {section_title}"
+    if has_role(user, Role.ADVISOR, on=on) and (
+        AdvisorAssignment.objects.filter(_active_on(on), advisor=user, student=student).exists()
+    ):
+        return "Advisor (caseload)"
+    if GuardianLink.objects.filter(_active_on(on), guardian=user, student=student).exists():
+        return "Guardian"
+    if student.district_id in _districts(user, Role.DISTRICT_ADMIN, on):
+        return ROLE_INTERESTS[Role.DISTRICT_ADMIN]
+    if has_role(user, Role.SCHOOL_ADMIN, on=on):
+        return ROLE_INTERESTS[Role.SCHOOL_ADMIN]
+    return ""

@@ -70,6 +70,8 @@ class DisclosureOut(Schema):
     actor: str
     action: str
     object_type: str
+    description: str
+    reason: str
 
 
 class DisclosurePageOut(Schema):
@@ -169,7 +171,12 @@ def disclosures(request: HttpRequest, student_id: int, page: int = 1) -> Disclos
 
 
 def _disclosure_out(event: AuditEvent) -> DisclosureOut:
-    actor = event.actor.display_name if event.actor else (event.actor_username or "Waypoint")
+    actor = event.actor.display_name if event.actor else (event.actor_username or "Waypoint (automatic)")
     return DisclosureOut(
-        occurred_at=event.occurred_at, actor=actor, action=event.action, object_type=event.object_type
+        occurred_at=event.occurred_at,
+        actor=actor,
+        action=event.action,
+        object_type=event.object_type,
+        description=event.description,
+        reason=event.reason,
     )

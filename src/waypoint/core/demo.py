@@ -616,7 +616,10 @@ def load_demo(*, scale: float = 1.0, today: datetime.date | None = None) -> Demo
     for section in sections:
         section.pk = section_ids[section.sourced_id]
     SectionTeacher.objects.bulk_create(
-        [SectionTeacher(section=section, teacher=teacher) for section, teacher in section_teachers],
+        [
+            SectionTeacher(section=section, teacher=teacher, starts_on=b.year_start)
+            for section, teacher in section_teachers
+        ],
         batch_size=500,
     )
     SectionEnrollment.objects.bulk_create(

@@ -238,6 +238,8 @@ class SectionTeacher(models.Model):
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="teacher_assignments")
     teacher = models.ForeignKey(User, on_delete=models.CASCADE, related_name="section_assignments")
     teaching_role = models.CharField(max_length=16, choices=TeachingRole.choices, default=TeachingRole.LEAD)
+    starts_on = models.DateField(default=datetime.date.today)
+    ends_on = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["section", "teacher"], name="section_teacher_once")]
@@ -360,6 +362,20 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", "Denied"
 
 
+_EVENT_PHRASES: dict[tuple[str, str], str] = {
+    (AuditAction.VIEW, "student"): "Opened the record",
+    (AuditAction.VIEW, "student-list"): "Saw the name in a student list",
+    (AuditAction.VIEW, "section-roster"): "Saw the name on a class roster",
+    (AuditAction.VIEW, "caseload"): "Saw the name in an advisor's caseload",
+    (AuditAction.VIEW, "disclosures"): "Opened this list of who viewed the record",
+    (AuditAction.DENIED, "*"): "Tried to open the record and was refused",
+    (AuditAction.CREATE, "student"): "Created the record",
+    (AuditAction.UPDATE, "*"): "Changed the record",
+    (AuditAction.DELETE, "*"): "Removed part of the record",
+    (AuditAction.EXPORT, "*"): "Exported the record",
+}
+
+
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event."""
 
@@ -423,6 +439,12 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("Audit events are append-only and cannot be deleted.")
+
+    @property
+    def description(self) -> str:
+        """What happened, in words a student or parent reads on the record of disclosures."""
+        phrase = _EVENT_PHRASES.get((self.action, self.object_type)) or _EVENT_PHRASES.get((self.action, "*"))
+        return phrase or f"{self.get_action_display()} ({self.object_type or 'record'})"
 
 
 class AccessToken(models.Model):

@@ -93,16 +93,40 @@ def current_enrollment(student: Student) -> StudentEnrollment | None:
 
 
 def _deny(context: RequestContext, *, object_type: str, object_id: int) -> NotVisible:
-    """Audit a refused request; the event names the student (and so their district) when one exists."""
+    """Audit a request for something out of scope; the event names the student or section (and so the
+    district whose administrators should know) when it exists."""
     student = Student.objects.filter(pk=object_id).first() if object_type == "student" else None
+    district_id = (
+        Section.objects.filter(pk=object_id).values_list("district_id", flat=True).first()
+        if object_type == "section"
+        else None
+    )
     audit_record(
         context=context,
         action=AuditAction.DENIED,
         object_type=object_type,
         object_id=str(object_id),
         student=student,
+        district_id=district_id,
     )
     return NotVisible(f"No {object_type} {object_id} is visible to this user.")
+
+
+def _refuse(
+    context: RequestContext, *, object_type: str, reason: str, student: Student | None = None
+) -> NotPermitted:
+    """Audit a refused action (a page for another role, or an action on a visible student)."""
+    actor = context.actor
+    audit_record(
+        context=context,
+        action=AuditAction.DENIED,
+        object_type=object_type,
+        object_id=str(student.pk) if student else "",
+        student=student,
+        district_id=None if student else (actor.district_id if actor else None),
+        reason=reason,
+    )
+    return NotPermitted(reason)
 
 
 def student_list(
@@ -123,22 +147,64 @@ def student_list(
         students = students.filter(words)
     result = _page(students.order_by("last_name", "first_name", "id"), number=page, size=page_size)
     audit_record_students(
-        context=context, action=AuditAction.VIEW, object_type="student-list", students=result.items
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="student-list",
+        students=result.items,
+        reason=access.legitimate_interest(context.user),
     )
     return result
 
 
-def student_get(*, context: RequestContext, student_id: int, audit_as: str = "student") -> Student:
-    """The student's record if the actor may see it, audited once as viewed; otherwise `NotVisible`."""
+def family_students(*, context: RequestContext) -> list[Student]:
+    """The signed-in student's own record and the records of a guardian's children, audited as listed."""
+    on = access.today()
+    linked = GuardianLink.objects.filter(
+        Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), guardian=context.actor
+    )
+    students = list(
+        with_current_enrollment(access.visible_students(context.user))
+        .filter(Q(user=context.actor) | Q(id__in=linked.values("student_id")))
+        .order_by("last_name", "first_name", "id")
+    )
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="student-list",
+        students=students,
+        reason=access.legitimate_interest(context.user),
+    )
+    return students
+
+
+def student_get(
+    *,
+    context: RequestContext,
+    student_id: int,
+    action: Action = Action.VIEW_STUDENT,
+    audit_as: str = "student",
+) -> Student:
+    """The student's record, audited once as viewed with the reader's legitimate interest.
+
+    A student out of scope raises `NotVisible`; a visible one on which the actor may not take `action`
+    raises `NotPermitted`. Both refusals are audited as denied and nothing is disclosed."""
     student = with_current_enrollment(access.visible_students(context.user)).filter(pk=student_id).first()
     if student is None:
         raise _deny(context, object_type="student", object_id=student_id)
+    if action is not Action.VIEW_STUDENT and not access.can(context.user, action, student):
+        raise _refuse(
+            context,
+            object_type=audit_as,
+            student=student,
+            reason=f"Role may not {action.value.split('.')[-1]}",
+        )
     audit_record(
         context=context,
         action=AuditAction.VIEW,
         object_type=audit_as,
         object_id=str(student.pk),
         student=student,
+        reason=access.legitimate_interest(context.user, student),
     )
     return student
 
@@ -207,9 +273,9 @@ def student_disclosures(
 
     The student's own visits stay in the district's audit log but are left out here: they are not
     disclosures."""
-    student = student_get(context=context, student_id=student_id, audit_as="disclosures")
-    if not access.can(context.user, Action.VIEW_DISCLOSURES, student):
-        raise NotPermitted("Only the student, their guardians and their administrators see this record.")
+    student = student_get(
+        context=context, student_id=student_id, action=Action.VIEW_DISCLOSURES, audit_as="disclosures"
+    )
     events = (
         AuditEvent.objects.filter(student=student).select_related("actor").order_by("-occurred_at", "-id")
     )
@@ -221,7 +287,9 @@ def student_disclosures(
 def sections_for(*, context: RequestContext) -> list[Section]:
     """The sections the actor may open, each with its teachers and its count of students enrolled today."""
     if not access.can(context.user, Action.LIST_SECTIONS):
-        raise NotPermitted("Sections are for teachers and administrators.")
+        raise _refuse(
+            context, object_type="section-list", reason="Sections are for teachers and administrators."
+        )
     on = access.today()
     active = Q(roster__starts_on__lte=on) & (Q(roster__ends_on__isnull=True) | Q(roster__ends_on__gte=on))
     return list(
@@ -258,7 +326,11 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
         .order_by("last_name", "first_name", "id")
     )
     audit_record_students(
-        context=context, action=AuditAction.VIEW, object_type="section-roster", students=students
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="section-roster",
+        students=students,
+        reason=access.legitimate_interest(context.user),
     )
     return section, students
 
@@ -266,18 +338,31 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
 def caseload_for(*, context: RequestContext) -> list[Student]:
     """The advisor's caseload today; each student shown is audited as viewed."""
     if not access.can(context.user, Action.VIEW_CASELOAD):
-        raise NotPermitted("The caseload page is for advisors and counselors.")
+        raise _refuse(
+            context, object_type="caseload", reason="The caseload page is for advisors and counselors."
+        )
+    students = list(with_current_enrollment(_caseload(context)).order_by("last_name", "first_name", "id"))
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="caseload",
+        students=students,
+        reason=access.legitimate_interest(context.user),
+    )
+    return students
+
+
+def _caseload(context: RequestContext) -> QuerySet[Student]:
     on = access.today()
     assigned = AdvisorAssignment.objects.filter(
         Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), advisor=context.actor
     )
-    students = list(
-        with_current_enrollment(access.visible_students(context.user))
-        .filter(id__in=assigned.values("student_id"))
-        .order_by("last_name", "first_name", "id")
-    )
-    audit_record_students(context=context, action=AuditAction.VIEW, object_type="caseload", students=students)
-    return students
+    return access.visible_students(context.user).filter(id__in=assigned.values("student_id"))
+
+
+def caseload_size(*, context: RequestContext) -> int:
+    """How many students are in the advisor's caseload today (a count discloses no record)."""
+    return _caseload(context).count()
 
 
 @dataclass(frozen=True)
@@ -293,7 +378,9 @@ def district_audit_log(
     """The audit events of the districts the actor administers, newest first; the read is itself audited."""
     district_ids = access.audit_districts(context.user)
     if not district_ids:
-        raise NotPermitted("The audit log is for district administrators.")
+        raise _refuse(
+            context, object_type="audit-log", reason="The audit log is for district administrators."
+        )
     events = AuditEvent.objects.filter(district_id__in=district_ids).select_related("actor")
     if audit_filter.actor_username:
         events = events.filter(actor_username=audit_filter.actor_username)
@@ -305,6 +392,10 @@ def district_audit_log(
     districts = list(Organization.objects.filter(pk__in=district_ids))
     for district in districts:
         audit_record(
-            context=context, action=AuditAction.VIEW, object_type="audit-log", district_id=district.pk
+            context=context,
+            action=AuditAction.VIEW,
+            object_type="audit-log",
+            district_id=district.pk,
+            reason=access.legitimate_interest(context.user),
         )
     return districts, result

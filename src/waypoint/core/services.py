@@ -12,6 +12,7 @@ from django.utils import timezone
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.models import AccessToken, AuditAction, User
 
+TOKEN_LIFETIMES_DAYS = (30, 90, 365)
 TOKEN_PREFIX = "wp_"  # noqa: S105  (a public marker that lets secret scanners spot leaked tokens)
 
 
@@ -26,9 +27,16 @@ def token_digest(raw_token: str) -> str:
 
 @transaction.atomic
 def access_token_create(
-    *, context: RequestContext, user: User, name: str, expires_at: datetime.datetime | None = None
+    *,
+    context: RequestContext,
+    user: User,
+    name: str,
+    expires_at: datetime.datetime | None = None,
+    reason: str = "",
 ) -> tuple[AccessToken, str]:
-    """Create a personal access token for `user` and return it with its plain text, which is never stored."""
+    """Create a personal access token for `user` and return it with its plain text, which is never stored.
+
+    `expires_at` None means the token lasts until revoked; pages and the CLI always pass an expiry."""
     name = name.strip()
     if not name:
         raise ValueError("A token needs a name that says what it is for.")
@@ -46,6 +54,7 @@ def access_token_create(
         object_type="access-token",
         object_id=str(token.pk),
         district_id=user.district_id,
+        reason=reason,
     )
     return token, raw_token
 
@@ -96,7 +105,14 @@ def sign_in_record(*, context: RequestContext, user: User) -> None:
 
 
 def sign_in_failure_record(*, context: RequestContext, attempted_username: str) -> None:
-    """Audit a failed sign-in under the name that was tried (it may not exist)."""
+    """Audit a failed sign-in under the name that was tried; when that account exists, its district's
+    administrators see the attempt."""
     audit_record(
-        context=context, action=AuditAction.LOGIN_FAILED, object_type="account", object_id=attempted_username
+        context=context,
+        action=AuditAction.LOGIN_FAILED,
+        object_type="account",
+        object_id=attempted_username,
+        district_id=User.objects.filter(username=attempted_username)
+        .values_list("district_id", flat=True)
+        .first(),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.contrib.auth.views import LoginView
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.middleware import HtmxDetails
 
@@ -23,14 +25,21 @@ from waypoint.core.selectors import (
     NotPermitted,
     NotVisible,
     caseload_for,
+    caseload_size,
     district_audit_log,
+    family_students,
     section_roster,
     sections_for,
     student_disclosures,
     student_list,
     student_record,
 )
-from waypoint.core.services import TokenNotFound, access_token_create, access_token_revoke
+from waypoint.core.services import (
+    TOKEN_LIFETIMES_DAYS,
+    TokenNotFound,
+    access_token_create,
+    access_token_revoke,
+)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -75,13 +84,11 @@ def home(request: HttpRequest) -> HttpResponse:
     user_roles = access.roles(user)
     page: dict[str, Any] = {"roles": user_roles}
     if "guardian" in user_roles or "student" in user_roles:
-        page["own_students"] = student_list(context=context, page_size=20).items
+        page["own_students"] = family_students(context=context)
     if access.can(user, Action.LIST_SECTIONS):
         page["sections"] = sections_for(context=context)
     if access.can(user, Action.VIEW_CASELOAD):
-        page["caseload_size"] = (
-            access.visible_students(user).filter(advisor_assignments__advisor=user).distinct().count()
-        )
+        page["caseload_size"] = caseload_size(context=context)
     if access.has_role(user, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN):
         page["students_in_scope"] = access.visible_students(user).count()
     if access.has_role(user, Role.STATE_ANALYST):
@@ -97,7 +104,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def students(request: HtmxHttpRequest) -> HttpResponse:
     search = request.GET.get("q", "")[:100]
-    page = student_list(context=request_context(request), search=search, page=_page_number(request))
+    page = student_list(
+        context=request_context(request),
+        search=search,
+        page=_page_number(request),
+        page_size=settings.WAYPOINT_PAGE_SIZE,
+    )
     template = "core/_student_results.html" if request.htmx else "core/student_list.html"
     return render(request, template, {"page": page, "search": search})
 
@@ -185,14 +197,25 @@ def tokens(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)  # noqa: S101  (login_required guarantees a signed-in User)
     new_token = None
     if request.method == "POST":
-        try:
-            _, new_token = access_token_create(
-                context=request_context(request), user=user, name=request.POST.get("name", "")
-            )
-        except ValueError as exc:
-            messages.error(request, str(exc))
+        days = request.POST.get("days", "90")
+        if not days.isdigit() or int(days) not in TOKEN_LIFETIMES_DAYS:
+            messages.error(request, "Choose how long the token lasts: 30, 90 or 365 days.")
+        else:
+            try:
+                _, new_token = access_token_create(
+                    context=request_context(request),
+                    user=user,
+                    name=request.POST.get("name", ""),
+                    expires_at=timezone.now() + datetime.timedelta(days=int(days)),
+                )
+            except ValueError as exc:
+                messages.error(request, str(exc))
     own_tokens = AccessToken.objects.filter(user=user).order_by("-created_at")
-    return render(request, "core/tokens.html", {"tokens": own_tokens, "new_token": new_token})
+    return render(
+        request,
+        "core/tokens.html",
+        {"tokens": own_tokens, "new_token": new_token, "lifetimes": TOKEN_LIFETIMES_DAYS},
+    )
 
 
 @login_required

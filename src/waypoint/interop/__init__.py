@@ -1,0 +1,1 @@
+"""Interoperability: the REST API assembly (OpenAPI) now; OneRoster and other exchanges later."""
