@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from waypoint.core.demo import load_demo
@@ -38,10 +39,13 @@ def browser(chromium_path: Path, _orm_beside_playwright: None) -> Iterator[Brows
         )
         yield browser
         browser.close()
+        # While Playwright's loop runs, asgiref hands ORM calls connections of their own; close them here, or
+        # PostgreSQL refuses to drop the test database at the end of the session.
+        connections.close_all()
 
 
 @pytest.fixture
-def demo_site(live_server: object, transactional_db: None) -> str:
+def demo_site(transactional_db: None, live_server: object) -> str:
     """The live server's address, with a small demo state committed for the browser to read."""
     load_demo(scale=0.1)
     return str(live_server.url)  # type: ignore[attr-defined]

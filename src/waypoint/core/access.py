@@ -123,12 +123,12 @@ def visible_students(user: Actor, on: datetime.date | None = None) -> QuerySet[S
     ]
     teacher_districts = _districts(user, Role.TEACHER, on)
     if teacher_districts:
-        # One filter() call, so the teacher and the dates refer to the same teaching assignment.
+        # One filter() call, so the teacher and the dates refer to the same teaching assignment. The tenant
+        # guard is on the student row below; repeating it here would make SQLite scan the district's rosters.
         taught = SectionEnrollment.objects.filter(
             _active_on(on),
             _teaching_on(on, "section__teacher_assignments__"),
             section__teacher_assignments__teacher=user,
-            district_id__in=teacher_districts,
         )
         scopes.append(Q(district_id__in=teacher_districts, id__in=taught.values("student_id")))
     advisor_districts = _districts(user, Role.ADVISOR, on)

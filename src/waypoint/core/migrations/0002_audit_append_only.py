@@ -33,7 +33,8 @@ SQLITE_DROP = "DROP TRIGGER IF EXISTS core_auditevent_no_update;"
 def create_triggers(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_CREATE)
+        # No parameters: the trigger body has a literal % for RAISE.
+        schema_editor.execute(POSTGRES_CREATE, params=None)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_CREATE)
 
