@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tests.factories import (
     CaseloadFactory,
+    CertificationFactory,
     DistrictFactory,
     EnrollmentFactory,
     GuardianLinkFactory,
@@ -191,3 +192,17 @@ def test_legitimate_interest_names_the_most_specific_basis(world: dict) -> None:
     assert access.legitimate_interest(admin, student) == "District administrator"
     assert access.legitimate_interest(guardian, student) == "Guardian"
     assert access.legitimate_interest(teacher) == "Teacher"
+
+
+def test_only_a_current_certificate_makes_a_certified_teacher(world: dict) -> None:
+    teacher = world["teacher"]
+    assert access.current_certification(teacher) is None
+    today = timezone.localdate()
+    expired = CertificationFactory(teacher=teacher, expires_on=today - datetime.timedelta(days=1))
+    assert access.current_certification(teacher) is None
+    current = CertificationFactory(teacher=teacher)
+    assert access.current_certification(teacher) == current
+    assert access.current_certification(teacher, on=expired.issued_on) == current, "the one expiring last"
+    assert access.current_certification(teacher, on=current.expires_on + datetime.timedelta(days=1)) is None
+    not_a_teacher = CertificationFactory(teacher=UserFactory()).teacher
+    assert access.current_certification(not_a_teacher) is None

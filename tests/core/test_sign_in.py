@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import RoleFactory
+from tests.factories import CertificationFactory, RoleFactory
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import AccessToken, AuditAction, AuditEvent, Role, User
 from waypoint.core.services import access_token_create, access_token_revoke, token_digest
@@ -151,3 +151,12 @@ def test_cannot_revoke_someone_elses_token(client: Client, teacher: User) -> Non
     assert client.post(f"/account/tokens/{token.pk}/revoke/").status_code == 404
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+def test_home_and_me_say_whether_a_teacher_is_certified(client: Client, teacher: User) -> None:
+    client.force_login(teacher)
+    assert "Not certified" in client.get("/").content.decode()
+    assert client.get("/api/v1/me").json()["certified_teacher"] is False
+    CertificationFactory(teacher=teacher)
+    assert "Certified teacher" in client.get("/").content.decode()
+    assert client.get("/api/v1/me").json()["certified_teacher"] is True

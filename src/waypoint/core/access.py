@@ -35,6 +35,7 @@ from waypoint.core.models import (
     SectionEnrollment,
     Student,
     StudentEnrollment,
+    TeacherCertification,
     User,
 )
 
@@ -196,6 +197,20 @@ def _administers(user: User, student: Student, on: datetime.date) -> bool:
         and StudentEnrollment.objects.filter(
             _active_on(on, "entry_date", "exit_date"), student=student, school_id__in=admin_schools
         ).exists()
+    )
+
+
+def current_certification(user: Actor, on: datetime.date | None = None) -> TeacherCertification | None:
+    """The teacher's certification in force on a date, the one expiring last; None means "not certified".
+
+    Only a teacher with one may set a mastery level; everyone else's judgement counts as feedback."""
+    if not isinstance(user, User) or not has_role(user, Role.TEACHER, on=on):
+        return None
+    on = on or today()
+    return (
+        TeacherCertification.objects.filter(teacher=user, issued_on__lte=on, expires_on__gte=on)
+        .order_by("-expires_on")
+        .first()
     )
 
 

@@ -33,6 +33,9 @@ class MeOut(Schema):
     roles: list[str]
     district: OrganizationRef | None
     student_id: int | None = Field(None, description="Present when the user is a student.")
+    certified_teacher: bool = Field(
+        False, description="A teacher with a current certification: only they set mastery levels."
+    )
 
 
 class StudentOut(Schema):
@@ -122,6 +125,7 @@ def me(request: HttpRequest) -> MeOut:
         roles=access.roles(user),
         district=_org(user.district) if user.district else None,
         student_id=student.pk if student else None,
+        certified_teacher=access.current_certification(user) is not None,
     )
 
 

@@ -87,6 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
         page["own_students"] = family_students(context=context)
     if access.can(user, Action.LIST_SECTIONS):
         page["sections"] = sections_for(context=context)
+    if access.has_role(user, Role.TEACHER):
+        page["certification"] = access.current_certification(user)
+        page["is_teacher"] = True
     if access.can(user, Action.VIEW_CASELOAD):
         page["caseload_size"] = caseload_size(context=context)
     if access.has_role(user, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN):
