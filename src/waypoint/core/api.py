@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 
 from waypoint.core import access
 from waypoint.core.audit import request_context
@@ -19,6 +20,19 @@ from waypoint.core.selectors import (
 )
 
 router = Router(tags=["people"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict[str, object]]
+
+
+StudentId = Annotated[int, Path(ge=1, description="A student's id, as the student list gives it.")]
+UNAUTHORIZED = {401: ErrorOut}
+NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 
 class OrganizationRef(Schema):
@@ -114,7 +128,9 @@ def _enrollment_out(enrollment: StudentEnrollment) -> EnrollmentOut:
     )
 
 
-@router.get("/me", response=MeOut, summary="The signed-in user, their roles and district")
+@router.get(
+    "/me", response={200: MeOut, **UNAUTHORIZED}, summary="The signed-in user, their roles and district"
+)
 def me(request: HttpRequest) -> MeOut:
     user = request.user
     assert isinstance(user, User)  # noqa: S101  (both API authenticators only ever yield a User)
@@ -129,7 +145,11 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/students", response=StudentPageOut, summary="The students visible to the user, by name")
+@router.get(
+    "/students",
+    response={200: StudentPageOut, 422: ValidationErrorOut, **UNAUTHORIZED},
+    summary="The students visible to the user, by name",
+)
 def students(request: HttpRequest, query: Query[StudentListQuery]) -> StudentPageOut:
     page = student_list(
         context=request_context(request), search=query.search, page=query.page, page_size=query.page_size
@@ -142,8 +162,12 @@ def students(request: HttpRequest, query: Query[StudentListQuery]) -> StudentPag
     )
 
 
-@router.get("/students/{int:student_id}", response=StudentDetailOut, summary="One student's record")
-def student(request: HttpRequest, student_id: int) -> StudentDetailOut:
+@router.get(
+    "/students/{int:student_id}",
+    response={200: StudentDetailOut, **NOT_FOUND},
+    summary="One student's record",
+)
+def student(request: HttpRequest, student_id: StudentId) -> StudentDetailOut:
     record = student_get(context=request_context(request), student_id=student_id)
     summary = _student_out(record)
     return StudentDetailOut(
@@ -161,10 +185,12 @@ def student(request: HttpRequest, student_id: int) -> StudentDetailOut:
 
 @router.get(
     "/students/{int:student_id}/disclosures",
-    response=DisclosurePageOut,
+    response={200: DisclosurePageOut, 403: ErrorOut, 422: ValidationErrorOut, **NOT_FOUND},
     summary="Who has read or changed the student's record (for the student, guardians, administrators)",
 )
-def disclosures(request: HttpRequest, student_id: int, page: int = 1) -> DisclosurePageOut:
+def disclosures(
+    request: HttpRequest, student_id: StudentId, page: Annotated[int, Query(ge=1)] = 1
+) -> DisclosurePageOut:
     _, events = student_disclosures(context=request_context(request), student_id=student_id, page=page)
     return DisclosurePageOut(
         items=[_disclosure_out(event) for event in events.items],

@@ -1,0 +1,55 @@
+"""axe-core (the engine behind Lighthouse's accessibility audit) finds no serious or critical violation on any
+page of each role's main work, at desktop and phone widths."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser
+
+from tests.e2e.conftest import sign_in
+from waypoint.core.models import Section, Student
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+BLOCKING = {"serious", "critical"}
+
+
+def role_pages() -> dict[str, list[str]]:
+    jordan = Student.objects.get(user__username="student")
+    section = Section.objects.filter(teachers__username="teacher").order_by("pk").first()
+    assert section is not None
+    return {
+        "student": [
+            "/",
+            f"/students/{jordan.pk}/",
+            f"/students/{jordan.pk}/disclosures/",
+            "/account/tokens/",
+        ],
+        "teacher": ["/", "/students/", "/students/?q=Alvarez", f"/sections/{section.pk}/", "/sections/"],
+        "advisor": ["/caseload/"],
+        "district-admin": ["/audit/", f"/students/{jordan.pk}/"],
+        "state-analyst": ["/", "/sections/"],
+    }
+
+
+@pytest.mark.parametrize("viewport", [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_pages_have_no_serious_accessibility_violations(
+    browser: Browser, demo_site: str, viewport: tuple[int, int]
+) -> None:
+    axe = Axe()
+    failures: list[str] = []
+    pages = {"": ["/login/"], **role_pages()}
+    for username, paths in pages.items():
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+        page = context.new_page()
+        if username:
+            sign_in(page, demo_site, username)
+        for path in paths:
+            page.goto(demo_site + path)
+            for violation in axe.run(page).response["violations"]:
+                if violation["impact"] in BLOCKING:
+                    targets = [node["target"] for node in violation["nodes"]][:3]
+                    who = username or "anonymous"
+                    failures.append(f"{who} {path}: {violation['id']} ({violation['impact']}) {targets}")
+        context.close()
+    assert failures == [], "\n".join(failures)
