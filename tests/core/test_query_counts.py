@@ -88,3 +88,16 @@ def test_student_page_query_count_is_fixed(client: Client) -> None:
         )
         GuardianLinkFactory(student=student)
     assert queries_for(client, classroom.admin, f"/students/{student.pk}/") == first
+
+
+def test_student_search_swaps_results_with_htmx(client: Client) -> None:
+    classroom = Classroom()
+    classroom.add_students(3)
+    client.force_login(classroom.admin)
+    full = client.get("/students/")
+    partial = client.get("/students/?q=Last", HTTP_HX_REQUEST="true")
+    assert "<html" in full.content.decode()
+    assert "<html" not in partial.content.decode()
+    assert 'id="student-results"' not in partial.content.decode()
+    assert "Page 1 of 1" in partial.content.decode()
+    assert "HX-Request" in partial["Vary"]

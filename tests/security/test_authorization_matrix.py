@@ -17,23 +17,13 @@ from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import load_demo
+from waypoint.core.demo import FIXED_ACCOUNTS, load_demo
 from waypoint.core.models import AccessToken, Section, Student, User
 from waypoint.core.services import access_token_create
 
 ANONYMOUS = "anonymous"
-SIGNED_IN = [
-    "student",
-    "guardian",
-    "teacher",
-    "teacher-uncertified",
-    "advisor",
-    "school-admin",
-    "district-admin",
-    "state-analyst",
-    "other-teacher",
-    "mentor",
-]
+# Every fixed demo account: a new one joins the matrix by itself.
+SIGNED_IN = list(FIXED_ACCOUNTS)
 ROLES = [ANONYMOUS, *SIGNED_IN]
 OWN, OTHER = "own district", "other district"
 # Everyone who can read `student` (Riverside); other-teacher is the one who can read the Hillcrest target.

@@ -68,12 +68,12 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _active_on(on: datetime.date, start: str = "starts_on", end: str = "ends_on") -> Q:
-    return Q(**{f"{start}__lte": on}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": on}))
-
-
-def _teaching_on(on: datetime.date, prefix: str) -> Q:
-    return _active_on(on, f"{prefix}starts_on", f"{prefix}ends_on")
+def active_on(on: datetime.date, *, prefix: str = "", start: str = "starts_on", end: str = "ends_on") -> Q:
+    """Rows whose inclusive date span (an open end means "still") contains `on`; `prefix` reaches a related
+    row, e.g. "roster__"."""
+    return Q(**{f"{prefix}{start}__lte": on}) & (
+        Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": on})
+    )
 
 
 def grants(user: Actor, on: datetime.date | None = None) -> list[Grant]:
@@ -86,7 +86,7 @@ def grants(user: Actor, on: datetime.date | None = None) -> list[Grant]:
         cache[on] = [
             Grant(role=Role(role), organization_id=organization_id, district_id=district_id)
             for role, organization_id, district_id in RoleAssignment.objects.filter(
-                _active_on(on), user=user
+                active_on(on), user=user
             ).values_list("role", "organization_id", "district_id")
         ]
     return cache[on]
@@ -108,7 +108,7 @@ def roles(user: Actor, on: datetime.date | None = None) -> list[str]:
     found = {g.role.value for g in grants(user, on)}
     if Student.objects.filter(user=user).exists():
         found.add(STUDENT_ROLE)
-    if GuardianLink.objects.filter(_active_on(on), guardian=user).exists():
+    if GuardianLink.objects.filter(active_on(on), guardian=user).exists():
         found.add(GUARDIAN_ROLE)
     return sorted(found)
 
@@ -120,28 +120,28 @@ def visible_students(user: Actor, on: datetime.date | None = None) -> QuerySet[S
     on = on or today()
     scopes: list[Q] = [
         Q(user=user),
-        Q(id__in=GuardianLink.objects.filter(_active_on(on), guardian=user).values("student_id")),
+        Q(id__in=GuardianLink.objects.filter(active_on(on), guardian=user).values("student_id")),
     ]
     teacher_districts = _districts(user, Role.TEACHER, on)
     if teacher_districts:
         # One filter() call, so the teacher and the dates refer to the same teaching assignment. The tenant
         # guard is on the student row below; repeating it here would make SQLite scan the district's rosters.
         taught = SectionEnrollment.objects.filter(
-            _active_on(on),
-            _teaching_on(on, "section__teacher_assignments__"),
+            active_on(on),
+            active_on(on, prefix="section__teacher_assignments__"),
             section__teacher_assignments__teacher=user,
         )
         scopes.append(Q(district_id__in=teacher_districts, id__in=taught.values("student_id")))
     advisor_districts = _districts(user, Role.ADVISOR, on)
     if advisor_districts:
         caseload = AdvisorAssignment.objects.filter(
-            _active_on(on), advisor=user, district_id__in=advisor_districts
+            active_on(on), advisor=user, district_id__in=advisor_districts
         )
         scopes.append(Q(district_id__in=advisor_districts, id__in=caseload.values("student_id")))
     admin_schools = _organizations(user, Role.SCHOOL_ADMIN, on)
     if admin_schools:
         enrolled = StudentEnrollment.objects.filter(
-            _active_on(on, "entry_date", "exit_date"), school_id__in=admin_schools
+            active_on(on, start="entry_date", end="exit_date"), school_id__in=admin_schools
         )
         scopes.append(
             Q(district_id__in=_districts(user, Role.SCHOOL_ADMIN, on), id__in=enrolled.values("student_id"))
@@ -166,7 +166,7 @@ def visible_sections(user: Actor, on: datetime.date | None = None) -> QuerySet[S
     if teacher_districts:
         scopes.append(
             Q(district_id__in=teacher_districts, teacher_assignments__teacher=user)
-            & _teaching_on(on, "teacher_assignments__")
+            & active_on(on, prefix="teacher_assignments__")
         )
     admin_schools = _organizations(user, Role.SCHOOL_ADMIN, on)
     if admin_schools:
@@ -185,7 +185,7 @@ def visible_sections(user: Actor, on: datetime.date | None = None) -> QuerySet[S
 def _is_self_or_guardian(user: User, student: Student, on: datetime.date) -> bool:
     if student.user_id is not None and student.user_id == user.pk:
         return True
-    return GuardianLink.objects.filter(_active_on(on), guardian=user, student=student).exists()
+    return GuardianLink.objects.filter(active_on(on), guardian=user, student=student).exists()
 
 
 def _administers(user: User, student: Student, on: datetime.date) -> bool:
@@ -195,7 +195,7 @@ def _administers(user: User, student: Student, on: datetime.date) -> bool:
     return (
         bool(admin_schools)
         and StudentEnrollment.objects.filter(
-            _active_on(on, "entry_date", "exit_date"), student=student, school_id__in=admin_schools
+            active_on(on, start="entry_date", end="exit_date"), student=student, school_id__in=admin_schools
         ).exists()
     )
 
@@ -281,8 +281,8 @@ def legitimate_interest(user: Actor, student: Student | None = None, on: datetim
     if has_role(user, Role.TEACHER, on=on):
         section_title = (
             SectionEnrollment.objects.filter(
-                _active_on(on),
-                _teaching_on(on, "section__teacher_assignments__"),
+                active_on(on),
+                active_on(on, prefix="section__teacher_assignments__"),
                 student=student,
                 section__teacher_assignments__teacher=user,
             )
@@ -292,10 +292,10 @@ def legitimate_interest(user: Actor, student: Student | None = None, on: datetim
         if section_title:
             return f"Teacher of {section_title}"
     if has_role(user, Role.ADVISOR, on=on) and (
-        AdvisorAssignment.objects.filter(_active_on(on), advisor=user, student=student).exists()
+        AdvisorAssignment.objects.filter(active_on(on), advisor=user, student=student).exists()
     ):
         return "Advisor (caseload)"
-    if GuardianLink.objects.filter(_active_on(on), guardian=user, student=student).exists():
+    if GuardianLink.objects.filter(active_on(on), guardian=user, student=student).exists():
         return "Guardian"
     if student.district_id in _districts(user, Role.DISTRICT_ADMIN, on):
         return ROLE_INTERESTS[Role.DISTRICT_ADMIN]

@@ -216,7 +216,7 @@ class Section(models.Model):
     )
 
     class Meta:
-        ordering = ["school__name", "title"]
+        ordering = ["school__name", "course_code", "title"]
         constraints = [
             models.UniqueConstraint(
                 fields=["district", "sourced_id"], name="section_sourced_id_per_district"

@@ -72,7 +72,7 @@ def _page(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
 
 def _active_enrollments(on: datetime.date) -> QuerySet[StudentEnrollment]:
     return StudentEnrollment.objects.filter(
-        Q(entry_date__lte=on) & (Q(exit_date__isnull=True) | Q(exit_date__gte=on))
+        access.active_on(on, start="entry_date", end="exit_date")
     ).select_related("school")
 
 
@@ -159,9 +159,7 @@ def student_list(
 def family_students(*, context: RequestContext) -> list[Student]:
     """The signed-in student's own record and the records of a guardian's children, audited as listed."""
     on = access.today()
-    linked = GuardianLink.objects.filter(
-        Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), guardian=context.actor
-    )
+    linked = GuardianLink.objects.filter(access.active_on(on), guardian=context.actor)
     students = list(
         with_current_enrollment(access.visible_students(context.user))
         .filter(Q(user=context.actor) | Q(id__in=linked.values("student_id")))
@@ -228,9 +226,7 @@ def student_record(*, context: RequestContext, student_id: int) -> StudentRecord
     """The student's record for the student page, audited as one view."""
     student = student_get(context=context, student_id=student_id)
     on = access.today()
-    active_roster = Q(roster__student=student, roster__starts_on__lte=on) & (
-        Q(roster__ends_on__isnull=True) | Q(roster__ends_on__gte=on)
-    )
+    active_roster = Q(roster__student=student) & access.active_on(on, prefix="roster__")
     sections = list(
         Section.objects.filter(active_roster)
         .select_related("school")
@@ -240,11 +236,11 @@ def student_record(*, context: RequestContext, student_id: int) -> StudentRecord
         .order_by("title")
     )
     advisors = list(
-        AdvisorAssignment.objects.filter(student=student)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
-        .select_related("advisor")
+        AdvisorAssignment.objects.filter(access.active_on(on), student=student).select_related("advisor")
     )
-    guardians = list(GuardianLink.objects.filter(student=student).select_related("guardian"))
+    guardians = list(
+        GuardianLink.objects.filter(access.active_on(on), student=student).select_related("guardian")
+    )
     demographics = (
         StudentDemographics.objects.filter(student=student).first()
         if access.can(context.user, Action.VIEW_DEMOGRAPHICS, student)
@@ -291,7 +287,7 @@ def sections_for(*, context: RequestContext) -> list[Section]:
             context, object_type="section-list", reason="Sections are for teachers and administrators."
         )
     on = access.today()
-    active = Q(roster__starts_on__lte=on) & (Q(roster__ends_on__isnull=True) | Q(roster__ends_on__gte=on))
+    active = access.active_on(on, prefix="roster__")
     return list(
         access.visible_sections(context.user)
         .select_related("school")
@@ -299,7 +295,7 @@ def sections_for(*, context: RequestContext) -> list[Section]:
             Prefetch("teacher_assignments", queryset=SectionTeacher.objects.select_related("teacher"))
         )
         .annotate(student_count=Count("roster", filter=active))
-        .order_by("school__name", "title")
+        .order_by("school__name", "course_code", "title")
     )
 
 
@@ -317,9 +313,7 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
     if section is None:
         raise _deny(context, object_type="section", object_id=section_id)
     on = access.today()
-    on_roster = SectionEnrollment.objects.filter(
-        Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), section=section
-    )
+    on_roster = SectionEnrollment.objects.filter(access.active_on(on), section=section)
     students = list(
         with_current_enrollment(access.visible_students(context.user))
         .filter(id__in=on_roster.values("student_id"))
@@ -354,9 +348,7 @@ def caseload_for(*, context: RequestContext) -> list[Student]:
 
 def _caseload(context: RequestContext) -> QuerySet[Student]:
     on = access.today()
-    assigned = AdvisorAssignment.objects.filter(
-        Q(starts_on__lte=on) & (Q(ends_on__isnull=True) | Q(ends_on__gte=on)), advisor=context.actor
-    )
+    assigned = AdvisorAssignment.objects.filter(access.active_on(on), advisor=context.actor)
     return access.visible_students(context.user).filter(id__in=assigned.values("student_id"))
 
 
