@@ -156,23 +156,27 @@ def student_list(
     return result
 
 
+def _disclose_list(context: RequestContext, students: QuerySet[Student], *, shown_in: str) -> list[Student]:
+    """The students (already scoped by the access policy), by name, each audited as seen in `shown_in`."""
+    listed = list(with_current_enrollment(students).order_by("last_name", "first_name", "id"))
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type=shown_in,
+        students=listed,
+        reason=access.legitimate_interest(context.user),
+    )
+    return listed
+
+
 def family_students(*, context: RequestContext) -> list[Student]:
     """The signed-in student's own record and the records of a guardian's children, audited as listed."""
     on = access.today()
     linked = GuardianLink.objects.filter(access.active_on(on), guardian=context.actor)
-    students = list(
-        with_current_enrollment(access.visible_students(context.user))
-        .filter(Q(user=context.actor) | Q(id__in=linked.values("student_id")))
-        .order_by("last_name", "first_name", "id")
+    own = access.visible_students(context.user).filter(
+        Q(user=context.actor) | Q(id__in=linked.values("student_id"))
     )
-    audit_record_students(
-        context=context,
-        action=AuditAction.VIEW,
-        object_type="student-list",
-        students=students,
-        reason=access.legitimate_interest(context.user),
-    )
-    return students
+    return _disclose_list(context, own, shown_in="student-list")
 
 
 def student_get(
@@ -314,19 +318,8 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
         raise _deny(context, object_type="section", object_id=section_id)
     on = access.today()
     on_roster = SectionEnrollment.objects.filter(access.active_on(on), section=section)
-    students = list(
-        with_current_enrollment(access.visible_students(context.user))
-        .filter(id__in=on_roster.values("student_id"))
-        .order_by("last_name", "first_name", "id")
-    )
-    audit_record_students(
-        context=context,
-        action=AuditAction.VIEW,
-        object_type="section-roster",
-        students=students,
-        reason=access.legitimate_interest(context.user),
-    )
-    return section, students
+    roster = access.visible_students(context.user).filter(id__in=on_roster.values("student_id"))
+    return section, _disclose_list(context, roster, shown_in="section-roster")
 
 
 def caseload_for(*, context: RequestContext) -> list[Student]:
@@ -335,15 +328,7 @@ def caseload_for(*, context: RequestContext) -> list[Student]:
         raise _refuse(
             context, object_type="caseload", reason="The caseload page is for advisors and counselors."
         )
-    students = list(with_current_enrollment(_caseload(context)).order_by("last_name", "first_name", "id"))
-    audit_record_students(
-        context=context,
-        action=AuditAction.VIEW,
-        object_type="caseload",
-        students=students,
-        reason=access.legitimate_interest(context.user),
-    )
-    return students
+    return _disclose_list(context, _caseload(context), shown_in="caseload")
 
 
 def _caseload(context: RequestContext) -> QuerySet[Student]:
