@@ -17,7 +17,6 @@ from waypoint.core.models import (
     Student,
     StudentDemographics,
     StudentEnrollment,
-    TeacherCertification,
     User,
 )
 
@@ -89,14 +88,9 @@ def test_fixed_accounts_sign_in_and_fill_their_roles() -> None:
     for outsider in ("other-teacher", "state-analyst", "mentor"):
         assert not access.can(users[outsider], Action.VIEW_STUDENT, jordan), outsider
     assert access.visible_students(users["other-teacher"]).exists()
-    today = access.today()
-    current = {
-        c.teacher.username
-        for c in TeacherCertification.objects.select_related("teacher")
-        if c.is_current(today)
-    }
-    assert {"teacher", "other-teacher"} <= current
-    assert "teacher-uncertified" not in current
+    assert access.current_certification(users["teacher"]) is not None
+    assert access.current_certification(users["other-teacher"]) is not None
+    assert access.current_certification(users["teacher-uncertified"]) is None
     assert users["teacher"].district != users["other-teacher"].district
 
 

@@ -37,4 +37,4 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if access.can(user, Action.VIEW_DISTRICT_AUDIT):
         items.append(NavItem("Audit log", reverse("audit-log")))
     items.append(NavItem("API tokens", reverse("token-list")))
-    return {"nav_items": items, "user_roles": access.roles(user)}
+    return {"nav_items": items}

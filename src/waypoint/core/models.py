@@ -126,9 +126,6 @@ class TeacherCertification(models.Model):
     def __str__(self) -> str:
         return f"{self.number} ({self.area})"
 
-    def is_current(self, on: datetime.date) -> bool:
-        return self.issued_on <= on <= self.expires_on
-
 
 class Student(models.Model):
     """A learner's record, held by one district at a time (the tenant key)."""
