@@ -160,3 +160,14 @@ def test_home_and_me_say_whether_a_teacher_is_certified(client: Client, teacher:
     CertificationFactory(teacher=teacher)
     assert "Certified teacher" in client.get("/").content.decode()
     assert client.get("/api/v1/me").json()["certified_teacher"] is True
+
+
+def test_pages_carry_privacy_and_security_headers(client: Client, teacher: User) -> None:
+    anonymous = client.get("/login/")
+    assert "script-src 'self'" in anonymous["Content-Security-Policy"]
+    assert anonymous["X-Frame-Options"] == "DENY"
+    client.force_login(teacher)
+    signed_in = client.get("/")
+    assert signed_in["Cache-Control"] == "private, no-store"
+    assert "frame-ancestors 'none'" in signed_in["Content-Security-Policy"]
+    assert client.get("/api/v1/me")["Cache-Control"] == "private, no-store"
