@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "waypoint.core",
+    "waypoint.frameworks",
 ]
 
 MIDDLEWARE = [
@@ -199,3 +200,10 @@ LOGGING = {
 # Pages of student lists in the HTML and the API.
 WAYPOINT_PAGE_SIZE = 50
 WAYPOINT_API_MAX_PAGE_SIZE = 200
+
+# The public address of this installation: CASE exports name their URIs under it.
+WAYPOINT_BASE_URL = os.environ.get("WAYPOINT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The largest CASE package an import accepts (CLI and upload page), in bytes.
+WAYPOINT_CASE_MAX_BYTES = int(os.environ.get("WAYPOINT_CASE_MAX_BYTES", str(25 * 1024 * 1024)))
+# Uploads up to that size are streamed to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -10,6 +10,9 @@ The rules (DESIGN.md §2), each limited to the district of the role that grants 
 - a school administrator sees the students enrolled at their school; a district administrator, the district;
 - a state analyst and an external mentor see no student rows (mentors gain access through approved paths
   later).
+Competency frameworks are not student data: every signed-in user reads published and retired versions; a
+draft is read and edited only by the district administrators of the district that owns the framework, who
+also import, publish and adopt frameworks and edit their district's proficiency scales.
 Every grant is dated: a role, teaching assignment, roster place, caseload place or guardian link counts only
 while it is active.
 """
@@ -38,6 +41,7 @@ from waypoint.core.models import (
     TeacherCertification,
     User,
 )
+from waypoint.frameworks.models import Framework, FrameworkVersion, ProficiencyScale, Rubric, VersionStatus
 
 Actor: TypeAlias = User | AnonymousUser
 
@@ -53,6 +57,10 @@ class Action(StrEnum):
     VIEW_SECTION = "section.view"
     VIEW_CASELOAD = "caseload.view"
     VIEW_DISTRICT_AUDIT = "district.view_audit"
+    VIEW_FRAMEWORK = "framework.view"
+    EDIT_FRAMEWORK = "framework.edit"
+    MANAGE_FRAMEWORKS = "district.manage_frameworks"
+    EDIT_SCALE = "scale.edit"
 
 
 @dataclass(frozen=True)
@@ -218,16 +226,60 @@ def has_role(user: Actor, *wanted: Role, on: datetime.date | None = None) -> boo
     return any(g.role in wanted for g in grants(user, on))
 
 
+def framework_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
+    """The districts whose frameworks, drafts and scales the user manages."""
+    return _districts(user, Role.DISTRICT_ADMIN, on or today())
+
+
+def visible_framework_versions(user: Actor, on: datetime.date | None = None) -> QuerySet[FrameworkVersion]:
+    """The framework versions the user may read: every published or retired one, and the drafts of
+    frameworks their district owns when they manage its frameworks."""
+    if not isinstance(user, User) or not user.is_active:
+        return FrameworkVersion.objects.none()
+    drafts = Q(status=VersionStatus.DRAFT, framework__owner_id__in=framework_districts(user, on))
+    return FrameworkVersion.objects.filter(~Q(status=VersionStatus.DRAFT) | drafts)
+
+
+def _framework_rule(
+    user: User,
+    action: Action,
+    obj: Framework | FrameworkVersion | ProficiencyScale | Rubric,
+    on: datetime.date,
+) -> bool:
+    managed = framework_districts(user, on)
+    if isinstance(obj, FrameworkVersion):
+        if action is Action.VIEW_FRAMEWORK:
+            return obj.status != VersionStatus.DRAFT or obj.framework.owner_id in managed
+        return action is Action.EDIT_FRAMEWORK and obj.framework.owner_id in managed
+    if isinstance(obj, Framework):
+        return action is Action.EDIT_FRAMEWORK and obj.owner_id in managed
+    if isinstance(obj, Rubric):
+        return action is Action.VIEW_FRAMEWORK or (
+            action is Action.EDIT_FRAMEWORK and obj.owner_id in managed
+        )
+    return action is Action.EDIT_SCALE and obj.owner_id in managed
+
+
 def can(
     user: Actor,
     action: Action,
-    obj: Student | Section | Organization | None = None,
+    obj: Student
+    | Section
+    | Organization
+    | Framework
+    | FrameworkVersion
+    | ProficiencyScale
+    | Rubric
+    | None = None,
     on: datetime.date | None = None,
 ) -> bool:
-    """Whether the user may take the action on the object (a student, a section, a district, or none)."""
+    """Whether the user may take the action on the object (a student, a section, a district, a framework,
+    a framework version, a scale, a rubric, or none)."""
     if not isinstance(user, User) or not user.is_active:
         return False
     on = on or today()
+    if isinstance(obj, Framework | FrameworkVersion | ProficiencyScale | Rubric):
+        return _framework_rule(user, action, obj, on)
     if isinstance(obj, Student):
         if not visible_students(user, on).filter(pk=obj.pk).exists():
             return False
@@ -239,14 +291,16 @@ def can(
     if isinstance(obj, Section):
         return action is Action.VIEW_SECTION and visible_sections(user, on).filter(pk=obj.pk).exists()
     if isinstance(obj, Organization):
-        return action is Action.VIEW_DISTRICT_AUDIT and obj.pk in _districts(user, Role.DISTRICT_ADMIN, on)
+        return action in (Action.VIEW_DISTRICT_AUDIT, Action.MANAGE_FRAMEWORKS) and obj.pk in _districts(
+            user, Role.DISTRICT_ADMIN, on
+        )
     if action is Action.LIST_SECTIONS:
         return has_role(user, Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, on=on)
     if action is Action.VIEW_CASELOAD:
         return has_role(user, Role.ADVISOR, on=on)
-    if action is Action.VIEW_DISTRICT_AUDIT:
+    if action in (Action.VIEW_DISTRICT_AUDIT, Action.MANAGE_FRAMEWORKS):
         return has_role(user, Role.DISTRICT_ADMIN, on=on)
-    return False
+    return action is Action.VIEW_FRAMEWORK
 
 
 def audit_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
