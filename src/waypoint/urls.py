@@ -7,6 +7,7 @@ admin.site.site_header = "Waypoint administration"
 
 urlpatterns = [
     path("", include("waypoint.core.urls")),
+    path("", include("waypoint.frameworks.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

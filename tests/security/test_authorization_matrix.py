@@ -13,13 +13,16 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from django.db.models import Model
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from waypoint.core.audit import RequestContext
 from waypoint.core.demo import FIXED_ACCOUNTS, load_demo
-from waypoint.core.models import AccessToken, Section, Student, User
+from waypoint.core.models import AccessToken, Organization, Section, Student, User
 from waypoint.core.services import access_token_create
+from waypoint.frameworks.models import Framework, FrameworkKind, Rubric, Tier, VersionStatus
+from waypoint.frameworks.services import DEFAULT_SCALE_LEVELS, draft_create, scale_create
 
 ANONYMOUS = "anonymous"
 # Every fixed demo account: a new one joins the matrix by itself.
@@ -52,6 +55,10 @@ class Row:
     anonymous: int = 302
     method: str = "get"
     leak_check: bool = False
+    # Which target object fills a placeholder when it is not the default one (e.g. a draft version).
+    objects: dict[str, str] = field(default_factory=dict)
+    payload: dict[str, object] | None = None
+    query: str = ""
 
     def expected(self, role: str, target: str) -> int:
         if role == ANONYMOUS:
@@ -75,7 +82,17 @@ DISCLOSURE_OVERRIDES = {
     ("other-teacher", OTHER): 403,
 }
 
-MATRIX: dict[str, Row] = {
+ADMIN = {"district-admin"}
+# Frameworks are not student data: every signed-in user reads published versions; drafts exist only for the
+# owning district's administrators (404 for everyone else); edits by anyone else are refused (403).
+DRAFT = {"<int:version_id>": "draft", "<int:competency_id>": "draft_competency"}
+LEVELS = [
+    {"value": 1, "label": "Not yet"},
+    {"value": 2, "label": "Nearly"},
+    {"value": 3, "label": "Got it", "meets_mastery": True},
+]
+
+MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "": everyone(leak_check=True),
     "healthz": everyone(anonymous=200),
     "login/": everyone(302, anonymous=200),
@@ -105,6 +122,103 @@ MATRIX: dict[str, Row] = {
     ),
     "api/v1/openapi.json": everyone(anonymous=200),
     "api/v1/docs": everyone(anonymous=200),
+    "frameworks/": everyone(),
+    "frameworks/new/": same_for_both(ADMIN, 403),
+    "frameworks/import/": same_for_both(ADMIN, 403),
+    "frameworks/<int:framework_id>/": everyone(302),
+    # The Riverside profile already has a draft, so its administrator is sent back with a message.
+    "frameworks/<int:framework_id>/drafts/": Row(
+        allowed={OWN: ADMIN, OTHER: set()}, refused={OWN: 403, OTHER: 403}, ok=302, method="post"
+    ),
+    # Adopting one's own framework is refused with a message; another district's administrator may not adopt.
+    "frameworks/<int:framework_id>/adopt/": Row(
+        allowed={OWN: ADMIN, OTHER: ADMIN}, refused={OWN: 403, OTHER: 403}, ok=302, method="post"
+    ),
+    "frameworks/versions/<int:version_id>/": everyone(),
+    "frameworks/versions/<int:version_id>/case.json": everyone(),
+    "frameworks/versions/<int:version_id>/diff/": everyone(),
+    "frameworks/versions/<int:version_id>/publish/": Row(allowed={OWN: ADMIN, OTHER: set()}, objects=DRAFT),
+    "frameworks/versions/<int:version_id>/competencies/new/": Row(
+        allowed={OWN: ADMIN, OTHER: set()}, objects=DRAFT
+    ),
+    "competencies/<int:competency_id>/": everyone(),
+    "competencies/<int:competency_id>/edit/": Row(allowed={OWN: ADMIN, OTHER: set()}, objects=DRAFT),
+    "competencies/<int:competency_id>/delete/": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        ok=302,
+        method="post",
+        objects={"<int:competency_id>": "doomed_html"},
+    ),
+    "rubrics/": everyone(),
+    "rubrics/<int:rubric_id>/": everyone(),
+    "api/v1/frameworks": (
+        everyone(anonymous=401),
+        same_for_both(
+            ADMIN, 403, ok=201, anonymous=401, method="post", payload={"title": "Matrix framework"}
+        ),
+    ),
+    "api/v1/frameworks/<int:framework_id>": everyone(anonymous=401),
+    "api/v1/frameworks/<int:framework_id>/case": everyone(anonymous=401),
+    "api/v1/frameworks/<int:framework_id>/drafts": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        refused={OWN: 403, OTHER: 403},
+        ok=400,
+        anonymous=401,
+        method="post",
+    ),
+    "api/v1/framework-versions/<int:version_id>/competencies": (
+        everyone(anonymous=401),
+        Row(
+            allowed={OWN: ADMIN, OTHER: set()},
+            ok=201,
+            anonymous=401,
+            method="post",
+            objects=DRAFT,
+            payload={"full_statement": "Explains a matrix."},
+        ),
+    ),
+    "api/v1/framework-versions/<int:version_id>/diff": everyone(
+        anonymous=401, query="?against=<int:version_id>"
+    ),
+    "api/v1/competencies/<int:competency_id>": (
+        everyone(anonymous=401),
+        Row(
+            allowed={OWN: ADMIN, OTHER: set()},
+            anonymous=401,
+            method="patch",
+            objects=DRAFT,
+            payload={"full_statement": "Explains a revised matrix."},
+        ),
+        Row(
+            allowed={OWN: ADMIN, OTHER: set()},
+            ok=204,
+            anonymous=401,
+            method="delete",
+            objects={"<int:competency_id>": "doomed_api"},
+        ),
+    ),
+    "api/v1/rubrics/<int:rubric_id>": everyone(anonymous=401),
+    "api/v1/scales/<int:scale_id>": (
+        everyone(anonymous=401),
+        same_for_both(set(), 403, anonymous=401, method="put", payload={"name": "Matrix", "levels": LEVELS}),
+        Row(
+            allowed={OWN: ADMIN, OTHER: set()},
+            refused={OWN: 403, OTHER: 403},
+            anonymous=401,
+            method="put",
+            objects={"<int:scale_id>": "district_scale"},
+            payload={"name": "Matrix", "levels": LEVELS},
+        ),
+    ),
+    # Last: publishing turns the draft the rows above use into a published version, which the roles asked
+    # after the district administrator can then see (403 instead of 404).
+    "api/v1/framework-versions/<int:version_id>/publish": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        anonymous=401,
+        method="post",
+        objects=DRAFT,
+        overrides={(role, OWN): 403 for role in SIGNED_IN[SIGNED_IN.index("district-admin") + 1 :]},
+    ),
     # The Django admin is for district IT staff; no demo role is staff, so every page sends to its login.
     "admin/": everyone(302),
 }
@@ -125,9 +239,33 @@ def enumerate_routes(
             yield route.lstrip("^").rstrip("$")
 
 
+def rows_of(entry: Row | tuple[Row, ...]) -> tuple[Row, ...]:
+    return entry if isinstance(entry, tuple) else (entry,)
+
+
+def _framework_targets(district: Organization) -> dict[str, Model]:
+    """A district's graduate profile: published version, a draft, competencies of both, a rubric, a scale."""
+    framework = Framework.objects.get(owner=district, kind=FrameworkKind.GRADUATE_PROFILE)
+    published = framework.versions.get(status=VersionStatus.PUBLISHED)
+    draft = framework.versions.filter(status=VersionStatus.DRAFT).first() or draft_create(framework=framework)
+    leaves = list(draft.competencies.filter(tier=Tier.INDICATOR).order_by("path")[:3])
+    return {
+        "framework": framework,
+        "version": published,
+        "draft": draft,
+        "competency": published.competencies.order_by("path").first(),  # type: ignore[dict-item]
+        "draft_competency": leaves[0],
+        "doomed_html": leaves[1],
+        "doomed_api": leaves[2],
+        "rubric": Rubric.objects.filter(owner=district).order_by("pk").first(),  # type: ignore[dict-item]
+        "scale": framework.scale,
+        "district_scale": scale_create(owner=district, name="Matrix scale", levels=DEFAULT_SCALE_LEVELS),
+    }
+
+
 class AuthorizationMatrixTest(TestCase):
     users: dict[str, User]
-    targets: dict[str, dict[str, Student | Section]]
+    targets: dict[str, dict[str, Model]]
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -140,8 +278,16 @@ class AuthorizationMatrixTest(TestCase):
         assert other_section is not None
         other_student = other_section.roster.order_by("pk").first().student  # type: ignore[union-attr]
         cls.targets = {
-            OWN: {"student": own_student, "section": own_section},
-            OTHER: {"student": other_student, "section": other_section},
+            OWN: {
+                "student": own_student,
+                "section": own_section,
+                **_framework_targets(Organization.objects.get(slug="riverside")),
+            },
+            OTHER: {
+                "student": other_student,
+                "section": other_section,
+                **_framework_targets(Organization.objects.get(slug="hillcrest")),
+            },
         }
 
     def token_for(self, role: str, target: str) -> AccessToken:
@@ -149,15 +295,26 @@ class AuthorizationMatrixTest(TestCase):
         token, _ = access_token_create(context=RequestContext(user=owner), user=owner, name="matrix")
         return token
 
-    def url(self, route: str, role: str, target: str) -> str:
+    def url(self, route: str, role: str, target: str, row: Row | None = None) -> str:
         if route == ADMIN_PREFIX:
             return "/admin/"
+        objects = self.targets[target]
+        chosen = row.objects if row else {}
+
+        def pick(placeholder: str, default: str) -> Callable[[], int]:
+            return lambda: objects[chosen.get(placeholder, default)].pk
+
         replacements: dict[str, Callable[[], int]] = {
-            "<int:student_id>": lambda: self.targets[target]["student"].pk,
-            "<int:section_id>": lambda: self.targets[target]["section"].pk,
+            "<int:student_id>": pick("<int:student_id>", "student"),
+            "<int:section_id>": pick("<int:section_id>", "section"),
             "<int:token_id>": lambda: self.token_for(role, target).pk,
+            "<int:framework_id>": pick("<int:framework_id>", "framework"),
+            "<int:version_id>": pick("<int:version_id>", "version"),
+            "<int:competency_id>": pick("<int:competency_id>", "competency"),
+            "<int:rubric_id>": pick("<int:rubric_id>", "rubric"),
+            "<int:scale_id>": pick("<int:scale_id>", "scale"),
         }
-        path = route
+        path = route + (row.query if row else "")
         for placeholder, value in replacements.items():
             if placeholder in path:
                 path = path.replace(placeholder, str(value()))
@@ -181,29 +338,35 @@ class AuthorizationMatrixTest(TestCase):
     def test_matrix(self) -> None:
         mismatches: list[str] = []
         cases = 0
-        for route, row in MATRIX.items():
-            for role in ROLES:
-                for target in (OWN, OTHER):
-                    client = Client()
-                    if role != ANONYMOUS:
-                        client.force_login(self.users[role])
-                    url = self.url(route, role, target)
+        for route, entry in MATRIX.items():
+            for row, role, target in (
+                (row, role, target) for row in rows_of(entry) for role in ROLES for target in (OWN, OTHER)
+            ):
+                client = Client()
+                if role != ANONYMOUS:
+                    client.force_login(self.users[role])
+                url = self.url(route, role, target, row)
+                if row.payload is not None:
+                    response = getattr(client, row.method)(
+                        url, data=json.dumps(row.payload), content_type="application/json"
+                    )
+                else:
                     response = getattr(client, row.method)(url)
-                    cases += 1
-                    expected = row.expected(role, target)
-                    if response.status_code != expected:
-                        mismatches.append(
-                            f"{role:>20} {row.method.upper()} {url} ({target}): "
-                            f"{response.status_code}, expected {expected}"
-                        )
-                    if row.leak_check and response.status_code == 200:
-                        body = response.content.decode()
-                        if response.get("Content-Type", "").startswith("application/json"):
-                            body = json.dumps(json.loads(body))
-                        for leak in self.leaked(role, body):
-                            mismatches.append(f"{role:>20} GET {url}: shows {leak}")
+                cases += 1
+                expected = row.expected(role, target)
+                if response.status_code != expected:
+                    mismatches.append(
+                        f"{role:>20} {row.method.upper()} {url} ({target}): "
+                        f"{response.status_code}, expected {expected}"
+                    )
+                if row.leak_check and response.status_code == 200:
+                    body = response.content.decode()
+                    if response.get("Content-Type", "").startswith("application/json"):
+                        body = json.dumps(json.loads(body))
+                    for leak in self.leaked(role, body):
+                        mismatches.append(f"{role:>20} GET {url}: shows {leak}")
         assert mismatches == [], "\n" + "\n".join(mismatches)
-        assert cases == len(MATRIX) * len(ROLES) * 2
+        assert cases == sum(len(rows_of(entry)) for entry in MATRIX.values()) * len(ROLES) * 2
 
     def test_signed_out_pages_redirect_to_sign_in(self) -> None:
         response = Client().get(self.url("students/<int:student_id>/", ANONYMOUS, OWN))

@@ -30,7 +30,9 @@ class ValidationErrorOut(Schema):
     detail: list[dict[str, object]]
 
 
-StudentId = Annotated[int, Path(ge=1, description="A student's id, as the student list gives it.")]
+# Ids are 64-bit database integers: anything larger is refused by validation, never sent to the database.
+MAX_ID = 2**63 - 1
+StudentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A student's id, as the student list gives it.")]
 UNAUTHORIZED = {401: ErrorOut}
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 

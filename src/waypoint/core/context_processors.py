@@ -34,6 +34,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(NavItem("Sections", reverse("section-list")))
     if access.can(user, Action.VIEW_CASELOAD):
         items.append(NavItem("Caseload", reverse("caseload")))
+    items.append(NavItem("Frameworks", reverse("framework-list")))
     if access.can(user, Action.VIEW_DISTRICT_AUDIT):
         items.append(NavItem("Audit log", reverse("audit-log")))
     items.append(NavItem("API tokens", reverse("token-list")))

@@ -11,6 +11,8 @@ from ninja.security import HttpBearer, django_auth
 from waypoint.core.api import router as core_router
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.core.services import access_token_authenticate
+from waypoint.frameworks.api import router as frameworks_router
+from waypoint.frameworks.services import FrameworkError, Frozen
 
 
 class AccessTokenAuth(HttpBearer):
@@ -32,6 +34,7 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/", frameworks_router)
 
 
 @api.exception_handler(NotVisible)
@@ -42,3 +45,13 @@ def not_visible(request: HttpRequest, exc: NotVisible) -> HttpResponse:
 @api.exception_handler(NotPermitted)
 def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(Frozen)
+def frozen(request: HttpRequest, exc: Frozen) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=409)
+
+
+@api.exception_handler(FrameworkError)
+def framework_refused(request: HttpRequest, exc: FrameworkError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)

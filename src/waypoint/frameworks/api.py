@@ -1,0 +1,510 @@
+"""API of competency frameworks: every signed-in user reads; district administrators of the owning district
+create, edit and publish. CASE 1.0 export at /frameworks/{id}/case."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, ValidationErrorOut
+from waypoint.core.models import Organization, User
+from waypoint.core.selectors import NotPermitted, NotVisible
+from waypoint.frameworks import selectors, services
+from waypoint.frameworks.models import (
+    Competency,
+    CompetencyKind,
+    Framework,
+    FrameworkKind,
+    FrameworkVersion,
+    ProficiencyScale,
+    Rubric,
+    Tier,
+)
+
+router = Router(tags=["frameworks"])
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+WRITE_ERRORS = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationErrorOut,
+}
+
+
+class VersionOut(Schema):
+    id: int
+    number: int
+    status: str
+    label: str
+    published_at: datetime.datetime | None
+    item_count: int | None = None
+
+
+class FrameworkOut(Schema):
+    id: int
+    title: str
+    kind: str
+    subjects: list[str]
+    owner: str
+    case_identifier: str
+    version: VersionOut = Field(description="The version readers see first: the published one if any.")
+
+
+class FrameworkDetailOut(FrameworkOut):
+    description: str
+    creator: str
+    scale_id: int
+    versions: list[VersionOut]
+
+
+class CompetencyOut(Schema):
+    id: int
+    parent_id: int | None
+    depth: int
+    case_identifier: str
+    human_code: str
+    full_statement: str
+    student_statement: str
+    tier: str
+    item_type: str
+    education_levels: list[str]
+
+
+class AlignmentOut(Schema):
+    association_type: str
+    target_identifier: str
+    target_title: str
+    target_uri: str
+    target_competency_id: int | None
+
+
+class CompetencyDetailOut(CompetencyOut):
+    version_id: int
+    framework_id: int
+    kind: str
+    notes: str
+    children: list[CompetencyOut]
+    alignments: list[AlignmentOut]
+    rubric_ids: list[int]
+
+
+class LevelOut(Schema):
+    value: float
+    label: str
+    description: str
+    student_description: str
+    meets_mastery: bool
+
+
+class ScaleOut(Schema):
+    id: int
+    name: str
+    description: str
+    in_use: bool
+    levels: list[LevelOut]
+
+
+class CellOut(Schema):
+    level_value: float
+    level_label: str
+    description: str
+    student_description: str
+
+
+class CriterionOut(Schema):
+    title: str
+    competency_id: int
+    competency_code: str
+    cells: list[CellOut]
+
+
+class RubricOut(Schema):
+    id: int
+    title: str
+    description: str
+    scale_id: int
+    criteria: list[CriterionOut]
+
+
+class ChangeOut(Schema):
+    human_code: str
+    fields: list[str]
+
+
+class SnapshotOut(Schema):
+    human_code: str
+    full_statement: str
+
+
+class DiffOut(Schema):
+    old_version_id: int
+    new_version_id: int
+    summary: str
+    added: list[SnapshotOut]
+    changed: list[ChangeOut]
+    removed: list[SnapshotOut]
+
+
+class FrameworkIn(Schema):
+    title: str = Field(min_length=1, max_length=500)
+    kind: FrameworkKind = FrameworkKind.CONTENT
+    subjects: list[str] = []
+    description: str = ""
+    district_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Needed only when you manage several districts."
+    )
+
+
+class CompetencyIn(Schema):
+    human_code: str = Field("", max_length=200)
+    full_statement: str = Field(min_length=1)
+    student_statement: str = ""
+    tier: Tier = Tier.COMPETENCY
+    kind: CompetencyKind = CompetencyKind.CONTENT
+    education_levels: list[str] = []
+    notes: str = ""
+    parent_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The parent competency in the same version; none = top."
+    )
+
+
+class LevelIn(Schema):
+    value: float
+    label: str = Field(min_length=1, max_length=100)
+    description: str = ""
+    student_description: str = ""
+    meets_mastery: bool = False
+
+
+class ScaleIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    levels: list[LevelIn]
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # the router's authentication guarantees it  # noqa: S101
+    return request.user
+
+
+def _version_out(version: FrameworkVersion) -> VersionOut:
+    return VersionOut(
+        id=version.pk,
+        number=version.number,
+        status=version.status,
+        label=version.label,
+        published_at=version.published_at,
+        item_count=getattr(version, "item_count", None),
+    )
+
+
+def _framework_out(framework: Framework, version: FrameworkVersion) -> dict[str, Any]:
+    return {
+        "id": framework.pk,
+        "title": framework.title,
+        "kind": framework.kind,
+        "subjects": framework.subjects,
+        "owner": framework.owner.name,
+        "case_identifier": framework.case_identifier,
+        "version": _version_out(version),
+    }
+
+
+def _competency_out(competency: Competency) -> CompetencyOut:
+    return CompetencyOut(
+        id=competency.pk,
+        parent_id=competency.parent_id,
+        depth=competency.depth,
+        case_identifier=competency.case_identifier,
+        human_code=competency.human_code,
+        full_statement=competency.full_statement,
+        student_statement=competency.student_statement,
+        tier=competency.tier,
+        item_type=competency.item_type,
+        education_levels=list(competency.education_levels or ()),
+    )
+
+
+@router.get("/frameworks", response={200: list[FrameworkOut], **UNAUTHORIZED})
+def framework_list(request: HttpRequest) -> list[dict[str, Any]]:
+    """Every framework you may read, with the version to read first."""
+    return [_framework_out(f, v) for f, v in selectors.frameworks_for(_user(request))]
+
+
+@router.get("/frameworks/{int:framework_id}", response={200: FrameworkDetailOut, **NOT_FOUND})
+def framework_detail(request: HttpRequest, framework_id: Id) -> dict[str, Any]:
+    framework, versions = selectors.framework_get(_user(request), framework_id)
+    return {
+        **_framework_out(framework, selectors.shown_version(versions)),
+        "description": framework.description,
+        "creator": framework.creator,
+        "scale_id": framework.scale_id,
+        "versions": [_version_out(v) for v in versions],
+    }
+
+
+@router.get("/frameworks/{int:framework_id}/case", response={200: dict[str, Any], **NOT_FOUND})
+def framework_case(
+    request: HttpRequest,
+    framework_id: Id,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="A version number; default: published.")
+    ] = None,
+) -> dict[str, Any]:
+    """The framework as a CASE 1.0 CFPackage (validates against the CASE 1.0 JSON schema)."""
+    _, versions = selectors.framework_get(_user(request), framework_id)
+    chosen = selectors.shown_version(versions)
+    if version is not None:
+        chosen = next((v for v in versions if v.number == version), None)  # type: ignore[assignment]
+        if chosen is None:
+            raise NotVisible
+    return selectors.case_export(chosen)
+
+
+@router.get(
+    "/framework-versions/{int:version_id}/competencies", response={200: list[CompetencyOut], **NOT_FOUND}
+)
+def version_competencies(
+    request: HttpRequest,
+    version_id: Id,
+    q: Annotated[str, Query(max_length=200, description="Code prefix or words of the statement.")] = "",
+) -> list[CompetencyOut]:
+    """The competency tree in order (parents first), or the matches of a search."""
+    version = selectors.version_get(_user(request), version_id)
+    rows = selectors.version_search(version, q) if q.strip() else selectors.version_tree(version)
+    return [_competency_out(row) for row in rows]
+
+
+@router.get("/framework-versions/{int:version_id}/diff", response={200: DiffOut, **NOT_FOUND, 400: ErrorOut})
+def version_diff(
+    request: HttpRequest,
+    version_id: Id,
+    against: Annotated[int, Query(ge=1, le=MAX_ID, description="Another version id.")],
+) -> dict[str, Any]:
+    """What changed between two versions of one framework."""
+    user = _user(request)
+    version = selectors.version_get(user, version_id)
+    other = selectors.version_get(user, against)
+    if other.framework_id != version.framework_id:
+        raise services.FrameworkError("Only two versions of one framework can be compared.")
+    diff = selectors.version_diff(other, version)
+    return {
+        "old_version_id": min(version, other, key=lambda v: v.number).pk,
+        "new_version_id": max(version, other, key=lambda v: v.number).pk,
+        "summary": diff.summary,
+        "added": [{"human_code": s.human_code, "full_statement": s.full_statement} for s in diff.added],
+        "changed": [{"human_code": c.human_code, "fields": list(c.fields)} for c in diff.changed],
+        "removed": [{"human_code": s.human_code, "full_statement": s.full_statement} for s in diff.removed],
+    }
+
+
+@router.get("/competencies/{int:competency_id}", response={200: CompetencyDetailOut, **NOT_FOUND})
+def competency_detail(request: HttpRequest, competency_id: Id) -> dict[str, Any]:
+    page = selectors.competency_page(_user(request), competency_id)
+    competency = page.competency
+    return {
+        **_competency_out(competency).dict(),
+        "version_id": competency.version_id,
+        "framework_id": competency.version.framework_id,
+        "kind": competency.kind,
+        "notes": competency.notes,
+        "children": [_competency_out(child) for child in page.children],
+        "alignments": [
+            {
+                "association_type": alignment.association_type,
+                "target_identifier": alignment.target_identifier,
+                "target_title": alignment.target_title,
+                "target_uri": alignment.target_uri,
+                "target_competency_id": target.pk if target else None,
+            }
+            for alignment, target in page.alignments
+        ],
+        "rubric_ids": [rubric.pk for rubric in page.rubrics],
+    }
+
+
+def _scale_out(scale: ProficiencyScale) -> dict[str, Any]:
+    return {
+        "id": scale.pk,
+        "name": scale.name,
+        "description": scale.description,
+        "in_use": scale.in_use_since is not None,
+        "levels": [
+            {
+                "value": level.value,
+                "label": level.label,
+                "description": level.description,
+                "student_description": level.student_description,
+                "meets_mastery": level.meets_mastery,
+            }
+            for level in scale.levels.all()
+        ],
+    }
+
+
+@router.get("/scales/{int:scale_id}", response={200: ScaleOut, **NOT_FOUND})
+def scale_detail(request: HttpRequest, scale_id: Id) -> dict[str, Any]:
+    scale = ProficiencyScale.objects.filter(pk=scale_id).prefetch_related("levels").first()
+    if scale is None:
+        raise NotVisible
+    return _scale_out(scale)
+
+
+@router.get("/rubrics/{int:rubric_id}", response={200: RubricOut, **NOT_FOUND})
+def rubric_detail(request: HttpRequest, rubric_id: Id) -> dict[str, Any]:
+    rubric: Rubric = selectors.rubric_get(_user(request), rubric_id)
+    return {
+        "id": rubric.pk,
+        "title": rubric.title,
+        "description": rubric.description,
+        "scale_id": rubric.scale_id,
+        "criteria": [
+            {
+                "title": criterion.title,
+                "competency_id": criterion.competency_id,
+                "competency_code": criterion.competency.human_code,
+                "cells": [
+                    {
+                        "level_value": cell.level.value,
+                        "level_label": cell.level.label,
+                        "description": cell.description,
+                        "student_description": cell.student_description,
+                    }
+                    for cell in criterion.cells.all()
+                ],
+            }
+            for criterion in rubric.criteria.all()
+        ],
+    }
+
+
+def _managed_district(user: User, district_id: int | None) -> Organization:
+    managed = access.framework_districts(user)
+    if not managed:
+        raise NotPermitted("Only district administrators create frameworks.")
+    if district_id is None:
+        if len(managed) > 1:
+            raise services.FrameworkError("You manage several districts: say which with district_id.")
+        district_id = next(iter(managed))
+    district = Organization.objects.filter(pk=district_id).first()
+    if district is None or not access.can(user, Action.MANAGE_FRAMEWORKS, district):
+        raise NotPermitted("You do not manage that district's frameworks.")
+    return district
+
+
+@router.post("/frameworks", response={201: VersionOut, **WRITE_ERRORS})
+def framework_create(request: HttpRequest, payload: FrameworkIn) -> Status[VersionOut]:
+    """Create a district framework with an empty draft (district administrators)."""
+    user = _user(request)
+    district = _managed_district(user, payload.district_id)
+    version = services.framework_create(
+        owner=district,
+        title=payload.title,
+        kind=payload.kind,
+        subjects=payload.subjects,
+        description=payload.description,
+        actor=user,
+    )
+    return Status(201, _version_out(version))
+
+
+@router.post("/frameworks/{int:framework_id}/drafts", response={201: VersionOut, **WRITE_ERRORS})
+def draft_create(request: HttpRequest, framework_id: Id) -> Status[VersionOut]:
+    """Open a new draft as a copy of the published version."""
+    user = _user(request)
+    framework, _ = selectors.framework_get(user, framework_id)
+    if not access.can(user, Action.EDIT_FRAMEWORK, framework):
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
+    return Status(201, _version_out(services.draft_create(framework=framework, actor=user)))
+
+
+def _parent(version: FrameworkVersion, parent_id: int | None) -> Competency | None:
+    if parent_id is None:
+        return None
+    parent = version.competencies.filter(pk=parent_id).first()
+    if parent is None:
+        raise services.FrameworkError("The parent is not a competency of this version.")
+    return parent
+
+
+def _fields(payload: CompetencyIn) -> services.CompetencyFields:
+    return services.CompetencyFields(
+        human_code=payload.human_code,
+        full_statement=payload.full_statement,
+        student_statement=payload.student_statement,
+        tier=payload.tier,
+        kind=payload.kind,
+        education_levels=tuple(payload.education_levels),
+        notes=payload.notes,
+    )
+
+
+@router.post(
+    "/framework-versions/{int:version_id}/competencies", response={201: CompetencyOut, **WRITE_ERRORS}
+)
+def competency_create(request: HttpRequest, version_id: Id, payload: CompetencyIn) -> Status[CompetencyOut]:
+    """Add a competency to a draft."""
+    version = selectors.editable_version(_user(request), version_id)
+    competency = services.competency_create(
+        version=version, parent=_parent(version, payload.parent_id), fields=_fields(payload)
+    )
+    return Status(201, _competency_out(competency))
+
+
+def _editable_competency(user: User, competency_id: int) -> Competency:
+    competency = selectors.competency_get(user, competency_id)
+    if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
+    return competency
+
+
+@router.patch("/competencies/{int:competency_id}", response={200: CompetencyOut, **WRITE_ERRORS})
+def competency_update(request: HttpRequest, competency_id: Id, payload: CompetencyIn) -> CompetencyOut:
+    """Edit (or move, with parent_id) a competency of a draft."""
+    competency = _editable_competency(_user(request), competency_id)
+    updated = services.competency_update(
+        competency=competency,
+        fields=_fields(payload),
+        move=True,
+        parent=_parent(competency.version, payload.parent_id),
+    )
+    return _competency_out(updated)
+
+
+@router.delete("/competencies/{int:competency_id}", response={204: None, **WRITE_ERRORS})
+def competency_delete(request: HttpRequest, competency_id: Id) -> Status[None]:
+    """Remove a competency of a draft, with its indicators."""
+    services.competency_delete(competency=_editable_competency(_user(request), competency_id))
+    return Status(204, None)
+
+
+@router.post("/framework-versions/{int:version_id}/publish", response={200: VersionOut, **WRITE_ERRORS})
+def version_publish(request: HttpRequest, version_id: Id) -> VersionOut:
+    """Publish a draft: it becomes immutable and the previous published version is retired."""
+    user = _user(request)
+    version = selectors.editable_version(user, version_id)
+    return _version_out(services.version_publish(version=version, actor=user))
+
+
+@router.put("/scales/{int:scale_id}", response={200: ScaleOut, **WRITE_ERRORS})
+def scale_update(request: HttpRequest, scale_id: Id, payload: ScaleIn) -> dict[str, Any]:
+    """Rewrite a scale's levels; refused (409) once scores use it."""
+    user = _user(request)
+    scale = ProficiencyScale.objects.filter(pk=scale_id).first()
+    if scale is None:
+        raise NotVisible
+    if not access.can(user, Action.EDIT_SCALE, scale):
+        raise NotPermitted("Only the owning district's administrators edit this scale.")
+    updated = services.scale_update(
+        scale=scale,
+        name=payload.name,
+        levels=[services.LevelSpec(**level.dict()) for level in payload.levels],
+    )
+    return _scale_out(updated)

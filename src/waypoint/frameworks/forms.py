@@ -1,0 +1,113 @@
+"""Forms of the framework pages: they parse input; the services decide what is allowed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from waypoint.frameworks.models import Competency, CompetencyKind, FrameworkKind, FrameworkVersion, Tier
+from waypoint.frameworks.services import CompetencyFields
+
+CASE_FILE_TYPES = (".json", ".csv")
+
+
+class CompetencyForm(forms.Form):
+    human_code = forms.CharField(label="Code", max_length=200, required=False)
+    full_statement = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 3}))
+    student_statement = forms.CharField(
+        label="In student language",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="How a student would say it: “I can …”.",
+    )
+    tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.COMPETENCY)
+    kind = forms.ChoiceField(choices=CompetencyKind.choices, initial=CompetencyKind.CONTENT)
+    education_levels = forms.CharField(
+        label="Grades", required=False, help_text="CASE codes separated by commas, e.g. 09, 10, 11, 12."
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    parent = forms.ModelChoiceField(
+        queryset=Competency.objects.none(), required=False, empty_label="(top level)", label="Belongs under"
+    )
+
+    def __init__(
+        self, *args: Any, version: FrameworkVersion, exclude_subtree_of: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        parents = version.competencies.exclude(tier=Tier.INDICATOR).only(
+            "id", "human_code", "full_statement", "abbreviated_statement"
+        )
+        if exclude_subtree_of:
+            parents = parents.exclude(path__startswith=exclude_subtree_of)
+        parent_field = self.fields["parent"]
+        assert isinstance(parent_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
+        parent_field.queryset = parents.order_by("path")
+
+    def competency_fields(self) -> CompetencyFields:
+        data = self.cleaned_data
+        levels = tuple(
+            level.strip().upper() for level in data["education_levels"].split(",") if level.strip()
+        )
+        return CompetencyFields(
+            human_code=data["human_code"],
+            full_statement=data["full_statement"],
+            student_statement=data["student_statement"],
+            tier=data["tier"],
+            kind=data["kind"],
+            education_levels=levels,
+            notes=data["notes"],
+        )
+
+    @staticmethod
+    def initial_for(competency: Competency) -> dict[str, object]:
+        return {
+            "human_code": competency.human_code,
+            "full_statement": competency.full_statement,
+            "student_statement": competency.student_statement,
+            "tier": competency.tier,
+            "kind": competency.kind,
+            "education_levels": ", ".join(competency.education_levels or ()),
+            "notes": competency.notes,
+            "parent": competency.parent_id,
+        }
+
+
+class FrameworkForm(forms.Form):
+    title = forms.CharField(max_length=500)
+    kind = forms.ChoiceField(choices=FrameworkKind.choices, initial=FrameworkKind.CONTENT)
+    subjects = forms.CharField(required=False, help_text="Separated by commas.")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseImportForm(forms.Form):
+    file = forms.FileField(
+        label="CASE file",
+        help_text="A CASE 1.0 CFPackage (.json) or an OpenSALT item list (.csv).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
+    )
+    title = forms.CharField(
+        required=False, max_length=500, help_text="Only for CSV files, which carry no title."
+    )
+    kind = forms.ChoiceField(choices=FrameworkKind.choices, initial=FrameworkKind.STANDARDS)
+    publish = forms.BooleanField(required=False, label="Publish it at once")
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        limit = settings.WAYPOINT_CASE_MAX_BYTES
+        if not name.endswith(CASE_FILE_TYPES):
+            raise forms.ValidationError("Choose a .json CASE package or a .csv OpenSALT item list.")
+        if upload.size is None or upload.size > limit:
+            raise forms.ValidationError(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.")
+        head = upload.read(2048)
+        upload.seek(0)
+        text = head.decode("utf-8-sig", errors="replace").lstrip()
+        # The content, not the name, decides: a JSON package starts with an object, a CSV with its header.
+        if name.endswith(".json") and not text.startswith("{"):
+            raise forms.ValidationError("This file is not a JSON document.")
+        if name.endswith(".csv") and ("identifier" not in text.split("\n", 1)[0] or "\x00" in text):
+            raise forms.ValidationError("This file is not an OpenSALT CSV item list (no identifier column).")
+        return upload

@@ -1,0 +1,470 @@
+"""HTML pages of competency frameworks: browser, competency and rubric pages, the draft editor, publishing,
+version diffs and CASE import/export. Each view parses input, asks the access policy, calls a selector or
+service, and renders."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.middleware import HtmxDetails
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.models import Organization, User
+from waypoint.core.selectors import NotPermitted, NotVisible
+from waypoint.frameworks import selectors, services
+from waypoint.frameworks.case import CasePackageError
+from waypoint.frameworks.forms import CaseImportForm, CompetencyForm, FrameworkForm
+from waypoint.frameworks.models import Competency, FrameworkAdoption, FrameworkVersion, VersionStatus
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101  (login_required guarantees a signed-in User)
+    return request.user
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "core/forbidden.html", {"reason": reason}, status=403)
+
+
+def _reads_student_language_first(user: User) -> bool:
+    """Students and guardians see the student-friendly wording first; staff see the official wording."""
+    return bool({"student", "guardian"} & set(access.roles(user)))
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """One row of the nested tree markup: the competency, whether it opens a branch, how many branches
+    close after it."""
+
+    competency: Competency
+    has_children: bool
+    closes: range
+
+
+def tree_nodes(rows: list[Competency]) -> list[TreeNode]:
+    """Turn a parents-first list into nested-list instructions, so the template needs no recursion."""
+    nodes = []
+    for index, row in enumerate(rows):
+        following_depth = rows[index + 1].depth if index + 1 < len(rows) else 0
+        has_children = following_depth > row.depth
+        closes = 0 if has_children else row.depth - following_depth
+        nodes.append(TreeNode(competency=row, has_children=has_children, closes=range(closes)))
+    return nodes
+
+
+@login_required
+@require_GET
+def framework_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    adopted = set(
+        FrameworkAdoption.objects.filter(district_id=user.district_id).values_list("framework_id", flat=True)
+    )
+    rows = [
+        {"framework": framework, "version": version, "adopted": framework.pk in adopted}
+        for framework, version in selectors.frameworks_for(user)
+    ]
+    return render(
+        request,
+        "frameworks/framework_list.html",
+        {"rows": rows, "can_manage": access.can(user, Action.MANAGE_FRAMEWORKS)},
+    )
+
+
+@login_required
+@require_GET
+def framework_detail(request: HttpRequest, framework_id: int) -> HttpResponse:
+    try:
+        _, versions = selectors.framework_get(_user(request), framework_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    return redirect("framework-version", selectors.shown_version(versions).pk)
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request")
+def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        version = selectors.version_get(user, version_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    query = request.GET.get("q", "")[:200].strip()
+    results = selectors.version_search(version, query) if query else []
+    if request.htmx and request.htmx.target == "search-results":
+        return render(
+            request,
+            "frameworks/_search_results.html",
+            {
+                "query": query,
+                "results": results,
+                "version": version,
+                "student_first": _reads_student_language_first(user),
+            },
+        )
+    _, versions = selectors.framework_get(user, version.framework_id)
+    can_edit = access.can(user, Action.EDIT_FRAMEWORK, version.framework)
+    has_draft = any(v.status == VersionStatus.DRAFT for v in versions)
+    adopted = FrameworkAdoption.objects.filter(
+        framework=version.framework, district_id=user.district_id
+    ).exists()
+    managed = _managed_district(user)
+    adoptable = version.status == VersionStatus.PUBLISHED and version.framework.owner_id != user.district_id
+    return render(
+        request,
+        "frameworks/version_detail.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "versions": versions,
+            "nodes": tree_nodes(selectors.version_tree(version)),
+            "query": query,
+            "results": results,
+            "scale_levels": list(version.framework.scale.levels.all()),
+            "can_edit_draft": can_edit and version.is_draft,
+            "can_open_draft": can_edit and not has_draft,
+            "student_first": _reads_student_language_first(user),
+            "adopted": adopted,
+            "adopt_for": managed if managed and adoptable and not adopted else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        framework, _ = selectors.framework_get(user, framework_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    district = _managed_district(user)
+    if district is None:
+        return _forbidden(request, "Only district administrators adopt frameworks.")
+    try:
+        services.framework_adopt(framework=framework, district=district, on=access.today())
+    except services.FrameworkError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{district.name} now uses “{framework.title}”.")
+    return redirect("framework-detail", framework.pk)
+
+
+@login_required
+@require_GET
+def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        page = selectors.competency_page(user, competency_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "frameworks/competency_detail.html",
+        {"page": page, "competency": page.competency, "student_first": _reads_student_language_first(user)},
+    )
+
+
+@login_required
+@require_GET
+def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        rubric = selectors.rubric_get(user, rubric_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "frameworks/rubric_detail.html",
+        {
+            "rubric": rubric,
+            "levels": list(rubric.scale.levels.all()),
+            "student_first": _reads_student_language_first(user),
+        },
+    )
+
+
+@login_required
+@require_GET
+def rubric_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "frameworks/rubric_list.html", {"rubrics": selectors.rubrics_for(_user(request))})
+
+
+def _editable(request: HttpRequest, version_id: int) -> FrameworkVersion:
+    try:
+        return selectors.editable_version(_user(request), version_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
+    try:
+        version = _editable(request, version_id)
+    except NotPermitted:
+        return _forbidden(request, "Only the owning district's administrators edit this framework.")
+    parent_id = request.GET.get("parent", "")
+    initial = {"parent": int(parent_id)} if parent_id.isdigit() else {}
+    form = CompetencyForm(request.POST or None, version=version, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            competency = services.competency_create(
+                version=version, parent=form.cleaned_data["parent"], fields=form.competency_fields()
+            )
+        except services.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"Added {competency.human_code or 'the competency'}.")
+            return redirect("competency-detail", competency.pk)
+    return render(
+        request, "frameworks/competency_form.html", {"form": form, "version": version, "competency": None}
+    )
+
+
+def _editable_competency(request: HttpRequest, competency_id: int) -> Competency:
+    user = _user(request)
+    try:
+        competency = selectors.competency_get(user, competency_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
+    return competency
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
+    try:
+        competency = _editable_competency(request, competency_id)
+    except NotPermitted as exc:
+        return _forbidden(request, str(exc))
+    version = competency.version
+    form = CompetencyForm(
+        request.POST or None,
+        version=version,
+        exclude_subtree_of=competency.path,
+        initial=CompetencyForm.initial_for(competency),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.competency_update(
+                competency=competency,
+                fields=form.competency_fields(),
+                move=True,
+                parent=form.cleaned_data["parent"],
+            )
+        except services.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("competency-detail", competency.pk)
+    return render(
+        request,
+        "frameworks/competency_form.html",
+        {"form": form, "version": version, "competency": competency},
+    )
+
+
+@login_required
+@require_POST
+def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
+    try:
+        competency = _editable_competency(request, competency_id)
+    except NotPermitted as exc:
+        return _forbidden(request, str(exc))
+    try:
+        removed = services.competency_delete(competency=competency)
+    except services.FrameworkError as error:
+        messages.error(request, str(error))
+        return redirect("competency-detail", competency.pk)
+    messages.success(request, f"Removed {removed} competenc{'y' if removed == 1 else 'ies'}.")
+    return redirect("framework-version", competency.version_id)
+
+
+@login_required
+@require_POST
+def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        framework, _ = selectors.framework_get(user, framework_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    if not access.can(user, Action.EDIT_FRAMEWORK, framework):
+        return _forbidden(request, "Only the owning district's administrators edit this framework.")
+    try:
+        draft = services.draft_create(framework=framework, actor=user)
+    except services.FrameworkError as error:
+        messages.error(request, str(error))
+        return redirect("framework-detail", framework.pk)
+    messages.success(request, f"Draft version {draft.number} is open: a copy of the published version.")
+    return redirect("framework-version", draft.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        version = _editable(request, version_id)
+    except NotPermitted:
+        return _forbidden(request, "Only the owning district's administrators publish this framework.")
+    if not version.is_draft:
+        messages.error(request, "Only a draft can be published.")
+        return redirect("framework-version", version.pk)
+    if request.method == "POST":
+        try:
+            services.version_publish(version=version, actor=user)
+        except services.FrameworkError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Version {version.number} is published and can no longer change.")
+        return redirect("framework-version", version.pk)
+    previous = version.based_on
+    return render(
+        request,
+        "frameworks/version_publish.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "previous": previous,
+            "diff": selectors.version_diff(previous, version) if previous else None,
+            "item_count": version.competencies.count(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        version = selectors.version_get(user, version_id)
+        _, versions = selectors.framework_get(user, version.framework_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    against = request.GET.get("against", "")
+    others = [v for v in versions if v.pk != version.pk]
+    other = next((v for v in others if str(v.pk) == against), None) or version.based_on
+    if other is None or other.framework_id != version.framework_id or other not in versions:
+        other = others[0] if others else None
+    diff = selectors.version_diff(other, version) if other else None
+    older, newer = sorted((version, other), key=lambda v: v.number) if other else (None, version)
+    return render(
+        request,
+        "frameworks/version_diff.html",
+        {
+            "version": version,
+            "framework": version.framework,
+            "others": others,
+            "older": older,
+            "newer": newer,
+            "diff": diff,
+        },
+    )
+
+
+@login_required
+@require_GET
+def version_case(request: HttpRequest, version_id: int) -> HttpResponse:
+    try:
+        version = selectors.version_get(_user(request), version_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    body = json.dumps(selectors.case_export(version), indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="case-framework-{version.framework_id}-v{version.number}.json"'
+    )
+    return response
+
+
+def _managed_district(user: User) -> Organization | None:
+    managed = sorted(access.framework_districts(user))
+    return Organization.objects.filter(pk=managed[0]).first() if managed else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def framework_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    district = _managed_district(user)
+    if district is None:
+        return _forbidden(request, "Only district administrators create frameworks.")
+    form = FrameworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.framework_create(
+                owner=district,
+                title=data["title"],
+                kind=data["kind"],
+                subjects=[s.strip() for s in data["subjects"].split(",") if s.strip()],
+                description=data["description"],
+                actor=user,
+            )
+        except services.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"“{version.framework.title}” is created as an empty draft.")
+            return redirect("framework-version", version.pk)
+    return render(request, "frameworks/framework_form.html", {"form": form, "district": district})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def framework_import(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    district = _managed_district(user)
+    if district is None:
+        return _forbidden(request, "Only district administrators import frameworks.")
+    form = CaseImportForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        raw = upload.read()
+        try:
+            package = services.case_parse(
+                raw=raw, file_name=upload.name or "", title=form.cleaned_data["title"]
+            )
+            result = services.case_import(
+                package=package,
+                owner=district,
+                file_name=upload.name or "",
+                content=raw,
+                actor=user,
+                kind=form.cleaned_data["kind"],
+                publish=form.cleaned_data["publish"],
+            )
+        except CasePackageError as error:
+            problems = [str(problem) for problem in error.problems]
+        except services.FrameworkError as error:
+            problems = list(error.problems)
+    status = 400 if problems or form.errors else 200
+    context: dict[str, Any] = {
+        "form": form,
+        "district": district,
+        "problems": problems,
+        "result": result,
+        "max_upload_mb": settings.WAYPOINT_CASE_MAX_BYTES // (1024 * 1024),
+    }
+    return render(request, "frameworks/framework_import.html", context, status=status)
