@@ -11,6 +11,7 @@ import math
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -34,6 +35,7 @@ from waypoint.core.models import (
     TeacherCertification,
     User,
 )
+from waypoint.frameworks.demo import load_demo_frameworks
 
 DEMO_PASSWORD = "waypoint-demo"  # noqa: S105  (published on purpose: the demo's shared password)
 DEMO_STATE_SOURCED_ID = "demo-state-ct"
@@ -360,8 +362,11 @@ class _Builder:
 
 
 @transaction.atomic
-def load_demo(*, scale: float = 1.0, today: datetime.date | None = None) -> DemoSummary:
-    """Load the demo state unless it is already there. `scale` shrinks the student count (tests use 0.1)."""
+def load_demo(
+    *, scale: float = 1.0, today: datetime.date | None = None, ccss_path: Path | None = None
+) -> DemoSummary:
+    """Load the demo state unless it is already there. `scale` shrinks the student count (tests use 0.1);
+    `ccss_path`, a CASE file of Common Core Math, is imported and aligned to when given."""
     if is_loaded():
         return DemoSummary(loaded=False)
     if not 0 < scale <= 1:
@@ -707,6 +712,9 @@ def load_demo(*, scale: float = 1.0, today: datetime.date | None = None) -> Demo
         ],
         batch_size=1000,
     )
+    framework_counts = load_demo_frameworks(
+        state=state, districts=[riverside, hillcrest], today=b.today, ccss_path=ccss_path
+    )
     return DemoSummary(
         loaded=True,
         counts={
@@ -717,5 +725,6 @@ def load_demo(*, scale: float = 1.0, today: datetime.date | None = None) -> Demo
             "guardians": len(guardians) + 1,
             "sections": len(sections),
             "enrollments": len(enrollments),
+            **framework_counts,
         },
     )
