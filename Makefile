@@ -39,7 +39,7 @@ pytest: $(VENV)/.installed-dev
 test: lint pytest
 
 bench: $(VENV)/.installed-dev
-	@for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

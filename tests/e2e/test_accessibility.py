@@ -9,6 +9,7 @@ from playwright.sync_api import Browser
 
 from tests.e2e.conftest import sign_in
 from waypoint.core.models import Section, Student
+from waypoint.frameworks.models import Framework, FrameworkKind, Rubric, VersionStatus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 BLOCKING = {"serious", "critical"}
@@ -18,16 +19,43 @@ def role_pages() -> dict[str, list[str]]:
     jordan = Student.objects.get(user__username="student")
     section = Section.objects.filter(teachers__username="teacher").order_by("pk").first()
     assert section is not None
+    profile = Framework.objects.get(owner__slug="riverside", kind=FrameworkKind.GRADUATE_PROFILE)
+    published = profile.versions.get(status=VersionStatus.PUBLISHED)
+    draft = profile.versions.get(status=VersionStatus.DRAFT)
+    competency = published.competencies.filter(rubric_criteria__isnull=False).first()
+    rubric = Rubric.objects.filter(owner__slug="riverside").first()
+    assert competency is not None
+    assert rubric is not None
+    framework_pages = [
+        "/frameworks/",
+        f"/frameworks/versions/{published.pk}/",
+        f"/frameworks/versions/{published.pk}/?q=1",
+        f"/competencies/{competency.pk}/",
+        f"/rubrics/{rubric.pk}/",
+        "/rubrics/",
+    ]
     return {
         "student": [
             "/",
             f"/students/{jordan.pk}/",
             f"/students/{jordan.pk}/disclosures/",
             "/account/tokens/",
+            *framework_pages,
         ],
         "teacher": ["/", "/students/", "/students/?q=Alvarez", f"/sections/{section.pk}/", "/sections/"],
         "advisor": ["/caseload/"],
-        "district-admin": ["/audit/", f"/students/{jordan.pk}/"],
+        "district-admin": [
+            "/audit/",
+            f"/students/{jordan.pk}/",
+            *framework_pages,
+            f"/frameworks/versions/{draft.pk}/",
+            f"/frameworks/versions/{draft.pk}/publish/",
+            f"/frameworks/versions/{draft.pk}/diff/",
+            f"/competencies/{draft.competencies.order_by('path').last().pk}/edit/",  # type: ignore[union-attr]
+            f"/frameworks/versions/{draft.pk}/competencies/new/",
+            "/frameworks/new/",
+            "/frameworks/import/",
+        ],
         "state-analyst": ["/", "/sections/"],
     }
 
