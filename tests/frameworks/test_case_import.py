@@ -337,3 +337,12 @@ def test_values_longer_than_waypoint_stores_are_refused_not_cut(state: Organizat
         in str(refused.value)
     )
     assert not Competency.objects.exists()
+
+
+def test_a_nul_character_is_refused_before_it_reaches_the_database(state: Organization) -> None:
+    package = json.loads((Path(__file__).parent / "fixtures" / "case_rubrics.json").read_text())
+    package["CFItems"][0]["fullStatement"] = "Collaboration\u0000"
+    raw = json.dumps(package).encode()
+    with pytest.raises(services.FrameworkError, match="full_statement contains a NUL character"):
+        services.case_import(package=case.parse_package(raw), owner=state, file_name="p.json", content=raw)
+    assert not Framework.objects.exists()

@@ -67,7 +67,7 @@ worlds = st.integers(min_value=1, max_value=5).flatmap(
 
 
 def expected_visible(
-    spec: StaffSpec, index: int, student_districts: list[int], links: list[LinkSpec]
+    spec: StaffSpec, index: int, student_districts: list[int], links: list[LinkSpec], staff: list[StaffSpec]
 ) -> set[int]:
     """The policy in plain words: an active role, in its own district, through an active link where needed."""
     if not spec.active or spec.role in (Role.STATE_ANALYST, Role.MENTOR):
@@ -75,10 +75,19 @@ def expected_visible(
     in_district = {s for s, district in enumerate(student_districts) if district == spec.district}
     if spec.role == Role.DISTRICT_ADMIN:
         return in_district
+    # A school administrator's link is an enrollment at the school, which every administrator of that school
+    # sees, whoever's link created it.
+    same_school = {
+        other
+        for other, other_spec in enumerate(staff)
+        if spec.role == Role.SCHOOL_ADMIN
+        and other_spec.role == Role.SCHOOL_ADMIN
+        and other_spec.district == spec.district
+    }
     linked = {
         link.student
         for link in links
-        if link.staff == index
+        if (link.staff == index or link.staff in same_school)
         and link.active
         and link.student < len(student_districts)
         # A caseload row must itself be in the advisor's district; roster places and enrollments are
@@ -134,7 +143,9 @@ class TenantIsolationTest(TestCase):
                 )
         for index, (user, spec) in enumerate(zip(staff, staff_specs, strict=True)):
             visible = set(access.visible_students(user).values_list("id", flat=True))
-            expected = {students[s].pk for s in expected_visible(spec, index, student_districts, links)}
+            expected = {
+                students[s].pk for s in expected_visible(spec, index, student_districts, links, staff_specs)
+            }
             assert visible == expected, (spec, visible, expected)
             assert all(
                 students[s].district_id == districts[spec.district].pk

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
 from waypoint.core import access
 from waypoint.core.access import Action
@@ -27,6 +28,16 @@ from waypoint.frameworks.models import (
 )
 
 router = Router(tags=["frameworks"])
+
+
+def _printable(text: str) -> str:
+    # PostgreSQL cannot store NUL characters, and no statement needs one: refuse them as invalid input (422).
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+Text = Annotated[str, AfterValidator(_printable)]
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 WRITE_ERRORS = {
@@ -154,23 +165,23 @@ class DiffOut(Schema):
 
 
 class FrameworkIn(Schema):
-    title: str = Field(min_length=1, max_length=500)
+    title: Text = Field(min_length=1, max_length=500)
     kind: FrameworkKind = FrameworkKind.CONTENT
-    subjects: list[str] = []
-    description: str = ""
+    subjects: list[Text] = []
+    description: Text = ""
     district_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="Needed only when you manage several districts."
     )
 
 
 class CompetencyIn(Schema):
-    human_code: str = Field("", max_length=200)
-    full_statement: str = Field(min_length=1)
-    student_statement: str = ""
+    human_code: Text = Field("", max_length=200)
+    full_statement: Text = Field(min_length=1)
+    student_statement: Text = ""
     tier: Tier = Tier.COMPETENCY
     kind: CompetencyKind = CompetencyKind.CONTENT
-    education_levels: list[str] = []
-    notes: str = ""
+    education_levels: list[Text] = []
+    notes: Text = ""
     parent_id: int | None = Field(
         None, ge=1, le=MAX_ID, description="The parent competency in the same version; none = top."
     )
@@ -178,14 +189,14 @@ class CompetencyIn(Schema):
 
 class LevelIn(Schema):
     value: float
-    label: str = Field(min_length=1, max_length=100)
-    description: str = ""
-    student_description: str = ""
+    label: Text = Field(min_length=1, max_length=100)
+    description: Text = ""
+    student_description: Text = ""
     meets_mastery: bool = False
 
 
 class ScaleIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
+    name: Text = Field(min_length=1, max_length=200)
     levels: list[LevelIn]
 
 

@@ -116,7 +116,8 @@ def version_tree(version: FrameworkVersion) -> list[Competency]:
 
 def version_search(version: FrameworkVersion, query: str) -> list[Competency]:
     """Competencies whose code starts with, or whose statement contains, every word of the query."""
-    words = query.split()
+    # NUL never occurs in a statement, and PostgreSQL refuses it in a query parameter.
+    words = query.replace("\x00", "").split()
     if not words:
         return []
     matches = version.competencies.all()

@@ -885,6 +885,18 @@ def package_problems(package: case.CasePackage) -> list[str]:
             problems.append(f"{item.identifier}: the position {item.position} is beyond {MAX_POSITION}.")
     for association in package.associations:
         problems += _limit_problems(association, association.identifier, _ASSOCIATION_LIMITS, Alignment)
+    entries: list[object] = [package.document, *package.items, *package.associations]
+    for rubric in package.rubrics:
+        entries += [
+            rubric,
+            *rubric.criteria,
+            *(level for criterion in rubric.criteria for level in criterion.levels),
+        ]
+    for entry in entries:
+        for name, value in vars(entry).items():
+            texts = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(text, str) and "\x00" in text for text in texts):
+                problems.append(f"{getattr(entry, 'identifier', '')}: {name} contains a NUL character.")
     return problems
 
 
