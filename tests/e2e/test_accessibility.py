@@ -55,6 +55,8 @@ def role_pages() -> dict[str, list[str]]:
             f"/frameworks/versions/{draft.pk}/competencies/new/",
             "/frameworks/new/",
             "/frameworks/import/",
+            f"/rubrics/new/?competency={competency.pk}",
+            f"/rubrics/{rubric.pk}/edit/",
         ],
         "state-analyst": ["/", "/sections/"],
     }

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import screenshot, sign_in
-from waypoint.frameworks.models import Competency, Framework, FrameworkKind
+from waypoint.frameworks.models import Competency, Framework, FrameworkKind, Rubric
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PACKAGE = Path(__file__).parents[1] / "frameworks" / "fixtures" / "case_rubrics.json"
@@ -45,6 +45,21 @@ def test_district_admin_imports_browses_searches_and_opens_a_rubric(page: Page, 
     expect(page.locator("main")).to_contain_text("Needs reminders of the role.")
     expect(page.locator("main")).to_contain_text("I need reminders of what my role is.")
     screenshot(page, "framework-rubric")
+
+    page.go_back()
+    page.get_by_role("link", name="Write a rubric for COL.1").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Write a rubric")
+    page.get_by_label("Title").fill("Team role, short form")
+    for level in ("Beginning", "Developing", "Proficient", "Advanced"):
+        page.get_by_label(f"{level}, for teachers").fill(f"{level}: takes on a role.")
+        page.get_by_label(f"{level}, for students").fill(f"I am {level.lower()} at taking a role.")
+    screenshot(page, "framework-rubric-writer")
+    page.get_by_role("button", name="Save the rubric").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Team role, short form")
+    expect(page.locator("main")).to_contain_text("I am proficient at taking a role.")
+    written = Rubric.objects.get(title="Team role, short form")
+    assert written.created_by is not None
+    assert written.created_by.username == "district-admin"
 
 
 def test_a_student_reads_the_student_friendly_statement_first(phone: Page, demo_site: str) -> None:

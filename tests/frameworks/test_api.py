@@ -204,3 +204,23 @@ def test_competency_detail_resolves_alignments_and_lists_rubrics(
         "Advanced",
     ]
     assert Competency.objects.get(pk=competency.pk).tier == Tier.COMPETENCY
+
+
+def test_patch_moves_a_competency_only_when_it_names_a_parent(
+    district: Organization, admin_client: Client
+) -> None:
+    draft = services.framework_create(owner=district, title="Profile")
+    top = services.competency_create(
+        version=draft, parent=None, fields=services.CompetencyFields(human_code="A", full_statement="A.")
+    )
+    child = services.competency_create(
+        version=draft, parent=top, fields=services.CompetencyFields(human_code="A.1", full_statement="A one.")
+    )
+    url = f"/api/v1/competencies/{child.pk}"
+    kept = send(admin_client, "patch", url, {"human_code": "A.1", "full_statement": "Reworded."})
+    assert kept.json()["parent_id"] == top.pk
+    moved = send(
+        admin_client, "patch", url, {"human_code": "A.1", "full_statement": "Reworded.", "parent_id": None}
+    )
+    assert moved.json()["parent_id"] is None
+    assert moved.json()["depth"] == 0

@@ -92,6 +92,17 @@ LEVELS = [
     {"value": 3, "label": "Got it", "meets_mastery": True},
 ]
 
+RUBRIC_WRITERS = {"teacher", "teacher-uncertified", "school-admin", "district-admin", "other-teacher"}
+RUBRIC_PAYLOAD: dict[str, object] = {
+    "title": "Matrix rubric",
+    "criteria": [
+        {
+            "competency_id": "<int:competency_id>",
+            "cells": [{"level_value": value, "description": f"Level {value}."} for value in (1, 2, 3, 4)],
+        }
+    ],
+}
+
 MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "": everyone(leak_check=True),
     "healthz": everyone(anonymous=200),
@@ -150,7 +161,10 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         objects={"<int:competency_id>": "doomed_html"},
     ),
     "rubrics/": everyone(),
+    "rubrics/new/": same_for_both(RUBRIC_WRITERS, 403, query="?competency=<int:competency_id>"),
     "rubrics/<int:rubric_id>/": everyone(),
+    # The demo rubrics have no author, so only the owning district's administrator edits them.
+    "rubrics/<int:rubric_id>/edit/": Row(allowed={OWN: ADMIN, OTHER: set()}, refused={OWN: 403, OTHER: 403}),
     "api/v1/frameworks": (
         everyone(anonymous=401),
         same_for_both(
@@ -197,7 +211,19 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
             objects={"<int:competency_id>": "doomed_api"},
         ),
     ),
-    "api/v1/rubrics/<int:rubric_id>": everyone(anonymous=401),
+    "api/v1/rubrics": same_for_both(
+        RUBRIC_WRITERS, 403, ok=201, anonymous=401, method="post", payload=RUBRIC_PAYLOAD
+    ),
+    "api/v1/rubrics/<int:rubric_id>": (
+        everyone(anonymous=401),
+        Row(
+            allowed={OWN: ADMIN, OTHER: set()},
+            refused={OWN: 403, OTHER: 403},
+            anonymous=401,
+            method="put",
+            payload=RUBRIC_PAYLOAD,
+        ),
+    ),
     "api/v1/scales/<int:scale_id>": (
         everyone(anonymous=401),
         same_for_both(set(), 403, anonymous=401, method="put", payload={"name": "Matrix", "levels": LEVELS}),
@@ -320,6 +346,15 @@ class AuthorizationMatrixTest(TestCase):
                 path = path.replace(placeholder, str(value()))
         return "/" + path
 
+    def body(self, row: Row, role: str, target: str) -> str:
+        """The row's JSON payload, with id placeholders (as strings) replaced by the target's ids."""
+        text = json.dumps(row.payload)
+        for placeholder in ("<int:competency_id>",):
+            if placeholder in text:
+                number = self.url(placeholder, role, target, row).lstrip("/")
+                text = text.replace(f'"{placeholder}"', number)
+        return text
+
     def leaked(self, role: str, body: str) -> list[str]:
         """Students named in a list response that the role must not see."""
         leaks = []
@@ -348,7 +383,7 @@ class AuthorizationMatrixTest(TestCase):
                 url = self.url(route, role, target, row)
                 if row.payload is not None:
                     response = getattr(client, row.method)(
-                        url, data=json.dumps(row.payload), content_type="application/json"
+                        url, data=self.body(row, role, target), content_type="application/json"
                     )
                 else:
                     response = getattr(client, row.method)(url)

@@ -12,7 +12,9 @@ The rules (DESIGN.md §2), each limited to the district of the role that grants 
   later).
 Competency frameworks are not student data: every signed-in user reads published and retired versions; a
 draft is read and edited only by the district administrators of the district that owns the framework, who
-also import, publish and adopt frameworks and edit their district's proficiency scales.
+also import, publish and adopt frameworks and edit their district's proficiency scales. Teachers and
+administrators write rubrics for their district; a rubric is edited by its author or its district's
+administrators.
 Every grant is dated: a role, teaching assignment, roster place, caseload place or guardian link counts only
 while it is active.
 """
@@ -61,6 +63,7 @@ class Action(StrEnum):
     EDIT_FRAMEWORK = "framework.edit"
     MANAGE_FRAMEWORKS = "district.manage_frameworks"
     EDIT_SCALE = "scale.edit"
+    CREATE_RUBRIC = "rubric.create"
 
 
 @dataclass(frozen=True)
@@ -254,9 +257,10 @@ def _framework_rule(
     if isinstance(obj, Framework):
         return action is Action.EDIT_FRAMEWORK and obj.owner_id in managed
     if isinstance(obj, Rubric):
-        return action is Action.VIEW_FRAMEWORK or (
-            action is Action.EDIT_FRAMEWORK and obj.owner_id in managed
-        )
+        if action is Action.VIEW_FRAMEWORK:
+            return True
+        # A rubric is edited by the teacher who wrote it or by its district's administrators.
+        return action is Action.EDIT_FRAMEWORK and (obj.owner_id in managed or obj.created_by_id == user.pk)
     return action is Action.EDIT_SCALE and obj.owner_id in managed
 
 
@@ -300,6 +304,10 @@ def can(
         return has_role(user, Role.ADVISOR, on=on)
     if action in (Action.VIEW_DISTRICT_AUDIT, Action.MANAGE_FRAMEWORKS):
         return has_role(user, Role.DISTRICT_ADMIN, on=on)
+    if action is Action.CREATE_RUBRIC:
+        return user.district_id is not None and has_role(
+            user, Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, on=on
+        )
     return action is Action.VIEW_FRAMEWORK
 
 

@@ -195,6 +195,25 @@ class LevelIn(Schema):
     meets_mastery: bool = False
 
 
+class CellIn(Schema):
+    level_value: float
+    description: Text = Field(min_length=1)
+    student_description: Text = ""
+
+
+class CriterionIn(Schema):
+    competency_id: int = Field(ge=1, le=MAX_ID)
+    title: Text = Field("", max_length=500)
+    description: Text = ""
+    cells: list[CellIn]
+
+
+class RubricIn(Schema):
+    title: Text = Field(min_length=1, max_length=500)
+    description: Text = ""
+    criteria: list[CriterionIn] = Field(min_length=1, max_length=40)
+
+
 class ScaleIn(Schema):
     name: Text = Field(min_length=1, max_length=200)
     levels: list[LevelIn]
@@ -478,12 +497,13 @@ def _editable_competency(user: User, competency_id: int) -> Competency:
 
 @router.patch("/competencies/{int:competency_id}", response={200: CompetencyOut, **WRITE_ERRORS})
 def competency_update(request: HttpRequest, competency_id: Id, payload: CompetencyIn) -> CompetencyOut:
-    """Edit (or move, with parent_id) a competency of a draft."""
+    """Edit a competency of a draft; naming `parent_id` (null: the top level) also moves it."""
     competency = _editable_competency(_user(request), competency_id)
     updated = services.competency_update(
         competency=competency,
         fields=_fields(payload),
-        move=True,
+        # Only a request that names parent_id (null for the top level) moves the competency.
+        move="parent_id" in payload.model_fields_set,
         parent=_parent(competency.version, payload.parent_id),
     )
     return _competency_out(updated)
@@ -519,3 +539,55 @@ def scale_update(request: HttpRequest, scale_id: Id, payload: ScaleIn) -> dict[s
         levels=[services.LevelSpec(**level.dict()) for level in payload.levels],
     )
     return _scale_out(updated)
+
+
+def _rubric_criteria(user: User, payload: RubricIn) -> list[services.CriterionSpec]:
+    specs = []
+    for criterion in payload.criteria:
+        competency = selectors.competency_get(user, criterion.competency_id)
+        specs.append(
+            services.CriterionSpec(
+                competency=competency,
+                title=criterion.title or competency.human_code or competency.short_statement,
+                description=criterion.description,
+                cells={
+                    cell.level_value: (cell.description, cell.student_description) for cell in criterion.cells
+                },
+            )
+        )
+    return specs
+
+
+@router.post("/rubrics", response={201: RubricOut, **WRITE_ERRORS})
+def rubric_create(request: HttpRequest, payload: RubricIn) -> Status[dict[str, Any]]:
+    """Write a rubric for your district (teachers and administrators); its scale is the scale of the first
+    criterion's framework, and every criterion must share it."""
+    user = _user(request)
+    if not access.can(user, Action.CREATE_RUBRIC):
+        raise NotPermitted("Teachers and administrators of a district write rubrics.")
+    specs = _rubric_criteria(user, payload)
+    rubric = services.rubric_create(
+        owner=Organization.objects.get(pk=user.district_id or 0),
+        title=payload.title,
+        description=payload.description,
+        scale=specs[0].competency.version.framework.scale,
+        criteria=specs,
+        actor=user,
+    )
+    return Status(201, rubric_detail(request, rubric.pk))
+
+
+@router.put("/rubrics/{int:rubric_id}", response={200: RubricOut, **WRITE_ERRORS})
+def rubric_update(request: HttpRequest, rubric_id: Id, payload: RubricIn) -> dict[str, Any]:
+    """Rewrite a rubric (its author or its district's administrators)."""
+    user = _user(request)
+    rubric = selectors.rubric_get(user, rubric_id)
+    if not access.can(user, Action.EDIT_FRAMEWORK, rubric):
+        raise NotPermitted("A rubric is edited by its author or its district's administrators.")
+    services.rubric_update(
+        rubric=rubric,
+        title=payload.title,
+        description=payload.description,
+        criteria=_rubric_criteria(user, payload),
+    )
+    return rubric_detail(request, rubric.pk)

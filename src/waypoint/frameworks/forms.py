@@ -8,7 +8,15 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
-from waypoint.frameworks.models import Competency, CompetencyKind, FrameworkKind, FrameworkVersion, Tier
+from waypoint.frameworks.models import (
+    Competency,
+    CompetencyKind,
+    FrameworkKind,
+    FrameworkVersion,
+    RubricCriterion,
+    ScaleLevel,
+    Tier,
+)
 from waypoint.frameworks.services import CompetencyFields
 
 CASE_FILE_TYPES = (".json", ".csv")
@@ -111,3 +119,58 @@ class CaseImportForm(forms.Form):
         if name.endswith(".csv") and ("identifier" not in text.split("\n", 1)[0] or "\x00" in text):
             raise forms.ValidationError("This file is not an OpenSALT CSV item list (no identifier column).")
         return upload
+
+
+class RubricForm(forms.Form):
+    title = forms.CharField(max_length=500)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CriterionForm(forms.Form):
+    """One row of a rubric: a competency and, for every level of the scale, what the work shows in teacher
+    language and in student language."""
+
+    include = forms.BooleanField(required=False, initial=True, label="Use this criterion")
+    competency = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(max_length=500, required=False, label="Criterion")
+
+    def __init__(self, *args: Any, levels: list[ScaleLevel], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = levels
+        for index, level in enumerate(levels):
+            self.fields[f"teacher_{index}"] = forms.CharField(
+                label=f"{level.label}, for teachers", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            self.fields[f"student_{index}"] = forms.CharField(
+                label=f"{level.label}, for students",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text="“I …”",
+            )
+
+    def level_fields(self) -> list[tuple[ScaleLevel, forms.BoundField, forms.BoundField]]:
+        return [(level, self[f"teacher_{i}"], self[f"student_{i}"]) for i, level in enumerate(self.levels)]
+
+    def cells(self) -> dict[float, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            level.value: (data.get(f"teacher_{i}", ""), data.get(f"student_{i}", ""))
+            for i, level in enumerate(self.levels)
+        }
+
+    @staticmethod
+    def initial_for(criterion: RubricCriterion, levels: list[ScaleLevel]) -> dict[str, object]:
+        cells = {cell.level_id: cell for cell in criterion.cells.all()}
+        initial: dict[str, object] = {
+            "include": True,
+            "competency": criterion.competency_id,
+            "title": criterion.title,
+        }
+        for index, level in enumerate(levels):
+            cell = cells.get(level.pk)
+            initial[f"teacher_{index}"] = cell.description if cell else ""
+            initial[f"student_{index}"] = cell.student_description if cell else ""
+        return initial
+
+
+CriterionFormSet = forms.formset_factory(CriterionForm, extra=0, max_num=40, validate_max=True)

@@ -294,6 +294,9 @@ class Rubric(models.Model):
     uri = models.CharField(max_length=1000, blank=True)
     last_change = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["title", "id"]

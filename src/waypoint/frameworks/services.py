@@ -504,26 +504,16 @@ class CriterionSpec:
     weight: float | None = None
 
 
-@transaction.atomic
-def rubric_create(
-    *,
-    owner: Organization,
-    title: str,
-    scale: ProficiencyScale,
-    criteria: Sequence[CriterionSpec],
-    description: str = "",
-    version: FrameworkVersion | None = None,
-) -> Rubric:
-    """A reusable rubric: one row per criterion, one cell per scale level, each in both languages."""
-    levels = {level.value: level for level in scale.levels.all()}
+def _rubric_problems(*, title: str, scale: ProficiencyScale, criteria: Sequence[CriterionSpec]) -> list[str]:
+    levels = {level.value for level in scale.levels.all()}
     problems = []
     if not title.strip():
         problems.append("A rubric needs a title.")
     if not criteria:
         problems.append("A rubric needs at least one criterion.")
     for number, spec in enumerate(criteria, start=1):
-        missing = sorted(set(levels) - set(spec.cells))
-        unknown = sorted(set(spec.cells) - set(levels))
+        missing = sorted(levels - set(spec.cells))
+        unknown = sorted(set(spec.cells) - levels)
         if missing:
             problems.append(
                 f"Criterion {number} has no text for level(s) {', '.join(f'{v:g}' for v in missing)}."
@@ -535,17 +525,16 @@ def rubric_create(
             )
         if any(not teacher.strip() for teacher, _ in spec.cells.values()):
             problems.append(f"Criterion {number} has an empty cell.")
-    if problems:
-        raise FrameworkError(problems)
-    rubric = Rubric.objects.create(
-        owner=owner,
-        title=title.strip(),
-        description=description,
-        scale=scale,
-        version=version,
-        case_identifier=str(uuid.uuid4()),
-        last_change=timezone.now(),
-    )
+        if spec.competency.version.framework.scale_id != scale.pk:
+            problems.append(
+                f"Criterion {number} assesses {spec.competency.human_code or 'a competency'} of a framework "
+                f"scored on another scale than “{scale.name}”."
+            )
+    return problems
+
+
+def _write_criteria(*, rubric: Rubric, criteria: Sequence[CriterionSpec]) -> None:
+    levels = {level.value: level for level in rubric.scale.levels.all()}
     for position, spec in enumerate(criteria, start=1):
         criterion = RubricCriterion.objects.create(
             rubric=rubric,
@@ -560,12 +549,62 @@ def rubric_create(
             RubricCell(
                 criterion=criterion,
                 level=levels[value],
-                description=teacher,
-                student_description=student,
+                description=teacher.strip(),
+                student_description=student.strip(),
+                position=index,
                 case_identifier=str(uuid.uuid4()),
             )
-            for value, (teacher, student) in spec.cells.items()
+            for index, (value, (teacher, student)) in enumerate(sorted(spec.cells.items()), start=1)
         )
+
+
+@transaction.atomic
+def rubric_create(
+    *,
+    owner: Organization,
+    title: str,
+    scale: ProficiencyScale,
+    criteria: Sequence[CriterionSpec],
+    description: str = "",
+    version: FrameworkVersion | None = None,
+    actor: User | None = None,
+) -> Rubric:
+    """A reusable rubric: one row per criterion, one cell per scale level, each in both languages. Every
+    criterion assesses a competency of a framework scored on the rubric's scale."""
+    problems = _rubric_problems(title=title, scale=scale, criteria=criteria)
+    if problems:
+        raise FrameworkError(problems)
+    rubric = Rubric.objects.create(
+        owner=owner,
+        title=title.strip(),
+        description=description,
+        scale=scale,
+        version=version,
+        case_identifier=str(uuid.uuid4()),
+        last_change=timezone.now(),
+        created_by=actor,
+    )
+    _write_criteria(rubric=rubric, criteria=criteria)
+    return rubric
+
+
+@transaction.atomic
+def rubric_update(
+    *, rubric: Rubric, title: str, criteria: Sequence[CriterionSpec], description: str = ""
+) -> Rubric:
+    """Rewrite a rubric's title, description and criteria (its identifier and scale stay)."""
+    rubric = Rubric.objects.select_for_update().select_related("scale").get(pk=rubric.pk)
+    if rubric.version is not None and rubric.version.status != VersionStatus.DRAFT:
+        raise Frozen("This rubric was published with a framework version and cannot change.")
+    problems = _rubric_problems(title=title, scale=rubric.scale, criteria=criteria)
+    if problems:
+        raise FrameworkError(problems)
+    rubric.title = title.strip()
+    rubric.description = description
+    rubric.last_change = timezone.now()
+    rubric.save(update_fields=["title", "description", "last_change"])
+    rubric.criteria.all().delete()
+    _write_criteria(rubric=rubric, criteria=criteria)
     return rubric
 
 

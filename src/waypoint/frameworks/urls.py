@@ -26,5 +26,7 @@ urlpatterns = [
     path("competencies/<int:competency_id>/edit/", views.competency_edit, name="competency-edit"),
     path("competencies/<int:competency_id>/delete/", views.competency_delete, name="competency-delete"),
     path("rubrics/", views.rubric_list, name="rubric-list"),
+    path("rubrics/new/", views.rubric_new, name="rubric-new"),
     path("rubrics/<int:rubric_id>/", views.rubric_detail, name="rubric-detail"),
+    path("rubrics/<int:rubric_id>/edit/", views.rubric_edit, name="rubric-edit"),
 ]

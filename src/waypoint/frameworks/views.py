@@ -23,7 +23,14 @@ from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
 from waypoint.frameworks.case import CasePackageError
-from waypoint.frameworks.forms import CaseImportForm, CompetencyForm, FrameworkForm
+from waypoint.frameworks.forms import (
+    CaseImportForm,
+    CompetencyForm,
+    CriterionForm,
+    CriterionFormSet,
+    FrameworkForm,
+    RubricForm,
+)
 from waypoint.frameworks.models import Competency, FrameworkAdoption, FrameworkVersion, VersionStatus
 
 
@@ -175,7 +182,12 @@ def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
     return render(
         request,
         "frameworks/competency_detail.html",
-        {"page": page, "competency": page.competency, "student_first": _reads_student_language_first(user)},
+        {
+            "page": page,
+            "competency": page.competency,
+            "student_first": _reads_student_language_first(user),
+            "can_write_rubric": access.can(user, Action.CREATE_RUBRIC),
+        },
     )
 
 
@@ -194,6 +206,7 @@ def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
             "rubric": rubric,
             "levels": list(rubric.scale.levels.all()),
             "student_first": _reads_student_language_first(user),
+            "can_edit": access.can(user, Action.EDIT_FRAMEWORK, rubric),
         },
     )
 
@@ -468,3 +481,147 @@ def framework_import(request: HttpRequest) -> HttpResponse:
         "max_upload_mb": settings.WAYPOINT_CASE_MAX_BYTES // (1024 * 1024),
     }
     return render(request, "frameworks/framework_import.html", context, status=status)
+
+
+def _criterion_specs(
+    formset: Any, competencies: dict[int, Competency]
+) -> tuple[list[services.CriterionSpec], list[str]]:
+    """The included rows of a criteria formset as specs, with a problem for each row that cannot be used."""
+    specs: list[services.CriterionSpec] = []
+    problems: list[str] = []
+    for form in formset:
+        data = form.cleaned_data
+        if not data or not data.get("include"):
+            continue
+        competency = competencies.get(data["competency"])
+        if competency is None:
+            problems.append("A criterion names a competency you cannot see.")
+            continue
+        specs.append(
+            services.CriterionSpec(
+                competency=competency,
+                title=data["title"] or competency.human_code or competency.short_statement,
+                cells=form.cells(),
+            )
+        )
+    return specs, problems
+
+
+def _visible_competencies(user: User, ids: list[int]) -> dict[int, Competency]:
+    return {
+        c.pk: c
+        for c in Competency.objects.filter(
+            pk__in=ids, version__in=access.visible_framework_versions(user)
+        ).select_related("version__framework")
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rubric_new(request: HttpRequest) -> HttpResponse:
+    """A new rubric for a competency: one criterion for it and one for each of its indicators, to start."""
+    user = _user(request)
+    if not access.can(user, Action.CREATE_RUBRIC):
+        return _forbidden(request, "Teachers and administrators of a district write rubrics.")
+    raw_id = request.GET.get("competency", "")
+    try:
+        competency = selectors.competency_get(user, int(raw_id)) if raw_id.isdigit() else None
+    except NotVisible as exc:
+        raise Http404 from exc
+    if competency is None:
+        messages.info(request, "Open the competency the rubric is for, then choose “Write a rubric”.")
+        return redirect("framework-list")
+    scale = competency.version.framework.scale
+    levels = list(scale.levels.all())
+    rows = [competency, *competency.children.order_by("path")]
+    initial = [
+        {"include": True, "competency": row.pk, "title": row.human_code or row.short_statement}
+        for row in rows
+    ]
+    form = RubricForm(request.POST or None, initial={"title": f"{competency.human_code} rubric".strip()})
+    formset = CriterionFormSet(request.POST or None, initial=initial, form_kwargs={"levels": levels})
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        specs, problems = _criterion_specs(formset, _visible_competencies(user, [row.pk for row in rows]))
+        try:
+            if problems:
+                raise services.FrameworkError(problems)
+            rubric = services.rubric_create(
+                owner=Organization.objects.get(pk=user.district_id or 0),
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                scale=scale,
+                criteria=specs,
+                actor=user,
+            )
+        except services.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"“{rubric.title}” is saved.")
+            return redirect("rubric-detail", rubric.pk)
+    return render(
+        request,
+        "frameworks/rubric_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "rows": list(zip(formset, rows, strict=False)),
+            "levels": levels,
+            "scale": scale,
+            "competency": competency,
+            "rubric": None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        rubric = selectors.rubric_get(user, rubric_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    if not access.can(user, Action.EDIT_FRAMEWORK, rubric):
+        return _forbidden(request, "A rubric is edited by its author or its district's administrators.")
+    levels = list(rubric.scale.levels.all())
+    criteria = list(rubric.criteria.all())
+    rows = [criterion.competency for criterion in criteria]
+    form = RubricForm(
+        request.POST or None, initial={"title": rubric.title, "description": rubric.description}
+    )
+    formset = CriterionFormSet(
+        request.POST or None,
+        initial=[CriterionForm.initial_for(criterion, levels) for criterion in criteria],
+        form_kwargs={"levels": levels},
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        specs, problems = _criterion_specs(formset, _visible_competencies(user, [row.pk for row in rows]))
+        try:
+            if problems:
+                raise services.FrameworkError(problems)
+            services.rubric_update(
+                rubric=rubric,
+                title=form.cleaned_data["title"],
+                description=form.cleaned_data["description"],
+                criteria=specs,
+            )
+        except services.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("rubric-detail", rubric.pk)
+    return render(
+        request,
+        "frameworks/rubric_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "rows": list(zip(formset, rows, strict=False)),
+            "levels": levels,
+            "scale": rubric.scale,
+            "competency": rows[0] if rows else None,
+            "rubric": rubric,
+        },
+    )
