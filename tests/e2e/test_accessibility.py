@@ -57,6 +57,8 @@ def role_pages() -> dict[str, list[str]]:
             "/frameworks/import/",
             f"/rubrics/new/?competency={competency.pk}",
             f"/rubrics/{rubric.pk}/edit/",
+            f"/scales/{published.framework.scale_id}/",
+            "/scales/new/",
         ],
         "state-analyst": ["/", "/sections/"],
     }

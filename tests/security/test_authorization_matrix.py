@@ -21,8 +21,16 @@ from waypoint.core.audit import RequestContext
 from waypoint.core.demo import FIXED_ACCOUNTS, load_demo
 from waypoint.core.models import AccessToken, Organization, Section, Student, User
 from waypoint.core.services import access_token_create
-from waypoint.frameworks.models import Framework, FrameworkKind, Rubric, Tier, VersionStatus
-from waypoint.frameworks.services import DEFAULT_SCALE_LEVELS, draft_create, scale_create
+from waypoint.frameworks.models import Framework, FrameworkKind, FrameworkVersion, Rubric, Tier, VersionStatus
+from waypoint.frameworks.services import (
+    DEFAULT_SCALE_LEVELS,
+    CompetencyFields,
+    competency_create,
+    draft_create,
+    framework_create,
+    scale_create,
+    version_publish,
+)
 
 ANONYMOUS = "anonymous"
 # Every fixed demo account: a new one joins the matrix by itself.
@@ -151,6 +159,23 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "frameworks/versions/<int:version_id>/publish/": Row(allowed={OWN: ADMIN, OTHER: set()}, objects=DRAFT),
     "frameworks/versions/<int:version_id>/competencies/new/": Row(
         allowed={OWN: ADMIN, OTHER: set()}, objects=DRAFT
+    ),
+    "frameworks/versions/<int:version_id>/discard/": Row(
+        allowed={OWN: ADMIN, OTHER: set()}, ok=302, method="post", objects={"<int:version_id>": "spare_draft"}
+    ),
+    "frameworks/versions/<int:version_id>/retire/": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        refused={OWN: 403, OTHER: 403},
+        ok=302,
+        method="post",
+        objects={"<int:version_id>": "spare_published"},
+    ),
+    "scales/new/": same_for_both(ADMIN, 403),
+    "scales/<int:scale_id>/": everyone(),
+    "scales/<int:scale_id>/edit/": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        refused={OWN: 403, OTHER: 403},
+        objects={"<int:scale_id>": "district_scale"},
     ),
     "competencies/<int:competency_id>/": everyone(),
     "competencies/<int:competency_id>/edit/": Row(allowed={OWN: ADMIN, OTHER: set()}, objects=DRAFT),
@@ -286,7 +311,18 @@ def _framework_targets(district: Organization) -> dict[str, Model]:
         "rubric": Rubric.objects.filter(owner=district).order_by("pk").first(),  # type: ignore[dict-item]
         "scale": framework.scale,
         "district_scale": scale_create(owner=district, name="Matrix scale", levels=DEFAULT_SCALE_LEVELS),
+        "spare_draft": _spare_version(district, publish=False),
+        "spare_published": _spare_version(district, publish=True),
     }
+
+
+def _spare_version(district: Organization, *, publish: bool) -> FrameworkVersion:
+    """A small framework of its own for the rows that discard or retire a version."""
+    version = framework_create(owner=district, title=f"Spare {'published' if publish else 'draft'}")
+    competency_create(
+        version=version, parent=None, fields=CompetencyFields(human_code="S.1", full_statement="S.")
+    )
+    return version_publish(version=version, actor=None) if publish else version
 
 
 class AuthorizationMatrixTest(TestCase):

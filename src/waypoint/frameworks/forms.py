@@ -8,18 +8,28 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from waypoint.core.models import Organization
 from waypoint.frameworks.models import (
     Competency,
     CompetencyKind,
     FrameworkKind,
     FrameworkVersion,
+    ProficiencyScale,
     RubricCriterion,
     ScaleLevel,
     Tier,
 )
-from waypoint.frameworks.services import CompetencyFields
+from waypoint.frameworks.services import DEFAULT_SCALE_LEVELS, CompetencyFields, LevelSpec
 
 CASE_FILE_TYPES = (".json", ".csv")
+
+
+def _grade_code(typed: str) -> str:
+    """A grade as people type it ("9", "k") in CASE's spelling ("09", "KG")."""
+    level = typed.strip().upper()
+    if level.isdigit() and len(level) == 1:
+        return f"0{level}"
+    return "KG" if level in {"K", "KINDERGARTEN"} else level
 
 
 class CompetencyForm(forms.Form):
@@ -57,7 +67,9 @@ class CompetencyForm(forms.Form):
     def competency_fields(self) -> CompetencyFields:
         data = self.cleaned_data
         levels = tuple(
-            level.strip().upper() for level in data["education_levels"].split(",") if level.strip()
+            _grade_code(level)
+            for level in data["education_levels"].replace(";", ",").split(",")
+            if level.strip()
         )
         return CompetencyFields(
             human_code=data["human_code"],
@@ -88,6 +100,70 @@ class FrameworkForm(forms.Form):
     kind = forms.ChoiceField(choices=FrameworkKind.choices, initial=FrameworkKind.CONTENT)
     subjects = forms.CharField(required=False, help_text="Separated by commas.")
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    scale = forms.ModelChoiceField(
+        queryset=ProficiencyScale.objects.none(),
+        required=False,
+        empty_label="The default four-level scale",
+        label="Proficiency scale",
+        help_text="The levels every score on this framework uses. It cannot change once scores use it.",
+    )
+
+    def __init__(self, *args: Any, district: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scale_field = self.fields["scale"]
+        assert isinstance(scale_field, forms.ModelChoiceField)  # noqa: S101  (declared above)
+        scale_field.queryset = ProficiencyScale.objects.filter(owner_id__in=[district.pk, district.parent_id])
+
+
+class ScaleForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LevelForm(forms.Form):
+    value = forms.FloatField(help_text="Higher is better, e.g. 1, 2, 3, 4.")
+    label = forms.CharField(max_length=100)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    student_description = forms.CharField(
+        required=False, label="In student language", widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meets_mastery = forms.BooleanField(required=False, label="Meets mastery")
+
+    def level_spec(self) -> LevelSpec:
+        data = self.cleaned_data
+        return LevelSpec(
+            value=data["value"],
+            label=data["label"],
+            description=data["description"],
+            student_description=data["student_description"],
+            meets_mastery=data["meets_mastery"],
+        )
+
+
+LevelFormSet = forms.formset_factory(LevelForm, extra=1, can_delete=True, max_num=12, validate_max=True)
+
+
+def levels_from(formset: Any) -> list[LevelSpec]:
+    """The levels a filled level formset describes: blank extra rows and rows marked for removal left out."""
+    return [
+        form.level_spec()
+        for form in formset
+        if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("label")
+    ]
+
+
+def level_initial(scale: ProficiencyScale | None) -> list[dict[str, object]]:
+    levels = list(scale.levels.all()) if scale else DEFAULT_SCALE_LEVELS
+    return [
+        {
+            "value": level.value,
+            "label": level.label,
+            "description": level.description,
+            "student_description": level.student_description,
+            "meets_mastery": level.meets_mastery,
+        }
+        for level in levels
+    ]
 
 
 class CaseImportForm(forms.Form):

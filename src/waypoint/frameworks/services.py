@@ -486,6 +486,21 @@ def version_publish(*, version: FrameworkVersion, actor: User | None) -> Framewo
 
 
 @transaction.atomic
+def version_retire(*, version: FrameworkVersion) -> FrameworkVersion:
+    """Retire a published version without a successor: it stays readable (and scores on it keep their
+    meaning) but is no longer offered for new work."""
+    version = FrameworkVersion.objects.select_for_update().select_related("framework").get(pk=version.pk)
+    if version.status != VersionStatus.PUBLISHED:
+        raise FrameworkError(
+            f"Only a published version can be retired; version {version.number} is a {version.status}."
+        )
+    version.status = VersionStatus.RETIRED
+    version.retired_at = timezone.now()
+    version.save(update_fields=["status", "retired_at"])
+    return version
+
+
+@transaction.atomic
 def version_discard(*, version: FrameworkVersion) -> None:
     """Throw a draft away (the framework too when it has nothing else)."""
     _require_draft(version)

@@ -13,6 +13,14 @@ urlpatterns = [
     path("frameworks/versions/<int:version_id>/case.json", views.version_case, name="framework-version-case"),
     path("frameworks/versions/<int:version_id>/diff/", views.version_diff, name="framework-version-diff"),
     path(
+        "frameworks/versions/<int:version_id>/discard/",
+        views.version_discard,
+        name="framework-version-discard",
+    ),
+    path(
+        "frameworks/versions/<int:version_id>/retire/", views.version_retire, name="framework-version-retire"
+    ),
+    path(
         "frameworks/versions/<int:version_id>/publish/",
         views.version_publish,
         name="framework-version-publish",
@@ -25,6 +33,9 @@ urlpatterns = [
     path("competencies/<int:competency_id>/", views.competency_detail, name="competency-detail"),
     path("competencies/<int:competency_id>/edit/", views.competency_edit, name="competency-edit"),
     path("competencies/<int:competency_id>/delete/", views.competency_delete, name="competency-delete"),
+    path("scales/new/", views.scale_new, name="scale-new"),
+    path("scales/<int:scale_id>/", views.scale_detail, name="scale-detail"),
+    path("scales/<int:scale_id>/edit/", views.scale_edit, name="scale-edit"),
     path("rubrics/", views.rubric_list, name="rubric-list"),
     path("rubrics/new/", views.rubric_new, name="rubric-new"),
     path("rubrics/<int:rubric_id>/", views.rubric_detail, name="rubric-detail"),

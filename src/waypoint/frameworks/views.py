@@ -29,9 +29,20 @@ from waypoint.frameworks.forms import (
     CriterionForm,
     CriterionFormSet,
     FrameworkForm,
+    LevelFormSet,
     RubricForm,
+    ScaleForm,
+    level_initial,
+    levels_from,
 )
-from waypoint.frameworks.models import Competency, FrameworkAdoption, FrameworkVersion, VersionStatus
+from waypoint.frameworks.models import (
+    Competency,
+    Framework,
+    FrameworkAdoption,
+    FrameworkVersion,
+    ProficiencyScale,
+    VersionStatus,
+)
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -144,6 +155,7 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
             "scale_levels": list(version.framework.scale.levels.all()),
             "can_edit_draft": can_edit and version.is_draft,
             "can_open_draft": can_edit and not has_draft,
+            "can_retire": can_edit and version.status == VersionStatus.PUBLISHED,
             "student_first": _reads_student_language_first(user),
             "adopted": adopted,
             "adopt_for": managed if managed and adoptable and not adopted else None,
@@ -421,7 +433,7 @@ def framework_new(request: HttpRequest) -> HttpResponse:
     district = _managed_district(user)
     if district is None:
         return _forbidden(request, "Only district administrators create frameworks.")
-    form = FrameworkForm(request.POST or None)
+    form = FrameworkForm(request.POST or None, district=district)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -432,6 +444,7 @@ def framework_new(request: HttpRequest) -> HttpResponse:
                 subjects=[s.strip() for s in data["subjects"].split(",") if s.strip()],
                 description=data["description"],
                 actor=user,
+                scale=data["scale"],
             )
         except services.FrameworkError as error:
             for problem in error.problems:
@@ -625,3 +638,118 @@ def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
             "rubric": rubric,
         },
     )
+
+
+@login_required
+@require_POST
+def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
+    try:
+        version = _editable(request, version_id)
+    except NotPermitted:
+        return _forbidden(request, "Only the owning district's administrators discard a draft.")
+    framework = version.framework
+    try:
+        services.version_discard(version=version)
+    except services.FrameworkError as error:
+        messages.error(request, str(error))
+        return redirect("framework-version", version.pk)
+    messages.success(request, f"The draft of “{framework.title}” is discarded.")
+    if Framework.objects.filter(pk=framework.pk).exists():
+        return redirect("framework-detail", framework.pk)
+    return redirect("framework-list")
+
+
+@login_required
+@require_POST
+def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
+    try:
+        version = _editable(request, version_id)
+    except NotPermitted:
+        return _forbidden(request, "Only the owning district's administrators retire a framework.")
+    try:
+        services.version_retire(version=version)
+    except services.FrameworkError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Version {version.number} is retired: it stays readable, but is not offered for new work.",
+        )
+    return redirect("framework-version", version.pk)
+
+
+@login_required
+@require_GET
+def scale_detail(request: HttpRequest, scale_id: int) -> HttpResponse:
+    user = _user(request)
+    scale = ProficiencyScale.objects.select_related("owner").filter(pk=scale_id).first()
+    if scale is None:
+        raise Http404
+    return render(
+        request,
+        "frameworks/scale_detail.html",
+        {
+            "scale": scale,
+            "levels": list(scale.levels.all()),
+            "frameworks": list(scale.frameworks.order_by("title")),
+            "can_edit": access.can(user, Action.EDIT_SCALE, scale) and scale.in_use_since is None,
+            "student_first": _reads_student_language_first(user),
+        },
+    )
+
+
+def _scale_page(
+    request: HttpRequest, *, scale: ProficiencyScale | None, district: Organization
+) -> HttpResponse:
+    form = ScaleForm(
+        request.POST or None,
+        initial={"name": scale.name, "description": scale.description} if scale else {},
+    )
+    formset = LevelFormSet(request.POST or None, initial=level_initial(scale))
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        levels = levels_from(formset)
+        try:
+            if scale is None:
+                saved = services.scale_create(
+                    owner=district,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    levels=levels,
+                )
+            else:
+                saved = services.scale_update(scale=scale, name=form.cleaned_data["name"], levels=levels)
+        except services.FrameworkError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, f"“{saved.name}” is saved.")
+            return redirect("scale-detail", saved.pk)
+    return render(
+        request,
+        "frameworks/scale_form.html",
+        {"form": form, "formset": formset, "scale": scale, "district": district},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_new(request: HttpRequest) -> HttpResponse:
+    district = _managed_district(_user(request))
+    if district is None:
+        return _forbidden(request, "Only district administrators create proficiency scales.")
+    return _scale_page(request, scale=None, district=district)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
+    user = _user(request)
+    scale = ProficiencyScale.objects.select_related("owner").filter(pk=scale_id).first()
+    if scale is None:
+        raise Http404
+    if not access.can(user, Action.EDIT_SCALE, scale):
+        return _forbidden(request, "Only the owning district's administrators edit this scale.")
+    if scale.in_use_since is not None:
+        messages.error(request, f"“{scale.name}” is used for scores and can no longer change.")
+        return redirect("scale-detail", scale.pk)
+    return _scale_page(request, scale=scale, district=scale.owner)
