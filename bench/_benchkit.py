@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -38,3 +41,21 @@ def prepare_database(database_url: str | None, scratch: Path) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
         connection.execute(f'CREATE DATABASE "{name}"')
     return database_url
+
+
+def start_django(database_url: str | None) -> None:
+    """Point Waypoint at a scratch database (a new SQLite file, or the PostgreSQL database named, dropped and
+    recreated) with its own var/ folder, and set Django up."""
+    scratch = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "waypoint.settings",
+            "WAYPOINT_VAR_DIR": str(scratch),
+            "WAYPOINT_DEBUG": "0",
+            "DATABASE_URL": prepare_database(database_url, scratch),
+        }
+    )
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    import django
+
+    django.setup()

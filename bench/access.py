@@ -14,12 +14,9 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-from _benchkit import emit, prepare_database, timed
+from _benchkit import emit, start_django, timed
 
 GRADES = range(6, 13)
 SUBJECTS = ["Mathematics", "English", "Science", "History"]
@@ -188,19 +185,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     options = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "waypoint.settings",
-            "WAYPOINT_VAR_DIR": str(scratch),
-            "WAYPOINT_DEBUG": "0",
-            "DATABASE_URL": prepare_database(options.database_url, scratch),
-        }
-    )
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
-
-    django.setup()
+    start_django(options.database_url)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

@@ -13,12 +13,10 @@ import argparse
 import io
 import json
 import os
-import sys
-import tempfile
 import time
 from pathlib import Path
 
-from _benchkit import emit, prepare_database, timed
+from _benchkit import emit, start_django, timed
 
 CASE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "case"
 MATH = CASE_DIR / "ccss_math_opensalt_2017.json"
@@ -34,19 +32,7 @@ def main() -> None:
         emit("case_import", skipped=f"{MATH} is absent")
         return
 
-    scratch = Path(tempfile.mkdtemp(prefix="waypoint-bench-"))
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "waypoint.settings",
-            "WAYPOINT_VAR_DIR": str(scratch),
-            "WAYPOINT_DEBUG": "0",
-            "DATABASE_URL": prepare_database(options.database_url, scratch),
-        }
-    )
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    import django
-
-    django.setup()
+    start_django(options.database_url)
     from django.core.management import call_command
     from django.db import connection, transaction
     from django.test import Client
