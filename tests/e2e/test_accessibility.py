@@ -24,8 +24,10 @@ def role_pages() -> dict[str, list[str]]:
     draft = profile.versions.get(status=VersionStatus.DRAFT)
     competency = published.competencies.filter(rubric_criteria__isnull=False).first()
     rubric = Rubric.objects.filter(owner__slug="riverside").first()
+    draft_competency = draft.competencies.order_by("path").first()
     assert competency is not None
     assert rubric is not None
+    assert draft_competency is not None
     framework_pages = [
         "/frameworks/",
         f"/frameworks/versions/{published.pk}/",
@@ -53,6 +55,7 @@ def role_pages() -> dict[str, list[str]]:
             f"/frameworks/versions/{draft.pk}/diff/",
             f"/competencies/{draft.competencies.order_by('path').last().pk}/edit/",  # type: ignore[union-attr]
             f"/frameworks/versions/{draft.pk}/competencies/new/",
+            f"/competencies/{draft_competency.pk}/",
             "/frameworks/new/",
             "/frameworks/import/",
             f"/rubrics/new/?competency={competency.pk}",

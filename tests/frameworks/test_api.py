@@ -224,3 +224,85 @@ def test_patch_moves_a_competency_only_when_it_names_a_parent(
     )
     assert moved.json()["parent_id"] is None
     assert moved.json()["depth"] == 0
+
+
+def test_alignments_are_added_to_drafts_only_and_resolve_to_waypoint_items(
+    district: Organization, state: Organization, admin_client: Client
+) -> None:
+    standards = services.framework_create(owner=state, title="State standards")
+    target = services.competency_create(
+        version=standards,
+        parent=None,
+        fields=services.CompetencyFields(human_code="S.1", full_statement="Std."),
+    )
+    services.version_publish(version=standards, actor=None)
+    local = services.framework_create(owner=district, title="Local")
+    competency = services.competency_create(
+        version=local,
+        parent=None,
+        fields=services.CompetencyFields(human_code="L.1", full_statement="Local."),
+    )
+    url = f"/api/v1/competencies/{competency.pk}/alignments"
+    made = send(
+        admin_client, "post", url, {"association_type": "exactMatchOf", "target_competency_id": target.pk}
+    )
+    assert made.status_code == 201
+    assert made.json()["target_title"] == "S.1"
+    again = send(
+        admin_client, "post", url, {"association_type": "exactMatchOf", "target_competency_id": target.pk}
+    )
+    assert again.status_code == 400
+    assert "already there" in again.json()["detail"]
+    outside = send(
+        admin_client,
+        "post",
+        url,
+        {
+            "association_type": "isRelatedTo",
+            "target_identifier": "urn:x-ngss:MS-PS1-1",
+            "target_title": "MS-PS1-1",
+        },
+    )
+    assert outside.status_code == 201
+    nowhere = send(admin_client, "post", url, {"association_type": "isRelatedTo"})
+    assert nowhere.status_code == 400
+
+    detail = admin_client.get(f"/api/v1/competencies/{competency.pk}").json()
+    assert {a["target_competency_id"] for a in detail["alignments"]} == {target.pk, None}
+    page = admin_client.get(f"/competencies/{target.pk}/").content.decode()
+    assert "Aligned from" in page
+
+    services.version_publish(version=local, actor=None)
+    frozen = send(admin_client, "delete", f"/api/v1/alignments/{made.json()['id']}", None)
+    assert frozen.status_code == 409
+    assert competency.alignments.count() == 2
+
+
+def test_the_competency_page_adds_an_alignment_by_framework_and_code(
+    district: Organization, state: Organization, admin_client: Client
+) -> None:
+    standards = services.framework_create(owner=state, title="State standards")
+    target = services.competency_create(
+        version=standards,
+        parent=None,
+        fields=services.CompetencyFields(human_code="S.2", full_statement="Std."),
+    )
+    services.version_publish(version=standards, actor=None)
+    local = services.framework_create(owner=district, title="Local")
+    competency = services.competency_create(
+        version=local,
+        parent=None,
+        fields=services.CompetencyFields(human_code="L.2", full_statement="Local."),
+    )
+    form = {"association_type": "isRelatedTo", "framework": standards.framework_id, "code": "S.9"}
+    missing = admin_client.post(f"/competencies/{competency.pk}/alignments/", form, follow=True)
+    assert "No item with the code “S.9”" in missing.content.decode()
+    added = admin_client.post(
+        f"/competencies/{competency.pk}/alignments/", {**form, "code": "S.2"}, follow=True
+    )
+    assert "The alignment is added." in added.content.decode()
+    alignment = competency.alignments.get()
+    assert alignment.target_identifier == target.case_identifier
+    removed = admin_client.post(f"/alignments/{alignment.pk}/delete/", follow=True)
+    assert "The alignment is removed." in removed.content.decode()
+    assert not competency.alignments.exists()

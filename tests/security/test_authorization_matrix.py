@@ -21,10 +21,20 @@ from waypoint.core.audit import RequestContext
 from waypoint.core.demo import FIXED_ACCOUNTS, load_demo
 from waypoint.core.models import AccessToken, Organization, Section, Student, User
 from waypoint.core.services import access_token_create
-from waypoint.frameworks.models import Framework, FrameworkKind, FrameworkVersion, Rubric, Tier, VersionStatus
+from waypoint.frameworks.models import (
+    Alignment,
+    Competency,
+    Framework,
+    FrameworkKind,
+    FrameworkVersion,
+    Rubric,
+    Tier,
+    VersionStatus,
+)
 from waypoint.frameworks.services import (
     DEFAULT_SCALE_LEVELS,
     CompetencyFields,
+    alignment_create,
     competency_create,
     draft_create,
     framework_create,
@@ -185,6 +195,10 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
         method="post",
         objects={"<int:competency_id>": "doomed_html"},
     ),
+    "competencies/<int:competency_id>/alignments/": Row(
+        allowed={OWN: ADMIN, OTHER: set()}, ok=302, method="post", objects=DRAFT
+    ),
+    "alignments/<int:alignment_id>/delete/": Row(allowed={OWN: ADMIN, OTHER: set()}, ok=302, method="post"),
     "rubrics/": everyone(),
     "rubrics/new/": same_for_both(RUBRIC_WRITERS, 403, query="?competency=<int:competency_id>"),
     "rubrics/<int:rubric_id>/": everyone(),
@@ -238,6 +252,21 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     ),
     "api/v1/rubrics": same_for_both(
         RUBRIC_WRITERS, 403, ok=201, anonymous=401, method="post", payload=RUBRIC_PAYLOAD
+    ),
+    "api/v1/competencies/<int:competency_id>/alignments": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        ok=201,
+        anonymous=401,
+        method="post",
+        objects=DRAFT,
+        payload={"association_type": "isRelatedTo", "target_identifier": "matrix-target"},
+    ),
+    "api/v1/alignments/<int:alignment_id>": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        ok=204,
+        anonymous=401,
+        method="delete",
+        objects={"<int:alignment_id>": "alignment_api"},
     ),
     "api/v1/rubrics/<int:rubric_id>": (
         everyone(anonymous=401),
@@ -311,9 +340,17 @@ def _framework_targets(district: Organization) -> dict[str, Model]:
         "rubric": Rubric.objects.filter(owner=district).order_by("pk").first(),  # type: ignore[dict-item]
         "scale": framework.scale,
         "district_scale": scale_create(owner=district, name="Matrix scale", levels=DEFAULT_SCALE_LEVELS),
+        "alignment_html": _alignment(leaves[0], "matrix-html"),
+        "alignment_api": _alignment(leaves[0], "matrix-api"),
         "spare_draft": _spare_version(district, publish=False),
         "spare_published": _spare_version(district, publish=True),
     }
+
+
+def _alignment(competency: Competency, identifier: str) -> Alignment:
+    return alignment_create(
+        competency=competency, association_type="isRelatedTo", target_identifier=identifier
+    )
 
 
 def _spare_version(district: Organization, *, publish: bool) -> FrameworkVersion:
@@ -375,6 +412,7 @@ class AuthorizationMatrixTest(TestCase):
             "<int:competency_id>": pick("<int:competency_id>", "competency"),
             "<int:rubric_id>": pick("<int:rubric_id>", "rubric"),
             "<int:scale_id>": pick("<int:scale_id>", "scale"),
+            "<int:alignment_id>": pick("<int:alignment_id>", "alignment_html"),
         }
         path = route + (row.query if row else "")
         for placeholder, value in replacements.items():

@@ -17,6 +17,7 @@ from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
 from waypoint.frameworks.models import (
+    AssociationType,
     Competency,
     CompetencyKind,
     Framework,
@@ -90,6 +91,7 @@ class CompetencyOut(Schema):
 
 
 class AlignmentOut(Schema):
+    id: int
     association_type: str
     target_identifier: str
     target_title: str
@@ -193,6 +195,16 @@ class LevelIn(Schema):
     description: Text = ""
     student_description: Text = ""
     meets_mastery: bool = False
+
+
+class AlignmentIn(Schema):
+    association_type: AssociationType
+    target_competency_id: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A competency Waypoint holds; or give target_identifier instead."
+    )
+    target_identifier: Text = Field("", max_length=500, description="The CASE identifier of an outside item.")
+    target_uri: Text = Field("", max_length=1000)
+    target_title: Text = Field("", max_length=500)
 
 
 class CellIn(Schema):
@@ -348,6 +360,7 @@ def competency_detail(request: HttpRequest, competency_id: Id) -> dict[str, Any]
         "children": [_competency_out(child) for child in page.children],
         "alignments": [
             {
+                "id": alignment.pk,
                 "association_type": alignment.association_type,
                 "target_identifier": alignment.target_identifier,
                 "target_title": alignment.target_title,
@@ -591,3 +604,43 @@ def rubric_update(request: HttpRequest, rubric_id: Id, payload: RubricIn) -> dic
         criteria=_rubric_criteria(user, payload),
     )
     return rubric_detail(request, rubric.pk)
+
+
+@router.post("/competencies/{int:competency_id}/alignments", response={201: AlignmentOut, **WRITE_ERRORS})
+def alignment_create(request: HttpRequest, competency_id: Id, payload: AlignmentIn) -> Status[AlignmentOut]:
+    """Align a draft's competency to a competency Waypoint holds, or to an outside item by identifier."""
+    user = _user(request)
+    competency = _editable_competency(user, competency_id)
+    target = (
+        selectors.competency_get(user, payload.target_competency_id) if payload.target_competency_id else None
+    )
+    alignment = services.alignment_create(
+        competency=competency,
+        association_type=payload.association_type,
+        target=target,
+        target_identifier=payload.target_identifier,
+        target_uri=payload.target_uri,
+        target_title=payload.target_title,
+    )
+    return Status(
+        201,
+        AlignmentOut(
+            id=alignment.pk,
+            association_type=alignment.association_type,
+            target_identifier=alignment.target_identifier,
+            target_title=alignment.target_title,
+            target_uri=alignment.target_uri,
+            target_competency_id=target.pk if target else None,
+        ),
+    )
+
+
+@router.delete("/alignments/{int:alignment_id}", response={204: None, **WRITE_ERRORS})
+def alignment_delete(request: HttpRequest, alignment_id: Id) -> Status[None]:
+    """Remove an alignment of a draft's competency."""
+    user = _user(request)
+    alignment = selectors.alignment_get(user, alignment_id)
+    if not access.can(user, Action.EDIT_FRAMEWORK, alignment.competency.version):
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
+    services.alignment_delete(alignment=alignment)
+    return Status(204, None)

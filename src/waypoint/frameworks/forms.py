@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from waypoint.core.models import Organization
 from waypoint.frameworks.models import (
+    AssociationType,
     Competency,
     CompetencyKind,
     FrameworkKind,
@@ -250,3 +251,31 @@ class CriterionForm(forms.Form):
 
 
 CriterionFormSet = forms.formset_factory(CriterionForm, extra=0, max_num=40, validate_max=True)
+
+
+class AlignmentForm(forms.Form):
+    """Align a competency to an item of another framework (by code) or to an item outside Waypoint."""
+
+    association_type = forms.ChoiceField(choices=AssociationType.choices, label="Relationship")
+    framework = forms.TypedChoiceField(coerce=int, required=False, label="Framework", empty_value=None)
+    code = forms.CharField(max_length=200, required=False, label="Code in that framework")
+    target_identifier = forms.CharField(
+        max_length=500, required=False, label="Or: CASE identifier of an item outside Waypoint"
+    )
+    target_title = forms.CharField(max_length=500, required=False, label="Its title or code")
+    target_uri = forms.CharField(max_length=1000, required=False, label="Its URI")
+
+    def __init__(self, *args: Any, frameworks: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        framework_field = self.fields["framework"]
+        assert isinstance(framework_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
+        framework_field.choices = [("", "Choose a framework"), *frameworks]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        by_code = data.get("framework") and data.get("code")
+        if not by_code and not data.get("target_identifier"):
+            raise forms.ValidationError(
+                "Choose a framework and a code, or give the identifier of an outside item."
+            )
+        return data

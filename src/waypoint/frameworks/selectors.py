@@ -403,3 +403,23 @@ def case_export(version: FrameworkVersion) -> dict[str, object]:
     """A version as a CASE 1.0 CFPackage dict, deterministic for a given version."""
     stamp = version.published_at or version.last_change or version.created_at
     return case.build_package(version_package(version), base_uri=case_base_uri(), generated_at=_stamp(stamp))
+
+
+def competency_by_code(user: Actor, framework_id: int, human_code: str) -> Competency:
+    """The competency with this code in the version of the framework a reader lands on, or NotVisible."""
+    _, versions = framework_get(user, framework_id)
+    found = shown_version(versions).competencies.filter(human_code=human_code.strip()).first()
+    if found is None:
+        raise NotVisible
+    return found
+
+
+def alignment_get(user: Actor, alignment_id: int) -> Alignment:
+    alignment = (
+        Alignment.objects.select_related("competency__version__framework")
+        .filter(pk=alignment_id, competency__version__in=access.visible_framework_versions(user))
+        .first()
+    )
+    if alignment is None:
+        raise NotVisible
+    return alignment

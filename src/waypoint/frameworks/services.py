@@ -22,6 +22,7 @@ from waypoint.core.models import Organization, User
 from waypoint.frameworks import case
 from waypoint.frameworks.models import (
     Alignment,
+    AssociationType,
     Competency,
     CompetencyKind,
     Framework,
@@ -449,6 +450,70 @@ def competency_update(
     _renumber(version)
     competency.refresh_from_db()
     return competency
+
+
+@transaction.atomic
+def alignment_create(
+    *,
+    competency: Competency,
+    association_type: str,
+    target: Competency | None = None,
+    target_identifier: str = "",
+    target_uri: str = "",
+    target_title: str = "",
+) -> Alignment:
+    """Align a draft's competency to another item: a competency Waypoint holds (`target`), or an item known
+    only by its CASE identifier (and optionally its URI and title)."""
+    _require_draft(competency.version)
+    problems = []
+    if association_type not in AssociationType.values:
+        problems.append(f"“{association_type}” is not a CASE association type.")
+    if target is not None:
+        if target.pk == competency.pk:
+            problems.append("A competency cannot be aligned to itself.")
+        target_identifier, target_uri = target.case_identifier, target.uri
+        target_title = target_title or target.human_code or target.short_statement
+    elif not target_identifier.strip():
+        problems.append("Say which item the competency aligns to.")
+    duplicate = competency.alignments.filter(
+        association_type=association_type, target_identifier=target_identifier.strip()
+    ).exists()
+    if duplicate:
+        problems.append("This alignment is already there.")
+    problems += _limit_problems(
+        case.CaseAssociation(
+            identifier="",
+            source_identifier="",
+            uri="",
+            association_type=association_type,
+            origin_identifier="",
+            destination_identifier=target_identifier.strip(),
+            destination_uri=target_uri.strip(),
+            destination_title=target_title.strip(),
+            destination_in_package=False,
+        ),
+        "The alignment",
+        _ASSOCIATION_LIMITS,
+        Alignment,
+    )
+    if problems:
+        raise FrameworkError(problems)
+    return Alignment.objects.create(
+        competency=competency,
+        association_type=association_type,
+        target_identifier=target_identifier.strip(),
+        target_uri=target_uri.strip(),
+        target_title=target_title.strip(),
+        target_in_package=target is not None and target.version_id == competency.version_id,
+        case_identifier=str(uuid.uuid4()),
+        last_change=timezone.now(),
+    )
+
+
+@transaction.atomic
+def alignment_delete(*, alignment: Alignment) -> None:
+    _require_draft(alignment.competency.version)
+    alignment.delete()
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
 from waypoint.frameworks.case import CasePackageError
 from waypoint.frameworks.forms import (
+    AlignmentForm,
     CaseImportForm,
     CompetencyForm,
     CriterionForm,
@@ -199,6 +200,7 @@ def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
             "competency": page.competency,
             "student_first": _reads_student_language_first(user),
             "can_write_rubric": access.can(user, Action.CREATE_RUBRIC),
+            "alignment_form": _alignment_form(user) if page.can_edit else None,
         },
     )
 
@@ -753,3 +755,67 @@ def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
         messages.error(request, f"“{scale.name}” is used for scores and can no longer change.")
         return redirect("scale-detail", scale.pk)
     return _scale_page(request, scale=scale, district=scale.owner)
+
+
+def _alignment_form(user: User, data: Any = None) -> AlignmentForm:
+    frameworks = [(framework.pk, framework.title) for framework, _ in selectors.frameworks_for(user)]
+    return AlignmentForm(data, frameworks=frameworks)
+
+
+@login_required
+@require_POST
+def alignment_new(request: HttpRequest, competency_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        competency = _editable_competency(request, competency_id)
+    except NotPermitted as exc:
+        return _forbidden(request, str(exc))
+    form = _alignment_form(user, request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("competency-detail", competency.pk)
+    data = form.cleaned_data
+    try:
+        target = (
+            selectors.competency_by_code(user, data["framework"], data["code"])
+            if data["framework"] and data["code"]
+            else None
+        )
+        services.alignment_create(
+            competency=competency,
+            association_type=data["association_type"],
+            target=target,
+            target_identifier=data["target_identifier"],
+            target_uri=data["target_uri"],
+            target_title=data["target_title"],
+        )
+    except NotVisible:
+        messages.error(request, f"No item with the code “{data['code']}” in that framework.")
+    except services.FrameworkError as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+    else:
+        messages.success(request, "The alignment is added.")
+    return redirect("competency-detail", competency.pk)
+
+
+@login_required
+@require_POST
+def alignment_delete(request: HttpRequest, alignment_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        alignment = selectors.alignment_get(user, alignment_id)
+    except NotVisible as exc:
+        raise Http404 from exc
+    competency = alignment.competency
+    if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
+        return _forbidden(request, "Only the owning district's administrators edit this framework.")
+    try:
+        services.alignment_delete(alignment=alignment)
+    except services.FrameworkError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The alignment is removed.")
+    return redirect("competency-detail", competency.pk)
