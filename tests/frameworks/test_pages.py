@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.factories import UserFactory
 from waypoint.core.models import Organization, User
 from waypoint.frameworks import services
 from waypoint.frameworks.models import Competency, Framework, ProficiencyScale, VersionStatus
@@ -134,3 +135,20 @@ def test_discarding_a_draft_keeps_the_published_version(admin_client: Client, di
     assert list(first.framework.versions.values_list("number", "status")) == [(1, "published")]
     assert admin_client.post(f"/frameworks/versions/{first.pk}/discard/").status_code == 302
     assert first.framework.versions.count() == 1
+
+
+def test_the_list_links_an_editor_to_the_open_draft_and_hides_it_from_others(
+    admin_client: Client, district: Organization
+) -> None:
+    first = services.framework_create(owner=district, title="Profile")
+    services.competency_create(
+        version=first, parent=None, fields=services.CompetencyFields(human_code="A", full_statement="A.")
+    )
+    services.version_publish(version=first, actor=None)
+    draft = services.draft_create(framework=first.framework)
+    page = admin_client.get("/frameworks/").content.decode()
+    assert f'href="/frameworks/versions/{first.pk}/"' in page
+    assert f'href="/frameworks/versions/{draft.pk}/">Open draft' in page
+    reader = Client()
+    reader.force_login(UserFactory())
+    assert f"/frameworks/versions/{draft.pk}/" not in reader.get("/frameworks/").content.decode()

@@ -92,8 +92,19 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     adopted = set(
         FrameworkAdoption.objects.filter(district_id=user.district_id).values_list("framework_id", flat=True)
     )
+    # Editors also see the draft they have open beside the version readers land on.
+    drafts = dict(
+        access.visible_framework_versions(user)
+        .filter(status=VersionStatus.DRAFT)
+        .values_list("framework_id", "pk")
+    )
     rows = [
-        {"framework": framework, "version": version, "adopted": framework.pk in adopted}
+        {
+            "framework": framework,
+            "version": version,
+            "adopted": framework.pk in adopted,
+            "draft_id": drafts.get(framework.pk) if drafts.get(framework.pk) != version.pk else None,
+        }
         for framework, version in selectors.frameworks_for(user)
     ]
     return render(
