@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -306,3 +308,69 @@ def test_the_competency_page_adds_an_alignment_by_framework_and_code(
     removed = admin_client.post(f"/alignments/{alignment.pk}/delete/", follow=True)
     assert "The alignment is removed." in removed.content.decode()
     assert not competency.alignments.exists()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_api_import_creates_then_finds_nothing_new_and_lists_every_problem(
+    admin_client: Client, district: Organization, settings: Any
+) -> None:
+    with (FIXTURES / "case_rubrics.json").open("rb") as upload:
+        first = admin_client.post("/api/v1/frameworks/import", {"file": upload, "publish": "true"})
+    assert first.status_code == 201
+    assert first.json()["outcome"] == "created"
+    assert first.json()["version"]["status"] == "published"
+    assert Framework.objects.get().owner == district
+    with (FIXTURES / "case_rubrics.json").open("rb") as upload:
+        second = admin_client.post("/api/v1/frameworks/import", {"file": upload})
+    assert second.json()["outcome"] == "unchanged"
+
+    bad = io.BytesIO(
+        json.dumps({"CFDocument": {"identifier": "d"}, "CFItems": [{"identifier": "i"}]}).encode()
+    )
+    bad.name = "bad.json"
+    refused = admin_client.post("/api/v1/frameworks/import", {"file": bad})
+    assert refused.status_code == 400
+    assert "title" in refused.json()["detail"]
+    assert "fullStatement" in refused.json()["detail"]
+    settings.WAYPOINT_CASE_MAX_BYTES = 100
+    with (FIXTURES / "case_rubrics.json").open("rb") as upload:
+        too_big = admin_client.post("/api/v1/frameworks/import", {"file": upload})
+    assert too_big.status_code == 400
+    assert Framework.objects.count() == 1
+
+
+def test_api_adopts_retires_discards_and_creates_scales(
+    admin_client: Client, district: Organization, state: Organization
+) -> None:
+    standards = services.framework_create(owner=state, title="State standards")
+    services.competency_create(
+        version=standards,
+        parent=None,
+        fields=services.CompetencyFields(human_code="S.1", full_statement="S."),
+    )
+    services.version_publish(version=standards, actor=None)
+    adopted = send(admin_client, "post", f"/api/v1/frameworks/{standards.framework_id}/adoptions")
+    assert adopted.status_code == 201
+    assert adopted.json()["district_id"] == district.pk
+
+    own = services.framework_create(owner=district, title="Own")
+    services.competency_create(
+        version=own, parent=None, fields=services.CompetencyFields(human_code="O.1", full_statement="O.")
+    )
+    services.version_publish(version=own, actor=None)
+    assert send(admin_client, "post", f"/api/v1/frameworks/{own.framework_id}/adoptions").status_code == 400
+    retired = send(admin_client, "post", f"/api/v1/framework-versions/{own.pk}/retire")
+    assert retired.json()["status"] == "retired"
+    assert send(admin_client, "post", f"/api/v1/framework-versions/{own.pk}/retire").status_code == 400
+    draft = services.draft_create(framework=own.framework)
+    assert send(admin_client, "delete", f"/api/v1/framework-versions/{draft.pk}").status_code == 204
+    assert send(admin_client, "delete", f"/api/v1/framework-versions/{own.pk}").status_code == 409
+
+    levels = [{"value": 0, "label": "Not yet"}, {"value": 1, "label": "Met", "meets_mastery": True}]
+    scale = send(admin_client, "post", "/api/v1/scales", {"name": "Met or not", "levels": levels})
+    assert scale.status_code == 201
+    assert [level["label"] for level in scale.json()["levels"]] == ["Not yet", "Met"]
+    listed = admin_client.get("/api/v1/rubrics").json()
+    assert listed == []

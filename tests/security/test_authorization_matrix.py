@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db.models import Model
 from django.test import Client, TestCase
@@ -77,6 +78,7 @@ class Row:
     objects: dict[str, str] = field(default_factory=dict)
     payload: dict[str, object] | None = None
     query: str = ""
+    upload: Path | None = None
 
     def expected(self, role: str, target: str) -> int:
         if role == ANONYMOUS:
@@ -110,6 +112,7 @@ LEVELS = [
     {"value": 3, "label": "Got it", "meets_mastery": True},
 ]
 
+CASE_FILE = Path(__file__).parents[1] / "frameworks" / "fixtures" / "case_rubrics.json"
 RUBRIC_WRITERS = {"teacher", "teacher-uncertified", "school-admin", "district-admin", "other-teacher"}
 RUBRIC_PAYLOAD: dict[str, object] = {
     "title": "Matrix rubric",
@@ -250,8 +253,38 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
             objects={"<int:competency_id>": "doomed_api"},
         ),
     ),
-    "api/v1/rubrics": same_for_both(
-        RUBRIC_WRITERS, 403, ok=201, anonymous=401, method="post", payload=RUBRIC_PAYLOAD
+    "api/v1/rubrics": (
+        everyone(anonymous=401),
+        same_for_both(RUBRIC_WRITERS, 403, ok=201, anonymous=401, method="post", payload=RUBRIC_PAYLOAD),
+    ),
+    "api/v1/frameworks/import": same_for_both(
+        ADMIN, 403, ok=201, anonymous=401, method="post", upload=CASE_FILE
+    ),
+    # Adopting one's own framework is refused (400); the other district's is adopted.
+    "api/v1/frameworks/<int:framework_id>/adoptions": Row(
+        allowed={OWN: ADMIN, OTHER: ADMIN},
+        refused={OWN: 403, OTHER: 403},
+        overrides={("district-admin", OWN): 400},
+        ok=201,
+        anonymous=401,
+        method="post",
+    ),
+    "api/v1/framework-versions/<int:version_id>/retire": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        refused={OWN: 403, OTHER: 403},
+        anonymous=401,
+        method="post",
+        objects={"<int:version_id>": "spare_published_api"},
+    ),
+    "api/v1/framework-versions/<int:version_id>": Row(
+        allowed={OWN: ADMIN, OTHER: set()},
+        ok=204,
+        anonymous=401,
+        method="delete",
+        objects={"<int:version_id>": "spare_draft_api"},
+    ),
+    "api/v1/scales": same_for_both(
+        ADMIN, 403, ok=201, anonymous=401, method="post", payload={"name": "Matrix", "levels": LEVELS}
     ),
     "api/v1/competencies/<int:competency_id>/alignments": Row(
         allowed={OWN: ADMIN, OTHER: set()},
@@ -344,6 +377,8 @@ def _framework_targets(district: Organization) -> dict[str, Model]:
         "alignment_api": _alignment(leaves[0], "matrix-api"),
         "spare_draft": _spare_version(district, publish=False),
         "spare_published": _spare_version(district, publish=True),
+        "spare_draft_api": _spare_version(district, publish=False),
+        "spare_published_api": _spare_version(district, publish=True),
     }
 
 
@@ -455,7 +490,10 @@ class AuthorizationMatrixTest(TestCase):
                 if role != ANONYMOUS:
                     client.force_login(self.users[role])
                 url = self.url(route, role, target, row)
-                if row.payload is not None:
+                if row.upload is not None:
+                    with row.upload.open("rb") as upload:
+                        response = client.post(url, {"file": upload})
+                elif row.payload is not None:
                     response = getattr(client, row.method)(
                         url, data=self.body(row, role, target), content_type="application/json"
                     )

@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AfterValidator
 
 from waypoint.core import access
@@ -16,6 +18,7 @@ from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Validat
 from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
+from waypoint.frameworks.case import CasePackageError
 from waypoint.frameworks.models import (
     AssociationType,
     Competency,
@@ -431,7 +434,7 @@ def rubric_detail(request: HttpRequest, rubric_id: Id) -> dict[str, Any]:
 def _managed_district(user: User, district_id: int | None) -> Organization:
     managed = access.framework_districts(user)
     if not managed:
-        raise NotPermitted("Only district administrators create frameworks.")
+        raise NotPermitted("Only district administrators manage frameworks and scales.")
     if district_id is None:
         if len(managed) > 1:
             raise services.FrameworkError("You manage several districts: say which with district_id.")
@@ -644,3 +647,129 @@ def alignment_delete(request: HttpRequest, alignment_id: Id) -> Status[None]:
         raise NotPermitted("Only the owning district's administrators edit this framework.")
     services.alignment_delete(alignment=alignment)
     return Status(204, None)
+
+
+class ImportOut(Schema):
+    outcome: str = Field(description="created, updated (the open draft), new_draft or unchanged")
+    framework_id: int
+    version: VersionOut
+    items: int
+    associations: int
+    warnings: list[str]
+
+
+class AdoptionOut(Schema):
+    framework_id: int
+    district_id: int
+    adopted_on: datetime.date
+
+
+class RubricSummaryOut(Schema):
+    id: int
+    title: str
+    owner: str
+    scale_id: int
+    criterion_count: int
+
+
+@router.post("/frameworks/import", response={201: ImportOut, **WRITE_ERRORS})
+def framework_import(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    kind: Form[FrameworkKind] = FrameworkKind.STANDARDS,
+    title: Form[str] = "",
+    publish: Form[bool] = False,
+    district_id: Form[int | None] = None,
+) -> Status[ImportOut]:
+    """Import a CASE 1.0 package (.json) or an OpenSALT item list (.csv) for your district, all or nothing;
+    a refused file answers 400 listing every problem."""
+    user = _user(request)
+    district = _managed_district(user, district_id)
+    limit = settings.WAYPOINT_CASE_MAX_BYTES
+    if file.size is None or file.size > limit:
+        raise services.FrameworkError(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.")
+    if "\x00" in title:
+        raise services.FrameworkError("The title must not contain NUL characters.")
+    raw = file.read()
+    try:
+        package = services.case_parse(raw=raw, file_name=file.name or "", title=title)
+    except CasePackageError as refused:
+        raise services.FrameworkError([str(problem) for problem in refused.problems]) from refused
+    result = services.case_import(
+        package=package,
+        owner=district,
+        file_name=file.name or "",
+        content=raw,
+        actor=user,
+        kind=kind,
+        publish=publish,
+    )
+    return Status(
+        201,
+        ImportOut(
+            outcome=result.outcome,
+            framework_id=result.version.framework_id,
+            version=_version_out(result.version),
+            items=result.items,
+            associations=result.associations,
+            warnings=result.warnings,
+        ),
+    )
+
+
+@router.post("/frameworks/{int:framework_id}/adoptions", response={201: AdoptionOut, **WRITE_ERRORS})
+def framework_adopt(
+    request: HttpRequest, framework_id: Id, district_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> Status[AdoptionOut]:
+    """Adopt a published framework another owner publishes for your district."""
+    user = _user(request)
+    framework, _ = selectors.framework_get(user, framework_id)
+    district = _managed_district(user, district_id)
+    adoption = services.framework_adopt(framework=framework, district=district, on=access.today())
+    return Status(
+        201, AdoptionOut(framework_id=framework.pk, district_id=district.pk, adopted_on=adoption.adopted_on)
+    )
+
+
+@router.post("/framework-versions/{int:version_id}/retire", response={200: VersionOut, **WRITE_ERRORS})
+def version_retire(request: HttpRequest, version_id: Id) -> VersionOut:
+    """Retire a published version without a successor; it stays readable."""
+    version = selectors.editable_version(_user(request), version_id)
+    return _version_out(services.version_retire(version=version))
+
+
+@router.delete("/framework-versions/{int:version_id}", response={204: None, **WRITE_ERRORS})
+def version_discard(request: HttpRequest, version_id: Id) -> Status[None]:
+    """Throw a draft away (and its framework when it has no other version)."""
+    version = selectors.editable_version(_user(request), version_id)
+    services.version_discard(version=version)
+    return Status(204, None)
+
+
+@router.post("/scales", response={201: ScaleOut, **WRITE_ERRORS})
+def scale_create(
+    request: HttpRequest, payload: ScaleIn, district_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> Status[dict[str, Any]]:
+    """Create a proficiency scale for your district (district administrators)."""
+    district = _managed_district(_user(request), district_id)
+    scale = services.scale_create(
+        owner=district,
+        name=payload.name,
+        levels=[services.LevelSpec(**level.dict()) for level in payload.levels],
+    )
+    return Status(201, _scale_out(scale))
+
+
+@router.get("/rubrics", response={200: list[RubricSummaryOut], **UNAUTHORIZED})
+def rubric_list(request: HttpRequest) -> list[RubricSummaryOut]:
+    """Every rubric whose competencies you may read."""
+    return [
+        RubricSummaryOut(
+            id=rubric.pk,
+            title=rubric.title,
+            owner=rubric.owner.name,
+            scale_id=rubric.scale_id,
+            criterion_count=getattr(rubric, "criterion_count", 0),
+        )
+        for rubric in selectors.rubrics_for(_user(request))
+    ]
