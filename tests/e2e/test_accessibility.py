@@ -32,6 +32,7 @@ def role_pages() -> dict[str, list[str]]:
         "/frameworks/",
         f"/frameworks/versions/{published.pk}/",
         f"/frameworks/versions/{published.pk}/?q=1",
+        f"/frameworks/versions/{published.pk}/?grade=09",
         f"/competencies/{competency.pk}/",
         f"/rubrics/{rubric.pk}/",
         "/rubrics/",

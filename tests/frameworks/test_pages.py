@@ -152,3 +152,30 @@ def test_the_list_links_an_editor_to_the_open_draft_and_hides_it_from_others(
     reader = Client()
     reader.force_login(UserFactory())
     assert f"/frameworks/versions/{draft.pk}/" not in reader.get("/frameworks/").content.decode()
+
+
+def test_the_tree_filters_by_grade_and_keeps_each_match_under_its_ancestors(
+    admin_client: Client, district: Organization
+) -> None:
+    draft = services.framework_create(owner=district, title="Math")
+    domain = services.competency_create(
+        version=draft,
+        parent=None,
+        fields=services.CompetencyFields(human_code="EE", full_statement="Expressions.", tier="domain"),
+    )
+    for code, grade in (("EE.6", "06"), ("EE.8", "08")):
+        services.competency_create(
+            version=draft,
+            parent=domain,
+            fields=services.CompetencyFields(human_code=code, full_statement=code, education_levels=(grade,)),
+        )
+    everything = admin_client.get(f"/frameworks/versions/{draft.pk}/").content.decode()
+    assert "EE.6" in everything
+    assert '<option value="08">' in everything
+    eighth = admin_client.get(f"/frameworks/versions/{draft.pk}/?grade=08").content.decode()
+    assert "Competencies for grade 08" in eighth
+    assert "<code>EE</code>" in eighth
+    assert "<code>EE.8</code>" in eighth
+    assert "<code>EE.6</code>" not in eighth
+    unknown = admin_client.get(f"/frameworks/versions/{draft.pk}/?grade=99").content.decode()
+    assert "<code>EE.6</code>" in unknown

@@ -10,9 +10,11 @@ from waypoint.frameworks.tree import (
     MAX_POSITION,
     Snapshot,
     diff_versions,
+    grade_order,
     infer_tier,
     path_segment,
     tree_paths,
+    with_ancestors,
     would_cycle,
 )
 
@@ -111,3 +113,35 @@ def test_a_version_never_differs_from_itself(codes: list[str]) -> None:
     diff = diff_versions(snapshots, list(snapshots))
     assert diff.is_empty
     assert diff.summary == "No changes."
+
+
+@given(forests(), st.data())
+def test_a_filtered_tree_keeps_every_ancestor_of_a_match(
+    forest: tuple[dict[int, int | None], dict[int, int]], data: st.DataObject
+) -> None:
+    parents, _ = forest
+    matches = data.draw(st.sets(st.sampled_from(sorted(parents))))
+    kept = with_ancestors(parents, matches)
+    assert matches <= kept
+    assert all(parents[node] is None or parents[node] in kept for node in kept)
+    assert all(any(_is_ancestor_or_self(parents, node, match) for match in matches) for node in kept)
+
+
+def _is_ancestor_or_self(parents: dict[int, int | None], node: int, of: int) -> bool:
+    current: int | None = of
+    while current is not None:
+        if current == node:
+            return True
+        current = parents[current]
+    return False
+
+
+def test_grades_sort_from_kindergarten_up() -> None:
+    assert sorted(["10", "KG", "09", "PK", "AE", "01"], key=grade_order) == [
+        "PK",
+        "KG",
+        "01",
+        "09",
+        "10",
+        "AE",
+    ]

@@ -155,3 +155,26 @@ def diff_versions(old: Iterable[Snapshot], new: Iterable[Snapshot]) -> VersionDi
             diff.changed.append(Change(key=snapshot.key, human_code=snapshot.human_code, fields=fields))
     diff.removed = [snapshot for key, snapshot in old_by_key.items() if key not in new_keys]
     return diff
+
+
+def with_ancestors(parents: Mapping[Key, Key | None], matches: Iterable[Key]) -> set[Key]:
+    """The matching nodes and every ancestor of each, so a filtered tree keeps its shape."""
+    kept: set[Key] = set()
+    for node in matches:
+        current: Key | None = node
+        while current is not None and current not in kept:
+            kept.add(current)
+            current = parents.get(current)
+    return kept
+
+
+_GRADE_ORDER = ("IT", "PR", "PK", "TK", "KG")
+
+
+def grade_order(level: str) -> tuple[int, str]:
+    """Sort key for CASE education levels: infant and pre-K codes, KG, 01–13, then anything else."""
+    if level in _GRADE_ORDER:
+        return (_GRADE_ORDER.index(level), level)
+    if level.isdigit():
+        return (len(_GRADE_ORDER) + int(level), level)
+    return (100, level)

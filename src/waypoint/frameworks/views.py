@@ -44,6 +44,7 @@ from waypoint.frameworks.models import (
     ProficiencyScale,
     VersionStatus,
 )
+from waypoint.frameworks.tree import grade_order, with_ancestors
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -147,6 +148,15 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
             },
         )
     _, versions = selectors.framework_get(user, version.framework_id)
+    rows = selectors.version_tree(version)
+    grades = sorted({level for row in rows for level in row.education_levels or ()}, key=grade_order)
+    grade = request.GET.get("grade", "")
+    if grade in grades:
+        parents = {row.pk: row.parent_id for row in rows}
+        kept = with_ancestors(parents, (row.pk for row in rows if grade in (row.education_levels or ())))
+        rows = [row for row in rows if row.pk in kept]
+    else:
+        grade = ""
     can_edit = access.can(user, Action.EDIT_FRAMEWORK, version.framework)
     has_draft = any(v.status == VersionStatus.DRAFT for v in versions)
     adopted = FrameworkAdoption.objects.filter(
@@ -161,7 +171,9 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
             "version": version,
             "framework": version.framework,
             "versions": versions,
-            "nodes": tree_nodes(selectors.version_tree(version)),
+            "nodes": tree_nodes(rows),
+            "grades": grades,
+            "grade": grade,
             "query": query,
             "results": results,
             "scale_levels": list(version.framework.scale.levels.all()),
