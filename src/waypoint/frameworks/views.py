@@ -4,9 +4,11 @@ service, and renders."""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -60,6 +62,22 @@ def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
     return render(request, "core/forbidden.html", {"reason": reason}, status=403)
 
 
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
+
+
+def _answers_hidden_with_404(view: ViewFunction) -> ViewFunction:
+    """What the access policy hides (NotVisible) answers 404, exactly like something that does not exist."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotVisible as exc:
+            raise Http404 from exc
+
+    return cast(ViewFunction, wrapper)
+
+
 def _reads_student_language_first(user: User) -> bool:
     """Students and guardians see the student-friendly wording first; staff see the official wording."""
     return bool({"student", "guardian"} & set(access.roles(user)))
@@ -87,6 +105,7 @@ def tree_nodes(rows: list[Competency]) -> list[TreeNode]:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -116,24 +135,20 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def framework_detail(request: HttpRequest, framework_id: int) -> HttpResponse:
-    try:
-        _, versions = selectors.framework_get(_user(request), framework_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    _, versions = selectors.framework_get(_user(request), framework_id)
     return redirect("framework-version", selectors.shown_version(versions).pk)
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 @vary_on_headers("HX-Request")
 def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        version = selectors.version_get(user, version_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    version = selectors.version_get(user, version_id)
     query = request.GET.get("q", "")[:200].strip()
     results = selectors.version_search(version, query) if query else []
     if request.htmx and request.htmx.target == "search-results":
@@ -188,13 +203,11 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        framework, _ = selectors.framework_get(user, framework_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    framework, _ = selectors.framework_get(user, framework_id)
     district = _managed_district(user)
     if district is None:
         return _forbidden(request, "Only district administrators adopt frameworks.")
@@ -208,13 +221,11 @@ def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        page = selectors.competency_page(user, competency_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    page = selectors.competency_page(user, competency_id)
     return render(
         request,
         "frameworks/competency_detail.html",
@@ -229,13 +240,11 @@ def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        rubric = selectors.rubric_get(user, rubric_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    rubric = selectors.rubric_get(user, rubric_id)
     return render(
         request,
         "frameworks/rubric_detail.html",
@@ -249,19 +258,18 @@ def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def rubric_list(request: HttpRequest) -> HttpResponse:
     return render(request, "frameworks/rubric_list.html", {"rubrics": selectors.rubrics_for(_user(request))})
 
 
 def _editable(request: HttpRequest, version_id: int) -> FrameworkVersion:
-    try:
-        return selectors.editable_version(_user(request), version_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    return selectors.editable_version(_user(request), version_id)
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
@@ -289,16 +297,14 @@ def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
 
 def _editable_competency(request: HttpRequest, competency_id: int) -> Competency:
     user = _user(request)
-    try:
-        competency = selectors.competency_get(user, competency_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    competency = selectors.competency_get(user, competency_id)
     if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
         raise NotPermitted("Only the owning district's administrators edit this framework.")
     return competency
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
     try:
@@ -334,6 +340,7 @@ def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
     try:
@@ -350,13 +357,11 @@ def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        framework, _ = selectors.framework_get(user, framework_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    framework, _ = selectors.framework_get(user, framework_id)
     if not access.can(user, Action.EDIT_FRAMEWORK, framework):
         return _forbidden(request, "Only the owning district's administrators edit this framework.")
     try:
@@ -369,6 +374,7 @@ def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     user = _user(request)
@@ -402,14 +408,12 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        version = selectors.version_get(user, version_id)
-        _, versions = selectors.framework_get(user, version.framework_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    version = selectors.version_get(user, version_id)
+    _, versions = selectors.framework_get(user, version.framework_id)
     against = request.GET.get("against", "")
     others = [v for v in versions if v.pk != version.pk]
     other = next((v for v in others if str(v.pk) == against), None) or version.based_on
@@ -432,12 +436,10 @@ def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def version_case(request: HttpRequest, version_id: int) -> HttpResponse:
-    try:
-        version = selectors.version_get(_user(request), version_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    version = selectors.version_get(_user(request), version_id)
     body = json.dumps(selectors.case_export(version), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
@@ -452,6 +454,7 @@ def _managed_district(user: User) -> Organization | None:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def framework_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -481,6 +484,7 @@ def framework_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def framework_import(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -555,6 +559,7 @@ def _visible_competencies(user: User, ids: list[int]) -> dict[int, Competency]:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def rubric_new(request: HttpRequest) -> HttpResponse:
     """A new rubric for a competency: one criterion for it and one for each of its indicators, to start."""
@@ -562,10 +567,7 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
     if not access.can(user, Action.CREATE_RUBRIC):
         return _forbidden(request, "Teachers and administrators of a district write rubrics.")
     raw_id = request.GET.get("competency", "")
-    try:
-        competency = selectors.competency_get(user, int(raw_id)) if raw_id.isdigit() else None
-    except NotVisible as exc:
-        raise Http404 from exc
+    competency = selectors.competency_get(user, int(raw_id)) if raw_id.isdigit() else None
     if competency is None:
         messages.info(request, "Open the competency the rubric is for, then choose “Write a rubric”.")
         return redirect("framework-list")
@@ -613,13 +615,11 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        rubric = selectors.rubric_get(user, rubric_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    rubric = selectors.rubric_get(user, rubric_id)
     if not access.can(user, Action.EDIT_FRAMEWORK, rubric):
         return _forbidden(request, "A rubric is edited by its author or its district's administrators.")
     levels = list(rubric.scale.levels.all())
@@ -666,6 +666,7 @@ def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
@@ -685,6 +686,7 @@ def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
@@ -704,6 +706,7 @@ def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_GET
 def scale_detail(request: HttpRequest, scale_id: int) -> HttpResponse:
     user = _user(request)
@@ -757,6 +760,7 @@ def _scale_page(
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def scale_new(request: HttpRequest) -> HttpResponse:
     district = _managed_district(_user(request))
@@ -766,6 +770,7 @@ def scale_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
     user = _user(request)
@@ -786,6 +791,7 @@ def _alignment_form(user: User, data: Any = None) -> AlignmentForm:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def alignment_new(request: HttpRequest, competency_id: int) -> HttpResponse:
     user = _user(request)
@@ -825,13 +831,11 @@ def alignment_new(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
+@_answers_hidden_with_404
 @require_POST
 def alignment_delete(request: HttpRequest, alignment_id: int) -> HttpResponse:
     user = _user(request)
-    try:
-        alignment = selectors.alignment_get(user, alignment_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    alignment = selectors.alignment_get(user, alignment_id)
     competency = alignment.competency
     if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
         return _forbidden(request, "Only the owning district's administrators edit this framework.")
