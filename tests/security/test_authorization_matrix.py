@@ -9,17 +9,33 @@ on a visible student that the role may not take; 302 to the sign-in page (HTML) 
 
 from __future__ import annotations
 
+import importlib
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+import pkgutil
+import re
+from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 
 from django.db.models import Model
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from tests.security.matrix_kit import (
+    ANONYMOUS,
+    OTHER,
+    OWN,
+    READS_OWN_STUDENT,
+    ROLES,
+    SECTION_ROLES,
+    SEES_OWN_DISCLOSURES,
+    SIGNED_IN,
+    Row,
+    everyone,
+    same_for_both,
+)
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import FIXED_ACCOUNTS, load_demo
+from waypoint.core.demo import load_demo
 from waypoint.core.models import AccessToken, Organization, Section, Student, User
 from waypoint.core.services import access_token_create
 from waypoint.frameworks.models import (
@@ -42,59 +58,6 @@ from waypoint.frameworks.services import (
     scale_create,
     version_publish,
 )
-
-ANONYMOUS = "anonymous"
-# Every fixed demo account: a new one joins the matrix by itself.
-SIGNED_IN = list(FIXED_ACCOUNTS)
-ROLES = [ANONYMOUS, *SIGNED_IN]
-OWN, OTHER = "own district", "other district"
-# Everyone who can read `student` (Riverside); other-teacher is the one who can read the Hillcrest target.
-READS_OWN_STUDENT = {
-    "student",
-    "guardian",
-    "teacher",
-    "teacher-uncertified",
-    "advisor",
-    "school-admin",
-    "district-admin",
-}
-SEES_OWN_DISCLOSURES = {"student", "guardian", "school-admin", "district-admin"}
-SECTION_ROLES = {"teacher", "teacher-uncertified", "school-admin", "district-admin", "other-teacher"}
-
-
-@dataclass(frozen=True)
-class Row:
-    """Expected status per role and target district. `allowed[target]` get `ok`; other signed-in roles get
-    `refused[target]` (or the per-role override); anonymous gets `anonymous`."""
-
-    allowed: dict[str, set[str]]
-    refused: dict[str, int] = field(default_factory=lambda: {OWN: 404, OTHER: 404})
-    overrides: dict[tuple[str, str], int] = field(default_factory=dict)
-    ok: int = 200
-    anonymous: int = 302
-    method: str = "get"
-    leak_check: bool = False
-    # Which target object fills a placeholder when it is not the default one (e.g. a draft version).
-    objects: dict[str, str] = field(default_factory=dict)
-    payload: dict[str, object] | None = None
-    query: str = ""
-    upload: Path | None = None
-
-    def expected(self, role: str, target: str) -> int:
-        if role == ANONYMOUS:
-            return self.anonymous
-        if (role, target) in self.overrides:
-            return self.overrides[(role, target)]
-        return self.ok if role in self.allowed[target] else self.refused[target]
-
-
-def everyone(status: int = 200, anonymous: int = 302, **kwargs: object) -> Row:
-    return Row(allowed={OWN: set(SIGNED_IN), OTHER: set(SIGNED_IN)}, ok=status, anonymous=anonymous, **kwargs)  # type: ignore[arg-type]
-
-
-def same_for_both(roles: set[str], refused: int, **kwargs: object) -> Row:
-    return Row(allowed={OWN: roles, OTHER: roles}, refused={OWN: refused, OTHER: refused}, **kwargs)  # type: ignore[arg-type]
-
 
 STUDENT_ROW = Row(allowed={OWN: READS_OWN_STUDENT, OTHER: {"other-teacher"}})
 DISCLOSURE_OVERRIDES = {
@@ -323,8 +286,10 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
             payload={"name": "Matrix", "levels": LEVELS},
         ),
     ),
-    # Last: publishing turns the draft the rows above use into a published version, which the roles asked
-    # after the district administrator can then see (403 instead of 404).
+}
+# Last: publishing turns the draft the rows above use into a published version, which the roles asked
+# after the district administrator can then see (403 instead of 404).
+FINAL_ROWS: dict[str, Row | tuple[Row, ...]] = {
     "api/v1/framework-versions/<int:version_id>/publish": Row(
         allowed={OWN: ADMIN, OTHER: set()},
         anonymous=401,
@@ -336,6 +301,28 @@ MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "admin/": everyone(302),
 }
 ADMIN_PREFIX = "admin/"
+
+
+def app_matrices() -> list[ModuleType]:
+    """The per-app row modules beside this file (`matrix_<app>.py`): each has `ROWS` and
+    `targets(district, users)` returning the objects its placeholders name."""
+    here = Path(__file__).parent
+    return [
+        importlib.import_module(f"tests.security.{module.name}")
+        for module in pkgutil.iter_modules([str(here)])
+        if module.name.startswith("matrix_") and module.name != "matrix_kit"
+    ]
+
+
+APP_MATRICES = app_matrices()
+MATRIX = {
+    **MATRIX,
+    **{route: entry for module in APP_MATRICES for route, entry in module.ROWS.items()},
+    **FINAL_ROWS,
+}
+# Placeholders whose target key is not simply their name.
+DEFAULT_OBJECTS = {"<int:alignment_id>": "alignment_html"}
+PLACEHOLDER = re.compile(r"<int:(\w+)_id>")
 
 
 def enumerate_routes(
@@ -423,6 +410,10 @@ class AuthorizationMatrixTest(TestCase):
                 **_framework_targets(Organization.objects.get(slug="hillcrest")),
             },
         }
+        for target, slug in ((OWN, "riverside"), (OTHER, "hillcrest")):
+            district = Organization.objects.get(slug=slug)
+            for module in APP_MATRICES:
+                cls.targets[target].update(module.targets(district, cls.users))
 
     def token_for(self, role: str, target: str) -> AccessToken:
         owner = self.users["other-teacher"] if target == OTHER or role == ANONYMOUS else self.users[role]
@@ -435,33 +426,21 @@ class AuthorizationMatrixTest(TestCase):
         objects = self.targets[target]
         chosen = row.objects if row else {}
 
-        def pick(placeholder: str, default: str) -> Callable[[], int]:
-            return lambda: objects[chosen.get(placeholder, default)].pk
+        def fill(match: re.Match[str]) -> str:
+            placeholder = match.group(0)
+            if placeholder == "<int:token_id>":
+                return str(self.token_for(role, target).pk)
+            key = chosen.get(placeholder) or DEFAULT_OBJECTS.get(placeholder) or match.group(1)
+            return str(objects[key].pk)
 
-        replacements: dict[str, Callable[[], int]] = {
-            "<int:student_id>": pick("<int:student_id>", "student"),
-            "<int:section_id>": pick("<int:section_id>", "section"),
-            "<int:token_id>": lambda: self.token_for(role, target).pk,
-            "<int:framework_id>": pick("<int:framework_id>", "framework"),
-            "<int:version_id>": pick("<int:version_id>", "version"),
-            "<int:competency_id>": pick("<int:competency_id>", "competency"),
-            "<int:rubric_id>": pick("<int:rubric_id>", "rubric"),
-            "<int:scale_id>": pick("<int:scale_id>", "scale"),
-            "<int:alignment_id>": pick("<int:alignment_id>", "alignment_html"),
-        }
-        path = route + (row.query if row else "")
-        for placeholder, value in replacements.items():
-            if placeholder in path:
-                path = path.replace(placeholder, str(value()))
-        return "/" + path
+        return "/" + PLACEHOLDER.sub(fill, route + (row.query if row else ""))
 
     def body(self, row: Row, role: str, target: str) -> str:
         """The row's JSON payload, with id placeholders (as strings) replaced by the target's ids."""
         text = json.dumps(row.payload)
-        for placeholder in ("<int:competency_id>",):
-            if placeholder in text:
-                number = self.url(placeholder, role, target, row).lstrip("/")
-                text = text.replace(f'"{placeholder}"', number)
+        for placeholder in set(PLACEHOLDER.findall(text)):
+            quoted = f'"<int:{placeholder}_id>"'
+            text = text.replace(quoted, self.url(quoted.strip('"'), role, target, row).lstrip("/"))
         return text
 
     def leaked(self, role: str, body: str) -> list[str]:
