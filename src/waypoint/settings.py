@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "axes",
     "waypoint.core",
     "waypoint.frameworks",
+    "waypoint.evidence",
+    "waypoint.mastery",
 ]
 
 MIDDLEWARE = [

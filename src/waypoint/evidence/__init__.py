@@ -1,0 +1,1 @@
+"""Assessments, evidence and artifacts, certified scoring, feedback and revision."""
