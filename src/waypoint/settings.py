@@ -177,6 +177,9 @@ TIME_ZONE = os.environ.get("WAYPOINT_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
+# Evidence files: never under STATIC or a public URL; served only through an access-checked view.
+MEDIA_ROOT = Path(os.environ.get("WAYPOINT_MEDIA_DIR", str(VAR_DIR / "media")))
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
@@ -209,3 +212,5 @@ WAYPOINT_BASE_URL = os.environ.get("WAYPOINT_BASE_URL", "http://127.0.0.1:8000")
 WAYPOINT_CASE_MAX_BYTES = int(os.environ.get("WAYPOINT_CASE_MAX_BYTES", str(25 * 1024 * 1024)))
 # Uploads up to that size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The largest evidence file a student or teacher may upload, in bytes.
+WAYPOINT_EVIDENCE_MAX_BYTES = int(os.environ.get("WAYPOINT_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))

@@ -15,6 +15,8 @@ draft is read and edited only by the district administrators of the district tha
 also import, publish and adopt frameworks and edit their district's proficiency scales. Teachers and
 administrators write rubrics for their district; a rubric is edited by its author or its district's
 administrators.
+Evidence, scores and mastery levels follow the student's record; the rules for submitting, revising and
+judging evidence and for assessments are in `waypoint.core.access.evidence`.
 Every grant is dated: a role, teaching assignment, roster place, caseload place or guardian link counts only
 while it is active.
 """
@@ -43,6 +45,7 @@ from waypoint.core.models import (
     TeacherCertification,
     User,
 )
+from waypoint.evidence.models import Assessment, Evidence
 from waypoint.frameworks.models import Framework, FrameworkVersion, ProficiencyScale, Rubric, VersionStatus
 
 Actor: TypeAlias = User | AnonymousUser
@@ -64,6 +67,17 @@ class Action(StrEnum):
     MANAGE_FRAMEWORKS = "district.manage_frameworks"
     EDIT_SCALE = "scale.edit"
     CREATE_RUBRIC = "rubric.create"
+    VIEW_EVIDENCE = "evidence.view"
+    SUBMIT_EVIDENCE = "evidence.submit"
+    REVISE_EVIDENCE = "evidence.revise"
+    JUDGE_EVIDENCE = "evidence.judge"
+    REQUEST_REVISION = "evidence.request_revision"
+    RECORD_OBSERVATION = "evidence.record_observation"
+    WORK_EVIDENCE_INBOX = "evidence.inbox"
+    VIEW_ASSESSMENT = "assessment.view"
+    EDIT_ASSESSMENT = "assessment.edit"
+    CREATE_ASSESSMENT = "assessment.create"
+    MANAGE_CALCULATION = "district.manage_calculation"
 
 
 @dataclass(frozen=True)
@@ -243,6 +257,13 @@ def visible_framework_versions(user: Actor, on: datetime.date | None = None) -> 
     return FrameworkVersion.objects.filter(~Q(status=VersionStatus.DRAFT) | drafts)
 
 
+def visible_evidence(user: Actor, on: datetime.date | None = None) -> QuerySet[Evidence]:
+    """The evidence the user may read (see `waypoint.core.access.evidence`)."""
+    from waypoint.core.access import evidence as evidence_rules
+
+    return evidence_rules.visible_evidence(user, on)
+
+
 def _framework_rule(
     user: User,
     action: Action,
@@ -274,16 +295,27 @@ def can(
     | FrameworkVersion
     | ProficiencyScale
     | Rubric
+    | Evidence
+    | Assessment
     | None = None,
     on: datetime.date | None = None,
 ) -> bool:
     """Whether the user may take the action on the object (a student, a section, a district, a framework,
-    a framework version, a scale, a rubric, or none)."""
+    a framework version, a scale, a rubric, a piece of evidence, an assessment, or none)."""
     if not isinstance(user, User) or not user.is_active:
         return False
     on = on or today()
     if isinstance(obj, Framework | FrameworkVersion | ProficiencyScale | Rubric):
         return _framework_rule(user, action, obj, on)
+    # Imported here: the evidence rules build on this module's functions.
+    from waypoint.core.access import evidence as evidence_rules
+
+    if isinstance(obj, Evidence):
+        return evidence_rules.evidence_rule(user, action, obj, on)
+    if isinstance(obj, Assessment):
+        return evidence_rules.assessment_rule(user, action, obj, on)
+    if isinstance(obj, Student) and action in (Action.SUBMIT_EVIDENCE, Action.RECORD_OBSERVATION):
+        return evidence_rules.student_rule(user, action, obj, on)
     if isinstance(obj, Student):
         if not visible_students(user, on).filter(pk=obj.pk).exists():
             return False
@@ -295,15 +327,21 @@ def can(
     if isinstance(obj, Section):
         return action is Action.VIEW_SECTION and visible_sections(user, on).filter(pk=obj.pk).exists()
     if isinstance(obj, Organization):
-        return action in (Action.VIEW_DISTRICT_AUDIT, Action.MANAGE_FRAMEWORKS) and obj.pk in _districts(
-            user, Role.DISTRICT_ADMIN, on
-        )
+        return action in (
+            Action.VIEW_DISTRICT_AUDIT,
+            Action.MANAGE_FRAMEWORKS,
+            Action.MANAGE_CALCULATION,
+        ) and obj.pk in _districts(user, Role.DISTRICT_ADMIN, on)
     if action is Action.LIST_SECTIONS:
         return has_role(user, Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, on=on)
     if action is Action.VIEW_CASELOAD:
         return has_role(user, Role.ADVISOR, on=on)
-    if action in (Action.VIEW_DISTRICT_AUDIT, Action.MANAGE_FRAMEWORKS):
+    if action in (Action.VIEW_DISTRICT_AUDIT, Action.MANAGE_FRAMEWORKS, Action.MANAGE_CALCULATION):
         return has_role(user, Role.DISTRICT_ADMIN, on=on)
+    if action is Action.CREATE_ASSESSMENT:
+        return evidence_rules.may_create_assessment(user, on)
+    if action is Action.WORK_EVIDENCE_INBOX:
+        return evidence_rules.may_work_inbox(user, on)
     if action is Action.CREATE_RUBRIC:
         return user.district_id is not None and has_role(
             user, Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, on=on

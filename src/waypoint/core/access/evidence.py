@@ -1,0 +1,91 @@
+"""The evidence and assessment rules of the access policy (called by `waypoint.core.access.can`).
+
+- Evidence, its files, feedback, scores and mastery levels belong to the student's record: whoever may read
+  the student (`visible_students`) reads them.
+- A student submits evidence for themself only, and revises only the latest version of their own work.
+- Teachers and administrators judge the evidence of students in their scope, request revisions and record
+  observations; the student judges their own work (a self-assessment). Which judgements count toward mastery
+  is not an access question: only a current certification makes a score count (`current_certification`).
+- Assessments are not student data: every user of the district reads them; teachers and administrators
+  create them; the author or a district administrator edits one.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from waypoint.core import access as policy
+from waypoint.core.models import Role, Student, User
+from waypoint.evidence.models import Assessment, Evidence, EvidenceKind
+
+STAFF_JUDGES = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
+
+
+def visible_evidence(user: policy.Actor, on: datetime.date | None = None) -> QuerySet[Evidence]:
+    """The evidence the user may read: every piece belonging to a student they may read."""
+    if not isinstance(user, User) or not user.is_active:
+        return Evidence.objects.none()
+    on = on or policy.today()
+    return Evidence.objects.filter(Q(student_id__in=policy.visible_students(user, on).values("id")))
+
+
+def _is_own(user: User, student: Student) -> bool:
+    return student.user_id is not None and student.user_id == user.pk
+
+
+def _staff_in_scope(user: User, student: Student, on: datetime.date) -> bool:
+    return (
+        policy.has_role(user, *STAFF_JUDGES, on=on)
+        and policy.visible_students(user, on).filter(pk=student.pk).exists()
+    )
+
+
+def student_rule(user: User, action: policy.Action, student: Student, on: datetime.date) -> bool:
+    """Evidence actions on a student: submitting (self only) and recording an observation (staff)."""
+    if action is policy.Action.SUBMIT_EVIDENCE:
+        return _is_own(user, student)
+    if action is policy.Action.RECORD_OBSERVATION:
+        return _staff_in_scope(user, student, on)
+    return False
+
+
+def evidence_rule(user: User, action: policy.Action, evidence: Evidence, on: datetime.date) -> bool:
+    """Reading, revising, judging and asking for a revision of one piece of evidence."""
+    Action = policy.Action
+    if not visible_evidence(user, on).filter(pk=evidence.pk).exists():
+        return False
+    if action is Action.VIEW_EVIDENCE:
+        return True
+    student = evidence.student
+    if action is Action.REVISE_EVIDENCE:
+        return (
+            _is_own(user, student)
+            and evidence.kind == EvidenceKind.SUBMISSION
+            and not Evidence.objects.filter(revision_of=evidence).exists()
+        )
+    if action is Action.JUDGE_EVIDENCE:
+        return _is_own(user, student) or _staff_in_scope(user, student, on)
+    if action is Action.REQUEST_REVISION:
+        return _staff_in_scope(user, student, on)
+    return False
+
+
+def assessment_rule(user: User, action: policy.Action, assessment: Assessment, on: datetime.date) -> bool:
+    if action is policy.Action.VIEW_ASSESSMENT:
+        return user.district_id == assessment.district_id
+    if action is policy.Action.EDIT_ASSESSMENT:
+        return assessment.created_by_id == user.pk or assessment.district_id in policy.framework_districts(
+            user, on
+        )
+    return False
+
+
+def may_create_assessment(user: User, on: datetime.date) -> bool:
+    return user.district_id is not None and policy.has_role(user, *STAFF_JUDGES, on=on)
+
+
+def may_work_inbox(user: User, on: datetime.date) -> bool:
+    """The evidence inbox is for the staff who score."""
+    return policy.has_role(user, *STAFF_JUDGES, on=on)

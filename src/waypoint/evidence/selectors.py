@@ -1,0 +1,262 @@
+"""Reads of evidence that the pages and the API share; each read of a student's evidence is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.audit import RequestContext, audit_record, audit_record_students
+from waypoint.core.models import AuditAction, Student
+from waypoint.core.selectors import NotPermitted, NotVisible, Page, _page, student_get
+from waypoint.evidence.models import (
+    Artifact,
+    Assessment,
+    Evidence,
+    EvidenceStatus,
+    Feedback,
+    Score,
+    ScoreSource,
+)
+from waypoint.frameworks.models import Competency, RubricCriterion, ScaleLevel
+
+
+def _denied(context: RequestContext, *, object_type: str, object_id: int, student: Student | None) -> None:
+    audit_record(
+        context=context,
+        action=AuditAction.DENIED,
+        object_type=object_type,
+        object_id=str(object_id),
+        student=student,
+    )
+
+
+def evidence_get(
+    *, context: RequestContext, evidence_id: int, action: Action = Action.VIEW_EVIDENCE
+) -> Evidence:
+    """One piece of evidence the actor may read (and take `action` on), audited as viewed.
+
+    Out of scope: `NotVisible`, audited as denied; visible but the action is not theirs: `NotPermitted`."""
+    evidence = (
+        access.visible_evidence(context.user)
+        .select_related("student", "assessment__rubric", "framework_version__framework")
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if evidence is None:
+        student = Student.objects.filter(evidence__pk=evidence_id).first()
+        _denied(context, object_type="evidence", object_id=evidence_id, student=student)
+        raise NotVisible(f"No evidence {evidence_id} is visible to this user.")
+    if action is not Action.VIEW_EVIDENCE and not access.can(context.user, action, evidence):
+        _denied(context, object_type="evidence", object_id=evidence_id, student=evidence.student)
+        raise NotPermitted(
+            f"This role may not {action.value.split('.')[-1].replace('_', ' ')} this evidence."
+        )
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="evidence",
+        object_id=str(evidence.pk),
+        student=evidence.student,
+        reason=access.legitimate_interest(context.user, evidence.student),
+    )
+    return evidence
+
+
+def _listing(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
+    return queryset.select_related("student", "assessment").prefetch_related(
+        Prefetch("competencies", queryset=Competency.objects.order_by("path"))
+    )
+
+
+def evidence_inbox(*, context: RequestContext, page: int = 1, page_size: int = 50) -> Page[Evidence]:
+    """Evidence waiting for a score from students in the actor's scope, oldest first."""
+    if not access.can(context.user, Action.WORK_EVIDENCE_INBOX):
+        raise NotPermitted("The evidence inbox is for teachers and administrators.")
+    waiting = access.visible_evidence(context.user).filter(status=EvidenceStatus.AWAITING_SCORE)
+    result = _page(_listing(waiting).order_by("submitted_at", "id"), number=page, size=page_size)
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="evidence-inbox",
+        students={evidence.student for evidence in result.items},
+        reason=access.legitimate_interest(context.user),
+    )
+    return result
+
+
+def student_evidence(*, context: RequestContext, student_id: int) -> tuple[Student, list[Evidence]]:
+    """A student's evidence, latest versions first (revised versions are reached through their chain)."""
+    student = student_get(context=context, student_id=student_id, audit_as="evidence-list")
+    pieces = list(
+        _listing(access.visible_evidence(context.user).filter(student=student))
+        .exclude(status=EvidenceStatus.REVISED)
+        .order_by("-submitted_at", "-id")
+    )
+    return student, pieces
+
+
+@dataclass(frozen=True)
+class VersionView:
+    """One version of the work with everything said about it."""
+
+    evidence: Evidence
+    artifacts: list[Artifact]
+    feedback: list[Feedback]
+    scores: list[Score]
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    criterion: RubricCriterion
+    cells: list[tuple[ScaleLevel, str, str]]
+
+
+@dataclass(frozen=True)
+class CompetencyScoring:
+    """What a scorer needs for one competency: the scale's levels, the rubric rows about it, judgements."""
+
+    competency: Competency
+    levels: list[ScaleLevel]
+    criteria: list[CriterionView]
+    current_scores: list[Score]
+
+
+@dataclass(frozen=True)
+class EvidenceDetail:
+    evidence: Evidence
+    versions: list[VersionView]
+    scoring: list[CompetencyScoring]
+    may_judge: bool
+    may_revise: bool
+    may_request_revision: bool
+    judgement_counts: bool
+    judgement_label: str
+    competencies: list[Competency] = field(default_factory=list)
+
+
+def _chain(evidence: Evidence) -> list[Evidence]:
+    """Every version of this piece of work, oldest first."""
+    first = evidence
+    while first.revision_of_id is not None:
+        first = Evidence.objects.get(pk=first.revision_of_id)
+    versions = [first]
+    while (newer := Evidence.objects.filter(revision_of=versions[-1]).first()) is not None:
+        versions.append(newer)
+    return versions
+
+
+def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDetail:
+    """The evidence with its chain of versions, feedback, judgements, and the rubric for scoring it."""
+    from waypoint.evidence.services import judgement_source
+
+    evidence = evidence_get(context=context, evidence_id=evidence_id)
+    chain = _chain(evidence)
+    ids = [version.pk for version in chain]
+    artifacts: dict[int, list[Artifact]] = {pk: [] for pk in ids}
+    for artifact in Artifact.objects.filter(evidence_id__in=ids):
+        artifacts[artifact.evidence_id].append(artifact)
+    feedback: dict[int, list[Feedback]] = {pk: [] for pk in ids}
+    for note in Feedback.objects.filter(evidence_id__in=ids).select_related("author"):
+        feedback[note.evidence_id].append(note)
+    scores: dict[int, list[Score]] = {pk: [] for pk in ids}
+    for score in Score.objects.filter(evidence_id__in=ids).select_related(
+        "scored_by", "competency", "superseded_by"
+    ):
+        scores[score.evidence_id].append(score)
+    competencies = list(evidence.competencies.select_related("version__framework").order_by("path"))
+    scale_ids = {competency.version.framework.scale_id for competency in competencies}
+    levels_by_scale: dict[int, list[ScaleLevel]] = {scale_id: [] for scale_id in scale_ids}
+    for level in ScaleLevel.objects.filter(scale_id__in=scale_ids).order_by("value"):
+        levels_by_scale[level.scale_id].append(level)
+    rubric = evidence.assessment.rubric if evidence.assessment is not None else None
+    criteria: dict[int, list[CriterionView]] = {competency.pk: [] for competency in competencies}
+    if rubric is not None:
+        for criterion in rubric.criteria.prefetch_related("cells__level").filter(
+            competency_id__in=list(criteria)
+        ):
+            criteria[criterion.competency_id].append(
+                CriterionView(
+                    criterion,
+                    [
+                        (cell.level, cell.description, cell.student_description)
+                        for cell in criterion.cells.all()
+                    ],
+                )
+            )
+    current = [s for s in scores[evidence.pk] if not hasattr(s, "superseded_by")]
+    scoring = [
+        CompetencyScoring(
+            competency=competency,
+            levels=levels_by_scale[competency.version.framework.scale_id],
+            criteria=criteria[competency.pk],
+            current_scores=[s for s in current if s.competency_id == competency.pk],
+        )
+        for competency in competencies
+    ]
+    may_judge = access.can(context.user, Action.JUDGE_EVIDENCE, evidence)
+    counts, label = False, ""
+    actor = context.actor
+    if may_judge and actor is not None:
+        source, _ = judgement_source(actor, evidence.student)
+        counts = source == ScoreSource.CERTIFIED_TEACHER
+        label = ScoreSource(source).label
+    return EvidenceDetail(
+        evidence=evidence,
+        versions=[VersionView(v, artifacts[v.pk], feedback[v.pk], scores[v.pk]) for v in chain],
+        scoring=scoring,
+        may_judge=may_judge,
+        may_revise=access.can(context.user, Action.REVISE_EVIDENCE, evidence),
+        may_request_revision=access.can(context.user, Action.REQUEST_REVISION, evidence),
+        judgement_counts=counts,
+        judgement_label=label,
+        competencies=competencies,
+    )
+
+
+def artifact_get(*, context: RequestContext, artifact_id: int) -> Artifact:
+    """A file of evidence the actor may read, audited as viewed."""
+    artifact = (
+        Artifact.objects.filter(pk=artifact_id, evidence__in=access.visible_evidence(context.user))
+        .select_related("evidence__student")
+        .first()
+    )
+    if artifact is None:
+        student = Student.objects.filter(evidence__artifacts__pk=artifact_id).first()
+        _denied(context, object_type="artifact", object_id=artifact_id, student=student)
+        raise NotVisible(f"No file {artifact_id} is visible to this user.")
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="artifact",
+        object_id=str(artifact.pk),
+        student=artifact.evidence.student,
+        reason=access.legitimate_interest(context.user, artifact.evidence.student),
+    )
+    return artifact
+
+
+def assessments_for(*, context: RequestContext) -> list[Assessment]:
+    """The assessments of the actor's district, newest first."""
+    actor = context.actor
+    if actor is None or actor.district_id is None:
+        return []
+    return list(
+        Assessment.objects.filter(district_id=actor.district_id)
+        .select_related("rubric", "section", "created_by", "framework_version__framework")
+        .prefetch_related(Prefetch("competencies", queryset=Competency.objects.order_by("path")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def assessment_get(*, context: RequestContext, assessment_id: int) -> Assessment:
+    assessment = (
+        Assessment.objects.select_related("rubric", "section", "created_by", "framework_version__framework")
+        .filter(pk=assessment_id)
+        .first()
+    )
+    if assessment is None or not access.can(context.user, Action.VIEW_ASSESSMENT, assessment):
+        raise NotVisible(f"No assessment {assessment_id} is visible to this user.")
+    return assessment

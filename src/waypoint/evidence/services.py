@@ -1,0 +1,541 @@
+"""Every write of the evidence app: assessments, evidence and its files, revisions, feedback and judgements.
+
+Each function checks the access policy, validates everything before writing anything, writes in one
+transaction, and audits the write on the student's record. Refusals raise `EvidenceError` (bad input, 400),
+`NotPermitted` (403) or `NotVisible` (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import filetype  # type: ignore[import-untyped]
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.models import AuditAction, Role, Student, User
+from waypoint.core.selectors import NotPermitted
+from waypoint.evidence.models import (
+    Artifact,
+    Assessment,
+    AssessmentKind,
+    Evidence,
+    EvidenceKind,
+    EvidenceStatus,
+    Feedback,
+    Score,
+    ScoreSource,
+)
+from waypoint.frameworks.models import Competency, FrameworkVersion, Rubric, ScaleLevel, VersionStatus
+from waypoint.frameworks.services import scale_mark_in_use
+from waypoint.mastery.services import level_refresh
+
+MAX_LINKS = 10
+MAX_FILES = 10
+# Content types accepted for evidence, by what the bytes are (not the name): documents, images, audio, video.
+ACCEPTED_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "audio/mpeg": "mp3",
+    "audio/x-wav": "wav",
+    "audio/ogg": "ogg",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+    "video/mp4": "mp4",
+    "video/webm": "webm",
+    "video/quicktime": "mov",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "application/vnd.oasis.opendocument.spreadsheet": "ods",
+    "application/vnd.oasis.opendocument.presentation": "odp",
+    "text/plain": "txt",
+}
+SNIFF_BYTES = 8192
+
+
+class EvidenceError(ValueError):
+    """Input that cannot be accepted; `problems` lists every reason."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(" ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    upload: UploadedFile
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+
+
+def _looks_like_text(head: bytes) -> bool:
+    """Plain UTF-8 text without control bytes (a file with no signature that is safe to show as text)."""
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut by the sniff window is still text.
+        return error.start >= len(head) - 3
+    return True
+
+
+def check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
+    """Every file's type from its content and its size, or an EvidenceError naming each bad file."""
+    limit = settings.WAYPOINT_EVIDENCE_MAX_BYTES
+    problems: list[str] = []
+    checked: list[CheckedFile] = []
+    if len(files) > MAX_FILES:
+        problems.append(f"At most {MAX_FILES} files may be attached to one piece of evidence.")
+    for upload in files:
+        name = upload.name or "file"
+        size = upload.size or 0
+        if size == 0:
+            problems.append(f"{name}: the file is empty.")
+            continue
+        if size > limit:
+            problems.append(f"{name}: {size:,} bytes is over the limit of {limit:,} bytes.")
+            continue
+        upload.seek(0)
+        head = upload.read(SNIFF_BYTES)
+        upload.seek(0)
+        guessed = filetype.guess(head)
+        if guessed is not None and guessed.mime in ACCEPTED_TYPES:
+            content_type = guessed.mime
+        elif guessed is None and _looks_like_text(head):
+            content_type = "text/plain"
+        else:
+            found = guessed.mime if guessed is not None else "an unrecognised binary format"
+            problems.append(
+                f"{name}: the content is {found}, which is not accepted "
+                "(documents, images, audio, video and plain text are)."
+            )
+            continue
+        digest = hashlib.sha256()
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        checked.append(
+            CheckedFile(upload, content_type, ACCEPTED_TYPES[content_type], size, digest.hexdigest())
+        )
+    if problems:
+        raise EvidenceError(problems)
+    return checked
+
+
+def _attach(evidence: Evidence, files: Sequence[CheckedFile]) -> None:
+    for checked in files:
+        artifact = Artifact(
+            district_id=evidence.district_id,
+            evidence=evidence,
+            original_name=(checked.upload.name or "file")[:255],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+        )
+        # The stored name is random and carries the extension of the detected type, never the given one.
+        artifact.file.save(f"upload.{checked.extension}", checked.upload, save=False)
+        artifact.save()
+
+
+def _clean_links(links: Sequence[str]) -> list[str]:
+    cleaned = [link.strip() for link in links if link.strip()]
+    problems = [
+        f"{link[:80]}: a link must start with https:// or http://."
+        for link in cleaned
+        if not link.lower().startswith(("https://", "http://"))
+    ]
+    if len(cleaned) > MAX_LINKS:
+        problems.append(f"At most {MAX_LINKS} links may be given.")
+    if problems:
+        raise EvidenceError(problems)
+    return cleaned
+
+
+def _competencies_of_one_version(
+    competency_ids: Sequence[int], *, version: FrameworkVersion | None = None
+) -> tuple[FrameworkVersion, list[Competency]]:
+    """The competencies named, all of one published framework version (the given one when there is one)."""
+    if not competency_ids:
+        raise EvidenceError(["Name at least one competency the evidence shows."])
+    found = list(Competency.objects.filter(pk__in=set(competency_ids)).select_related("version"))
+    problems = [
+        f"Competency {pk} does not exist." for pk in sorted(set(competency_ids) - {c.pk for c in found})
+    ]
+    versions = {competency.version for competency in found}
+    if version is not None and versions - {version}:
+        problems.append(
+            f"Every competency must belong to {version.framework} version {version.number}, the version the "
+            "assessment uses."
+        )
+    elif len(versions) > 1:
+        problems.append("The competencies belong to different framework versions; use one version.")
+    chosen = version or (next(iter(versions)) if versions else None)
+    if chosen is not None and chosen.status == VersionStatus.DRAFT:
+        problems.append("Evidence is recorded against a published framework version, not a draft.")
+    if problems or chosen is None:
+        raise EvidenceError(problems)
+    return chosen, found
+
+
+def assessment_create(
+    *,
+    context: RequestContext,
+    title: str,
+    kind: str,
+    competency_ids: Sequence[int],
+    instructions: str = "",
+    rubric_id: int | None = None,
+    section_id: int | None = None,
+    due_on: datetime.date | None = None,
+) -> Assessment:
+    """A teacher's or administrator's assessment for their district, aligned to published competencies."""
+    actor = context.actor
+    if actor is None or not access.can(actor, Action.CREATE_ASSESSMENT):
+        raise NotPermitted("Only teachers and administrators create assessments.")
+    problems: list[str] = []
+    if not title.strip():
+        problems.append("Give the assessment a title.")
+    if kind not in AssessmentKind.values:
+        problems.append(f"Unknown assessment kind {kind!r}.")
+    try:
+        version, competencies = _competencies_of_one_version(competency_ids)
+    except EvidenceError as error:
+        problems.extend(error.problems)
+        version, competencies = None, []
+    rubric = Rubric.objects.filter(pk=rubric_id).select_related("scale").first() if rubric_id else None
+    if rubric_id and rubric is None:
+        problems.append(f"Rubric {rubric_id} does not exist.")
+    if rubric is not None and version is not None and rubric.scale_id != version.framework.scale_id:
+        problems.append("The rubric uses a different proficiency scale from the framework.")
+    section = None
+    if section_id is not None:
+        section = access.visible_sections(actor).filter(pk=section_id).first()
+        if section is None:
+            problems.append(f"Section {section_id} is not one of yours.")
+    if problems or version is None or actor.district_id is None:
+        raise EvidenceError(problems or ["Your account belongs to no district."])
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            district_id=actor.district_id,
+            title=title.strip(),
+            kind=kind,
+            instructions=instructions.strip(),
+            framework_version=version,
+            rubric=rubric,
+            section=section,
+            due_on=due_on,
+            created_by=actor,
+        )
+        assessment.competencies.set(competencies)
+    return assessment
+
+
+def _acting(context: RequestContext) -> User:
+    """The signed-in actor (the selectors have already refused anyone else)."""
+    if context.actor is None:
+        raise NotPermitted("Sign in first.")
+    return context.actor
+
+
+def _visible_student(context: RequestContext, student_id: int, action: Action) -> Student:
+    from waypoint.core.selectors import student_get
+
+    return student_get(context=context, student_id=student_id, action=action, audit_as="evidence")
+
+
+def evidence_submit(
+    *,
+    context: RequestContext,
+    student_id: int,
+    title: str,
+    body: str = "",
+    links: Sequence[str] = (),
+    competency_ids: Sequence[int] = (),
+    assessment_id: int | None = None,
+    files: Sequence[UploadedFile] = (),
+    observation: bool = False,
+) -> Evidence:
+    """A student's own work (or, with `observation`, a staff observation of a student in scope), with its
+    links and files; waits in the scorers' inbox."""
+    action = Action.RECORD_OBSERVATION if observation else Action.SUBMIT_EVIDENCE
+    student = _visible_student(context, student_id, action)
+    actor = _acting(context)
+    problems: list[str] = []
+    if not title.strip():
+        problems.append("Give the evidence a title.")
+    assessment = None
+    if assessment_id is not None:
+        assessment = Assessment.objects.filter(pk=assessment_id, district_id=student.district_id).first()
+        if assessment is None:
+            problems.append(f"Assessment {assessment_id} is not one of this district's.")
+    ids = list(competency_ids) or (
+        list(assessment.competencies.values_list("id", flat=True)) if assessment else []
+    )
+    version = None
+    competencies: list[Competency] = []
+    try:
+        version, competencies = _competencies_of_one_version(
+            ids, version=assessment.framework_version if assessment else None
+        )
+    except EvidenceError as error:
+        problems.extend(error.problems)
+    if assessment is not None and competencies:
+        aligned = set(assessment.competencies.values_list("id", flat=True))
+        stray = [c.human_code or str(c.pk) for c in competencies if c.pk not in aligned]
+        if stray:
+            problems.append(f"The assessment is not aligned to {', '.join(stray)}.")
+    try:
+        cleaned_links = _clean_links(links)
+    except EvidenceError as error:
+        problems.extend(error.problems)
+        cleaned_links = []
+    try:
+        checked = check_files(files)
+    except EvidenceError as error:
+        problems.extend(error.problems)
+        checked = []
+    if not (body.strip() or cleaned_links or checked) and not problems:
+        problems.append("Add some work: text, a link or a file.")
+    if problems or version is None:
+        raise EvidenceError(problems)
+    with transaction.atomic():
+        evidence = Evidence.objects.create(
+            district_id=student.district_id,
+            student=student,
+            assessment=assessment,
+            framework_version=version,
+            kind=EvidenceKind.OBSERVATION if observation else EvidenceKind.SUBMISSION,
+            title=title.strip(),
+            body=body.strip(),
+            links=cleaned_links,
+            recorded_by=actor,
+        )
+        evidence.competencies.set(competencies)
+        _attach(evidence, checked)
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            object_type="evidence",
+            object_id=str(evidence.pk),
+            student=student,
+            reason=access.legitimate_interest(actor, student),
+        )
+    return evidence
+
+
+def _evidence_for(context: RequestContext, evidence_id: int, action: Action) -> Evidence:
+    from waypoint.evidence.selectors import evidence_get
+
+    return evidence_get(context=context, evidence_id=evidence_id, action=action)
+
+
+def evidence_revise(
+    *,
+    context: RequestContext,
+    evidence_id: int,
+    title: str = "",
+    body: str = "",
+    links: Sequence[str] = (),
+    files: Sequence[UploadedFile] = (),
+) -> Evidence:
+    """A new version of the student's own latest work; earlier versions and feedback stay in the chain."""
+    earlier = _evidence_for(context, evidence_id, Action.REVISE_EVIDENCE)
+    actor = _acting(context)
+    cleaned_links = _clean_links(links)
+    checked = check_files(files)
+    if not (body.strip() or cleaned_links or checked):
+        raise EvidenceError(["Add some work to the revision: text, a link or a file."])
+    with transaction.atomic():
+        locked = Evidence.objects.select_for_update().get(pk=earlier.pk)
+        if Evidence.objects.filter(revision_of=locked).exists():
+            raise EvidenceError(["This version has already been revised; revise the latest one."])
+        revision = Evidence.objects.create(
+            district_id=locked.district_id,
+            student_id=locked.student_id,
+            assessment_id=locked.assessment_id,
+            framework_version_id=locked.framework_version_id,
+            kind=locked.kind,
+            title=title.strip() or locked.title,
+            body=body.strip(),
+            links=cleaned_links,
+            revision_of=locked,
+            version=locked.version + 1,
+            recorded_by=actor,
+        )
+        revision.competencies.set(locked.competencies.all())
+        _attach(revision, checked)
+        Evidence.objects.filter(pk=locked.pk).update(status=EvidenceStatus.REVISED)
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            object_type="evidence-revision",
+            object_id=str(revision.pk),
+            student=earlier.student,
+            reason=access.legitimate_interest(actor, earlier.student),
+        )
+    return revision
+
+
+def feedback_add(
+    *, context: RequestContext, evidence_id: int, body: str, requests_revision: bool = False
+) -> Feedback:
+    """A comment on evidence; with `requests_revision` (staff only) the student is asked for a new version."""
+    action = Action.REQUEST_REVISION if requests_revision else Action.JUDGE_EVIDENCE
+    evidence = _evidence_for(context, evidence_id, action)
+    actor = _acting(context)
+    if not body.strip():
+        raise EvidenceError(["Write the feedback: what is strong and what to work on next."])
+    if requests_revision and Evidence.objects.filter(revision_of=evidence).exists():
+        raise EvidenceError(["A newer version exists; ask for a revision of the latest one."])
+    with transaction.atomic():
+        feedback = Feedback.objects.create(
+            district_id=evidence.district_id,
+            evidence=evidence,
+            author=actor,
+            body=body.strip(),
+            requests_revision=requests_revision,
+        )
+        if requests_revision:
+            Evidence.objects.filter(pk=evidence.pk).update(status=EvidenceStatus.REVISION_REQUESTED)
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            object_type="evidence-feedback",
+            object_id=str(evidence.pk),
+            student=evidence.student,
+            reason=access.legitimate_interest(actor, evidence.student),
+        )
+    return feedback
+
+
+def judgement_source(actor: User, student: Student) -> tuple[ScoreSource, int | None]:
+    """Who is judging, and the certification that makes the score count (None: feedback only)."""
+    if student.user_id is not None and student.user_id == actor.pk:
+        return ScoreSource.SELF, None
+    certification = access.current_certification(actor)
+    if certification is not None:
+        return ScoreSource.CERTIFIED_TEACHER, certification.pk
+    if access.has_role(actor, Role.MENTOR):
+        return ScoreSource.MENTOR, None
+    return ScoreSource.TEACHER, None
+
+
+def score_value(*, value: float | None, criterion_levels: Mapping[int, float]) -> float:
+    """The score: the level chosen directly, or the mean of the rubric criteria's levels."""
+    if criterion_levels:
+        chosen = list(criterion_levels.values())
+        return sum(chosen) / len(chosen)
+    if value is None:
+        raise EvidenceError(["Choose a level."])
+    return value
+
+
+def score_record(
+    *,
+    context: RequestContext,
+    evidence_id: int,
+    competency_id: int,
+    value: float | None = None,
+    criterion_levels: Mapping[int, float] | None = None,
+    comment: str = "",
+    supersedes_id: int | None = None,
+    correction_reason: str = "",
+) -> Score:
+    """Judge evidence on one of its competencies, directly or with the assessment's rubric.
+
+    A teacher with a current certification sets a mastery-bearing score, and the student's level is
+    recomputed in the same transaction; anyone else's judgement (an uncertified teacher, a mentor, the
+    student's self-assessment) is kept as feedback and never counted. A correction supersedes an earlier
+    current score with a reason; only a counting judge may correct a counting score."""
+    evidence = _evidence_for(context, evidence_id, Action.JUDGE_EVIDENCE)
+    actor = _acting(context)
+    student = evidence.student
+    problems: list[str] = []
+    competency = evidence.competencies.filter(pk=competency_id).select_related("version__framework").first()
+    if competency is None:
+        raise EvidenceError([f"The evidence is not about competency {competency_id}."])
+    scale = competency.version.framework.scale
+    levels = {level.value: level for level in ScaleLevel.objects.filter(scale=scale)}
+    rubric = evidence.assessment.rubric if evidence.assessment_id and evidence.assessment else None
+    chosen_criteria = dict(criterion_levels or {})
+    if chosen_criteria:
+        if rubric is None:
+            problems.append("The evidence's assessment has no rubric; choose a level directly.")
+        else:
+            criteria = set(rubric.criteria.filter(competency=competency).values_list("id", flat=True))
+            for criterion_id, level_value in chosen_criteria.items():
+                if criterion_id not in criteria:
+                    problems.append(f"Rubric criterion {criterion_id} is not about this competency.")
+                if level_value not in levels:
+                    problems.append(f"{level_value:g} is not a level of the scale “{scale.name}”.")
+            missing = criteria - set(chosen_criteria)
+            if missing and not problems:
+                problems.append("Choose a level for every criterion of the rubric about this competency.")
+    elif value is not None and value not in levels:
+        allowed = ", ".join(f"{v:g}" for v in sorted(levels))
+        problems.append(f"{value:g} is not a level of the scale “{scale.name}” ({allowed}).")
+    source, certification_id = judgement_source(actor, student)
+    counts = source == ScoreSource.CERTIFIED_TEACHER
+    superseded = None
+    if supersedes_id is not None:
+        superseded = (
+            Score.objects.current().filter(pk=supersedes_id, evidence=evidence, competency=competency).first()
+        )
+        if superseded is None:
+            problems.append("Only a current score on this evidence and competency can be corrected.")
+        elif superseded.counts_toward_mastery and not counts:
+            problems.append("Only a teacher with a current certification may correct a counted score.")
+        if not correction_reason.strip():
+            problems.append("Say why the score is corrected.")
+    if problems:
+        raise EvidenceError(problems)
+    final_value = score_value(value=value, criterion_levels=chosen_criteria)
+    with transaction.atomic():
+        score = Score.objects.create(
+            district_id=evidence.district_id,
+            student=student,
+            evidence=evidence,
+            competency=competency,
+            framework_version_id=competency.version_id,
+            value=final_value,
+            rubric=rubric if chosen_criteria else None,
+            criterion_levels={str(k): v for k, v in chosen_criteria.items()},
+            comment=comment.strip(),
+            source=source,
+            counts_toward_mastery=counts,
+            certification_id=certification_id,
+            supersedes=superseded,
+            correction_reason=correction_reason.strip(),
+            scored_by=actor,
+            scored_at=timezone.now(),
+        )
+        if counts:
+            scale_mark_in_use(scale=scale)
+            if evidence.status != EvidenceStatus.REVISED:
+                Evidence.objects.filter(pk=evidence.pk).update(status=EvidenceStatus.SCORED)
+            level_refresh(student=student, competency=competency)
+        audit_record(
+            context=context,
+            action=AuditAction.CREATE,
+            object_type="score",
+            object_id=str(score.pk),
+            student=student,
+            reason=access.legitimate_interest(actor, student),
+        )
+    return score
