@@ -23,16 +23,9 @@ from django.utils import timezone
 from waypoint.core.models import Organization, Student, User
 from waypoint.evidence.models import Score
 from waypoint.frameworks.models import Competency, Framework, ScaleLevel
-from waypoint.mastery import bkt, calc, vectorized
+from waypoint.mastery import calc, vectorized
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
-from waypoint.mastery.models import (
-    CalculationRule,
-    KnowledgeEstimate,
-    KnowledgeModel,
-    MasteryLevel,
-    MasteryLevelChange,
-    PracticeAttempt,
-)
+from waypoint.mastery.models import CalculationRule, MasteryLevel, MasteryLevelChange
 
 DEFAULT_SPEC = MethodSpec(Method.DECAYING_AVERAGE, weight=calc.DEFAULT_WEIGHT)
 DEFAULT_ROLLUP = RollupRule.MEAN
@@ -344,12 +337,13 @@ def level_refresh(*, student: Student, competency: Competency) -> MasteryLevel |
         .values_list("competency_id", "value", "id")
     ):
         scores[competency_id].append((value, score_id))
-    known: dict[int, ComputedLevel | None] = {
+    stored = {
         row.competency_id: ComputedLevel(
             row.level, row.meets_mastery, row.method, row.parameters, row.score_ids, row.rolled_up
         )
-        for row in MasteryLevel.objects.filter(student=student, competency_id__in=involved - set(chain))
+        for row in MasteryLevel.objects.filter(student=student, competency_id__in=involved)
     }
+    known: dict[int, ComputedLevel | None] = {key: value for key, value in stored.items() if key not in chain}
     computed: dict[tuple[int, int], ComputedLevel] = {}
     for node in chain:
         rule = book.rule(facts[node].identifier)
@@ -362,6 +356,9 @@ def level_refresh(*, student: Student, competency: Competency) -> MasteryLevel |
                 [score_id for _, score_id in scores[node]],
                 scale,
             )
+        if result is None and node in stored:
+            # The level it had no longer follows from anything (its children lost theirs): clear it.
+            result = _from_scores(rule, None, [], scale)
         known[node] = result
         if result is not None:
             computed[(student.pk, node)] = result
@@ -488,72 +485,3 @@ def _ancestors(competency_id: int, facts: dict[int, CompetencyFacts]) -> list[in
         found.append(parent_id)
         parent_id = facts[parent_id].parent_id
     return found
-
-
-@dataclass(frozen=True)
-class KnowledgeSummary:
-    competencies: int
-    students: int
-    attempts: int
-
-
-def knowledge_refresh(*, district: Organization) -> KnowledgeSummary:
-    """Fit BKT per competency from the district's practice attempts and store every student's P(mastered),
-    replacing the district's previous fit, in one transaction."""
-    rows = list(
-        PracticeAttempt.objects.filter(district=district)
-        .order_by("student_id", "attempted_at", "id")
-        .values_list("student_id", "competency_id", "correct")
-    )
-    attempts = bkt.Attempts.from_rows((str(s), str(c), int(correct)) for s, c, correct in rows)
-    fitted = bkt.fit(attempts) if rows else {}
-    posteriors = bkt.posterior(attempts, fitted) if rows else {}
-    per_skill_students: dict[str, set[str]] = defaultdict(set)
-    per_pair: dict[tuple[str, str], int] = defaultdict(int)
-    for student_id, competency_id, _ in rows:
-        per_skill_students[str(competency_id)].add(str(student_id))
-        per_pair[(str(student_id), str(competency_id))] += 1
-    now = timezone.now()
-    with transaction.atomic():
-        KnowledgeEstimate.objects.filter(district=district).delete()
-        KnowledgeModel.objects.filter(district=district).delete()
-        models = []
-        for skill, params in fitted.items():
-            counts = [n for (_, c), n in per_pair.items() if c == skill]
-            models.append(
-                KnowledgeModel(
-                    district=district,
-                    competency_id=int(skill),
-                    prior=params.prior,
-                    learn=params.learn,
-                    guess=params.guess,
-                    slip=params.slip,
-                    students=len(per_skill_students[skill]),
-                    attempts=sum(counts),
-                    evidence_sufficient=bkt.evidence_sufficient(
-                        len(per_skill_students[skill]), float(np.median(counts))
-                    ),
-                    fitted_at=now,
-                )
-            )
-        KnowledgeModel.objects.bulk_create(models, batch_size=1000)
-        sufficient_skills = {str(model.competency_id) for model in models if model.evidence_sufficient}
-        KnowledgeEstimate.objects.bulk_create(
-            [
-                KnowledgeEstimate(
-                    district=district,
-                    student_id=int(student),
-                    competency_id=int(skill),
-                    probability_mastered=round(probability, DIGITS),
-                    attempts=per_pair[(student, skill)],
-                    evidence_sufficient=skill in sufficient_skills
-                    and bkt.student_evidence_sufficient(per_pair[(student, skill)]),
-                    computed_at=now,
-                )
-                for (student, skill), probability in posteriors.items()
-            ],
-            batch_size=1000,
-        )
-    return KnowledgeSummary(
-        competencies=len(fitted), students=len({s for s, _ in per_pair}), attempts=len(rows)
-    )

@@ -1,0 +1,62 @@
+"""A small demo district with a rubric-backed assessment, for the evidence and mastery tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from waypoint.core.audit import RequestContext
+from waypoint.core.demo import load_demo
+from waypoint.core.models import Organization, Student, User
+from waypoint.evidence.models import Assessment, AssessmentKind
+from waypoint.evidence.services import assessment_create
+from waypoint.frameworks.models import Competency, Rubric
+
+# The smallest valid PNG: 1×1 transparent pixel.
+PNG_BYTES = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def png(name: str = "work.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG_BYTES, content_type="image/png")
+
+
+@dataclass(frozen=True)
+class Scene:
+    district: Organization
+    student: Student
+    users: dict[str, User]
+    rubric: Rubric
+    assessment: Assessment
+    competency: Competency
+
+    def context(self, username: str) -> RequestContext:
+        return RequestContext(user=self.users[username])
+
+
+@pytest.fixture
+def scene(db: None) -> Scene:
+    load_demo(scale=0.1)
+    district = Organization.objects.get(slug="riverside")
+    users = {user.username: user for user in User.objects.filter(username__isnull=False)}
+    rubric = Rubric.objects.get(owner=district, title="Oral presentation")
+    competency = rubric.criteria.order_by("position").first().competency  # type: ignore[union-attr]
+    assessment = assessment_create(
+        context=RequestContext(user=users["teacher"]),
+        title="Town hall presentation",
+        kind=AssessmentKind.PERFORMANCE_TASK,
+        competency_ids=list(rubric.criteria.values_list("competency_id", flat=True)),
+        rubric_id=rubric.pk,
+    )
+    return Scene(
+        district=district,
+        student=Student.objects.get(user__username="student"),
+        users=users,
+        rubric=rubric,
+        assessment=assessment,
+        competency=competency,
+    )
