@@ -48,6 +48,9 @@ class Row:
     payload: dict[str, object] | None = None
     query: str = ""
     upload: Path | None = None
+    # Send `payload` as a multipart form (with `upload`, if any, under `upload_field`) instead of JSON.
+    multipart: bool = False
+    upload_field: str = "file"
 
     def expected(self, role: str, target: str) -> int:
         if role == ANONYMOUS:

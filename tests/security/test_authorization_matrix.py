@@ -469,7 +469,14 @@ class AuthorizationMatrixTest(TestCase):
                 if role != ANONYMOUS:
                     client.force_login(self.users[role])
                 url = self.url(route, role, target, row)
-                if row.upload is not None:
+                if row.multipart:
+                    form = json.loads(self.body(row, role, target))
+                    if row.upload is not None:
+                        with row.upload.open("rb") as upload:
+                            response = client.post(url, {**form, row.upload_field: upload})
+                    else:
+                        response = client.post(url, form)
+                elif row.upload is not None:
                     with row.upload.open("rb") as upload:
                         response = client.post(url, {"file": upload})
                 elif row.payload is not None:

@@ -11,8 +11,12 @@ from ninja.security import HttpBearer, django_auth
 from waypoint.core.api import router as core_router
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.core.services import access_token_authenticate
+from waypoint.evidence.api import router as evidence_router
+from waypoint.evidence.services import EvidenceError
 from waypoint.frameworks.api import router as frameworks_router
 from waypoint.frameworks.services import FrameworkError, Frozen
+from waypoint.mastery.api import router as mastery_router
+from waypoint.mastery.services import CalculationError
 
 
 class AccessTokenAuth(HttpBearer):
@@ -35,6 +39,8 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", frameworks_router)
+api.add_router("/", evidence_router)
+api.add_router("/", mastery_router)
 
 
 @api.exception_handler(NotVisible)
@@ -54,4 +60,14 @@ def frozen(request: HttpRequest, exc: Frozen) -> HttpResponse:
 
 @api.exception_handler(FrameworkError)
 def framework_refused(request: HttpRequest, exc: FrameworkError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(EvidenceError)
+def evidence_refused(request: HttpRequest, exc: EvidenceError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(CalculationError)
+def calculation_refused(request: HttpRequest, exc: CalculationError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from django.utils import timezone
 
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import Section, Student
@@ -46,7 +49,7 @@ def explanation(method: str, parameters: dict[str, float | int], score_count: in
 
 @dataclass(frozen=True)
 class HistoryPoint:
-    date: str
+    date: datetime.date
     level: float | None
 
 
@@ -91,7 +94,9 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
         scale_levels[level.scale_id].append(level)
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
     for change in MasteryLevelChange.objects.filter(student=student).order_by("changed_at", "id"):
-        history[change.competency_id].append(HistoryPoint(change.changed_at.date().isoformat(), change.level))
+        history[change.competency_id].append(
+            HistoryPoint(timezone.localdate(change.changed_at), change.level)
+        )
     estimates = {
         estimate.competency_id: estimate
         for estimate in KnowledgeEstimate.objects.filter(student=student).select_related("competency")

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from waypoint.core.models import Organization, Student, User
 from waypoint.evidence.models import Score
-from waypoint.frameworks.models import Competency, Framework, ScaleLevel
+from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, ScaleLevel
 from waypoint.mastery import calc, vectorized
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.models import CalculationRule, MasteryLevel, MasteryLevelChange
@@ -125,6 +125,12 @@ def calculation_rule_set(
         rollup = RollupRule(rollup_rule)
     except ValueError as error:
         raise CalculationError(str(error)) from None
+    uses = (
+        framework.owner_id in (district.pk, district.parent_id)
+        or FrameworkAdoption.objects.filter(framework=framework, district=district).exists()
+    )
+    if not uses:
+        raise CalculationError(f"{district} neither owns nor has adopted {framework}.")
     if (
         competency_identifier
         and not Competency.objects.filter(

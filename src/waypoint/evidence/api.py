@@ -1,0 +1,353 @@
+"""API of evidence: assessments, submitting and revising work, feedback and judgements.
+
+Every read of a student's evidence is scoped by the access policy and audited; a judgement by anyone without
+a current teaching certification is kept as feedback and never counts toward mastery."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, ValidationErrorOut
+from waypoint.core.audit import request_context
+from waypoint.evidence import selectors, services
+from waypoint.evidence.models import Assessment, AssessmentKind, Evidence, Score
+
+router = Router(tags=["evidence"])
+
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+READ_ERRORS = {**NOT_FOUND, 403: ErrorOut}
+
+
+class AssessmentIn(Schema):
+    title: str
+    kind: AssessmentKind = AssessmentKind.FORMATIVE
+    competency_ids: list[Annotated[int, Path(ge=1, le=MAX_ID)]]
+    instructions: str = ""
+    rubric_id: int | None = None
+    section_id: int | None = None
+    due_on: datetime.date | None = None
+
+
+class AssessmentOut(Schema):
+    id: int
+    title: str
+    kind: str
+    instructions: str
+    framework_version_id: int
+    competency_ids: list[int]
+    rubric_id: int | None
+    section_id: int | None
+    due_on: datetime.date | None
+    created_by: str
+
+
+class ArtifactOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str
+
+
+class EvidenceOut(Schema):
+    id: int
+    student_id: int
+    title: str
+    kind: str
+    status: str
+    version: int
+    revision_of: int | None
+    assessment_id: int | None
+    competency_ids: list[int]
+    submitted_at: datetime.datetime
+
+
+class FeedbackIn(Schema):
+    body: str
+    requests_revision: bool = False
+
+
+class FeedbackOut(Schema):
+    id: int
+    evidence_id: int
+    author: str
+    body: str
+    requests_revision: bool
+    created_at: datetime.datetime
+
+
+class ScoreIn(Schema):
+    competency_id: int
+    value: float | None = None
+    criterion_levels: dict[int, float] | None = None
+    comment: str = ""
+    supersedes_id: int | None = None
+    correction_reason: str = ""
+
+
+class ScoreOut(Schema):
+    id: int
+    evidence_id: int
+    competency_id: int
+    value: float
+    source: str
+    counts_toward_mastery: bool
+    supersedes_id: int | None
+    correction_reason: str
+    comment: str
+    scored_by: str
+    scored_at: datetime.datetime
+
+
+class VersionOut(EvidenceOut):
+    body: str
+    links: list[str]
+    artifacts: list[ArtifactOut]
+    feedback: list[FeedbackOut]
+    scores: list[ScoreOut]
+
+
+class EvidenceDetailOut(Schema):
+    id: int
+    versions: list[VersionOut]
+    your_judgement_counts: bool
+
+
+class InboxOut(Schema):
+    count: int
+    page: int
+    pages: int
+    items: list[EvidenceOut]
+
+
+def _evidence_out(evidence: Evidence) -> EvidenceOut:
+    return EvidenceOut(
+        id=evidence.pk,
+        student_id=evidence.student_id,
+        title=evidence.title,
+        kind=evidence.kind,
+        status=evidence.status,
+        version=evidence.version,
+        revision_of=evidence.revision_of_id,
+        assessment_id=evidence.assessment_id,
+        competency_ids=[competency.pk for competency in evidence.competencies.all()],
+        submitted_at=evidence.submitted_at,
+    )
+
+
+def _score_out(score: Score) -> ScoreOut:
+    return ScoreOut(
+        id=score.pk,
+        evidence_id=score.evidence_id,
+        competency_id=score.competency_id,
+        value=score.value,
+        source=score.source,
+        counts_toward_mastery=score.counts_toward_mastery,
+        supersedes_id=score.supersedes_id,
+        correction_reason=score.correction_reason,
+        comment=score.comment,
+        scored_by=score.scored_by.get_full_name() or score.scored_by.username,
+        scored_at=score.scored_at,
+    )
+
+
+@router.get("/assessments", response={200: list[AssessmentOut], 401: ErrorOut})
+def assessment_list(request: HttpRequest) -> list[AssessmentOut]:
+    """The assessments of your district, newest first."""
+    return [_assessment_out(a) for a in selectors.assessments_for(context=request_context(request))]
+
+
+def _assessment_out(assessment: Assessment) -> AssessmentOut:
+    return AssessmentOut(
+        id=assessment.pk,
+        title=assessment.title,
+        kind=assessment.kind,
+        instructions=assessment.instructions,
+        framework_version_id=assessment.framework_version_id,
+        competency_ids=[competency.pk for competency in assessment.competencies.all()],
+        rubric_id=assessment.rubric_id,
+        section_id=assessment.section_id,
+        due_on=assessment.due_on,
+        created_by=assessment.created_by.username,
+    )
+
+
+@router.post("/assessments", response={201: AssessmentOut, **WRITE_ERRORS})
+def assessment_create(request: HttpRequest, payload: AssessmentIn) -> Status[AssessmentOut]:
+    """Create an assessment aligned to competencies of one published framework version (teachers and
+    administrators)."""
+    assessment = services.assessment_create(
+        context=request_context(request),
+        title=payload.title,
+        kind=payload.kind,
+        competency_ids=payload.competency_ids,
+        instructions=payload.instructions,
+        rubric_id=payload.rubric_id,
+        section_id=payload.section_id,
+        due_on=payload.due_on,
+    )
+    return Status(201, _assessment_out(assessment))
+
+
+@router.get("/assessments/{int:assessment_id}", response={200: AssessmentOut, **READ_ERRORS})
+def assessment_detail(request: HttpRequest, assessment_id: Id) -> AssessmentOut:
+    return _assessment_out(
+        selectors.assessment_get(context=request_context(request), assessment_id=assessment_id)
+    )
+
+
+@router.get("/evidence/inbox", response={200: InboxOut, **READ_ERRORS})
+def evidence_inbox(request: HttpRequest, page: Query[int] = 1) -> InboxOut:
+    """Evidence from students in your scope waiting for a score, oldest first (for teachers and
+    administrators)."""
+    result = selectors.evidence_inbox(context=request_context(request), page=max(1, min(page, 10**6)))
+    return InboxOut(
+        count=result.count,
+        page=result.number,
+        pages=result.num_pages,
+        items=[_evidence_out(evidence) for evidence in result.items],
+    )
+
+
+@router.post("/evidence", response={201: EvidenceOut, **WRITE_ERRORS})
+def evidence_submit(
+    request: HttpRequest,
+    student_id: Form[int],
+    title: Form[str],
+    body: Form[str] = "",
+    links: Form[list[str]] = [],  # noqa: B006  (ninja reads the default, never mutates it)
+    competency_ids: Form[list[int]] = [],  # noqa: B006
+    assessment_id: Form[int | None] = None,
+    observation: Form[bool] = False,
+    files: File[list[UploadedFile]] = [],  # noqa: B006
+) -> Status[EvidenceOut]:
+    """Submit your own work (text, links, files) about competencies or for an assessment; staff record an
+    observation of a student in their scope with `observation=true`. Files are checked by their content."""
+    evidence = services.evidence_submit(
+        context=request_context(request),
+        student_id=student_id,
+        title=title,
+        body=body,
+        links=links,
+        competency_ids=competency_ids,
+        assessment_id=assessment_id,
+        files=files,
+        observation=observation,
+    )
+    return Status(201, _evidence_out(evidence))
+
+
+@router.get("/evidence/{int:evidence_id}", response={200: EvidenceDetailOut, **READ_ERRORS})
+def evidence_detail(request: HttpRequest, evidence_id: Id) -> EvidenceDetailOut:
+    """The piece of work with every version, its files, feedback and judgements."""
+    detail = selectors.evidence_detail(context=request_context(request), evidence_id=evidence_id)
+    return EvidenceDetailOut(
+        id=detail.evidence.pk,
+        versions=[
+            VersionOut(
+                **_evidence_out(view.evidence).dict(),
+                body=view.evidence.body,
+                links=view.evidence.links,
+                artifacts=[
+                    ArtifactOut(
+                        id=artifact.pk,
+                        original_name=artifact.original_name,
+                        content_type=artifact.content_type,
+                        size=artifact.size,
+                        sha256=artifact.sha256,
+                        url=f"/evidence/artifacts/{artifact.pk}/",
+                    )
+                    for artifact in view.artifacts
+                ],
+                feedback=[
+                    FeedbackOut(
+                        id=note.pk,
+                        evidence_id=note.evidence_id,
+                        author=note.author.username,
+                        body=note.body,
+                        requests_revision=note.requests_revision,
+                        created_at=note.created_at,
+                    )
+                    for note in view.feedback
+                ],
+                scores=[_score_out(score) for score in view.scores],
+            )
+            for view in detail.versions
+        ],
+        your_judgement_counts=detail.judgement_counts,
+    )
+
+
+@router.post("/evidence/{int:evidence_id}/revisions", response={201: EvidenceOut, **WRITE_ERRORS})
+def evidence_revise(
+    request: HttpRequest,
+    evidence_id: Id,
+    title: Form[str] = "",
+    body: Form[str] = "",
+    links: Form[list[str]] = [],  # noqa: B006
+    files: File[list[UploadedFile]] = [],  # noqa: B006
+) -> Status[EvidenceOut]:
+    """A new version of your own latest work."""
+    revision = services.evidence_revise(
+        context=request_context(request),
+        evidence_id=evidence_id,
+        title=title,
+        body=body,
+        links=links,
+        files=files,
+    )
+    return Status(201, _evidence_out(revision))
+
+
+@router.post("/evidence/{int:evidence_id}/feedback", response={201: FeedbackOut, **WRITE_ERRORS})
+def feedback_add(request: HttpRequest, evidence_id: Id, payload: FeedbackIn) -> Status[FeedbackOut]:
+    """Comment on evidence; staff may ask for a revision."""
+    note = services.feedback_add(
+        context=request_context(request),
+        evidence_id=evidence_id,
+        body=payload.body,
+        requests_revision=payload.requests_revision,
+    )
+    return Status(
+        201,
+        FeedbackOut(
+            id=note.pk,
+            evidence_id=note.evidence_id,
+            author=note.author.username,
+            body=note.body,
+            requests_revision=note.requests_revision,
+            created_at=note.created_at,
+        ),
+    )
+
+
+@router.post("/evidence/{int:evidence_id}/scores", response={201: ScoreOut, **WRITE_ERRORS})
+def score_record(request: HttpRequest, evidence_id: Id, payload: ScoreIn) -> Status[ScoreOut]:
+    """Judge the evidence on one of its competencies: a level of the scale, or a level per rubric criterion.
+    Counts toward mastery only from a teacher with a current certification (then the level is recomputed
+    at once); a correction names the score it supersedes and why."""
+    score = services.score_record(
+        context=request_context(request),
+        evidence_id=evidence_id,
+        competency_id=payload.competency_id,
+        value=payload.value,
+        criterion_levels=payload.criterion_levels,
+        comment=payload.comment,
+        supersedes_id=payload.supersedes_id,
+        correction_reason=payload.correction_reason,
+    )
+    return Status(201, _score_out(score))
+
+
+@router.get("/students/{int:student_id}/evidence", response={200: list[EvidenceOut], **READ_ERRORS})
+def student_evidence(request: HttpRequest, student_id: Id) -> list[EvidenceOut]:
+    """A student's evidence, latest versions, newest first."""
+    _, pieces = selectors.student_evidence(context=request_context(request), student_id=student_id)
+    return [_evidence_out(evidence) for evidence in pieces]
