@@ -324,3 +324,18 @@ def test_superseded_and_uncounted_scores_are_left_out(tree: Tree) -> None:
 
 def test_methods_enumerated_here_are_all_the_methods() -> None:
     assert {name for name, _ in METHODS} == {method.value for method in Method}
+
+
+def test_the_recompute_command(tree: Tree) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    record(tree, tree.students[0], tree.indicators[0], 3, timezone.now())
+    MasteryLevel.objects.all().delete()
+    out = StringIO()
+    call_command("recompute", district=tree.district.slug, stdout=out)
+    assert "1 counted scores" in out.getvalue()
+    assert MasteryLevel.objects.filter(student=tree.students[0], competency=tree.indicators[0]).exists()
+    with pytest.raises(CommandError, match="No district"):
+        call_command("recompute", district="atlantis")

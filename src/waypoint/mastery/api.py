@@ -46,7 +46,7 @@ class LevelOut(Schema):
     label: str
     meets_mastery: bool
     method: str
-    parameters: dict[str, float]
+    parameters: dict[str, int | float]
     framework_version_id: int
     score_ids: list[int]
     explanation: str
@@ -68,7 +68,7 @@ class GradebookOut(Schema):
 
 class RuleIn(Schema):
     method: Method
-    parameters: dict[str, float] = {}
+    parameters: dict[str, int | float] = {}
     rollup_rule: RollupRule = RollupRule.MEAN
     competency_identifier: str = ""
 
@@ -77,7 +77,7 @@ class RuleOut(Schema):
     framework_id: int
     competency_identifier: str
     method: str
-    parameters: dict[str, float]
+    parameters: dict[str, int | float]
     rollup_rule: str
 
 

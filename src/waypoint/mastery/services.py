@@ -15,9 +15,10 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from waypoint.core.models import Organization, Student, User
@@ -250,76 +251,95 @@ def _store(
     level or of mastery; returns the number of levels that changed."""
     keys = set(computed)
     student_ids = {student_id for student_id, _ in keys}
-    stored: dict[tuple[int, int], MasteryLevel] = {
-        (row.student_id, row.competency_id): row
-        for row in MasteryLevel.objects.filter(student_id__in=student_ids).filter(
-            competency_id__in={competency_id for _, competency_id in keys}
+    stored = {
+        (student_id, competency_id): (level, meets, method, parameters, score_ids, rolled_up)
+        for student_id, competency_id, level, meets, method, parameters, score_ids, rolled_up in (
+            MasteryLevel.objects.filter(student_id__in=student_ids)
+            .filter(competency_id__in={competency_id for _, competency_id in keys})
+            .values_list(
+                "student_id",
+                "competency_id",
+                "level",
+                "meets_mastery",
+                "method",
+                "parameters",
+                "score_ids",
+                "rolled_up",
+            )
         )
     }
-    now = timezone.now()
-    writes: list[MasteryLevel] = []
-    history: list[MasteryLevelChange] = []
-    for key in keys:
+    ops = connection.ops
+    now = ops.adapt_datetimefield_value(timezone.now())
+    writes: list[tuple[Any, ...]] = []
+    history: list[tuple[Any, ...]] = []
+    for key in sorted(keys):
         result = computed[key]
         previous = stored.get(key)
-        same_level = previous is not None and (previous.level, previous.meets_mastery) == (
+        current = (
             result.level,
             result.meets_mastery,
+            result.method,
+            result.parameters,
+            result.score_ids,
+            result.rolled_up,
         )
-        if (
-            same_level
-            and previous is not None
-            and (previous.method, previous.parameters, previous.score_ids, previous.rolled_up)
-            == (result.method, result.parameters, result.score_ids, result.rolled_up)
-        ):
+        if previous == current:
             continue
+        same_level = previous is not None and previous[:2] == current[:2]
         student_id, competency_id = key
+        parameters = ops.adapt_json_value(result.parameters, None)
+        score_ids = ops.adapt_json_value(result.score_ids, None)
         writes.append(
-            MasteryLevel(
-                district_id=district_id,
-                student_id=student_id,
-                competency_id=competency_id,
-                framework_version_id=facts[competency_id].version_id,
-                level=result.level,
-                meets_mastery=result.meets_mastery,
-                method=result.method,
-                parameters=result.parameters,
-                score_ids=result.score_ids,
-                rolled_up=result.rolled_up,
-                computed_at=now,
+            (
+                district_id,
+                student_id,
+                competency_id,
+                facts[competency_id].version_id,
+                result.level,
+                result.meets_mastery,
+                result.method,
+                parameters,
+                score_ids,
+                result.rolled_up,
+                now,
             )
         )
         if not same_level:
             history.append(
-                MasteryLevelChange(
-                    district_id=district_id,
-                    student_id=student_id,
-                    competency_id=competency_id,
-                    level=result.level,
-                    meets_mastery=result.meets_mastery,
-                    method=result.method,
-                    parameters=result.parameters,
-                    score_ids=result.score_ids,
-                    changed_at=now,
+                (
+                    district_id,
+                    student_id,
+                    competency_id,
+                    result.level,
+                    result.meets_mastery,
+                    result.method,
+                    parameters,
+                    score_ids,
+                    now,
                 )
             )
-    MasteryLevel.objects.bulk_create(
-        writes,
-        batch_size=1000,
-        update_conflicts=True,
-        unique_fields=["student", "competency"],
-        update_fields=[
-            "framework_version",
-            "level",
-            "meets_mastery",
-            "method",
-            "parameters",
-            "score_ids",
-            "rolled_up",
-            "computed_at",
-        ],
-    )
-    MasteryLevelChange.objects.bulk_create(history, batch_size=1000)
+    # Plain parameterised statements: the ORM's per-field preparation cost more than the database itself
+    # when a recompute writes hundreds of thousands of levels.
+    level_table = ops.quote_name(MasteryLevel._meta.db_table)
+    change_table = ops.quote_name(MasteryLevelChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {level_table} (district_id, student_id, competency_id, "  # noqa: S608
+            "framework_version_id, level, meets_mastery, method, parameters, score_ids, rolled_up, "
+            "computed_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (student_id, competency_id) DO UPDATE SET "
+            "framework_version_id = excluded.framework_version_id, level = excluded.level, "
+            "meets_mastery = excluded.meets_mastery, method = excluded.method, "
+            "parameters = excluded.parameters, score_ids = excluded.score_ids, "
+            "rolled_up = excluded.rolled_up, computed_at = excluded.computed_at",
+            writes,
+        )
+        cursor.executemany(
+            f"INSERT INTO {change_table} (district_id, student_id, competency_id, level, meets_mastery, "  # noqa: S608
+            "method, parameters, score_ids, changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            history,
+        )
     return len(history)
 
 
