@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from waypoint.core.audit import RequestContext
 from waypoint.core.demo import load_demo
 from waypoint.core.models import Organization, Student, User
-from waypoint.evidence.models import Assessment, AssessmentKind
+from waypoint.evidence.models import Artifact, Assessment, AssessmentKind, Evidence, Feedback, Score
 from waypoint.evidence.services import assessment_create
 from waypoint.frameworks.models import Competency, Rubric
+from waypoint.mastery.models import MasteryLevel
 
 # The smallest valid PNG: 1×1 transparent pixel.
 PNG_BYTES = bytes.fromhex(
@@ -33,6 +34,7 @@ class Scene:
     rubric: Rubric
     assessment: Assessment
     competency: Competency
+    counts: dict[str, int]
 
     def context(self, username: str) -> RequestContext:
         return RequestContext(user=self.users[username])
@@ -43,7 +45,8 @@ def scene(db: None) -> Scene:
     load_demo(scale=0.1)
     district = Organization.objects.get(slug="riverside")
     users = {user.username: user for user in User.objects.filter(username__isnull=False)}
-    rubric = Rubric.objects.get(owner=district, title="Oral presentation")
+    # The demo has scored `student` on the presentation rubric; this one is still unscored for them.
+    rubric = Rubric.objects.get(owner=district, title="Goal setting and reflection")
     competency = rubric.criteria.order_by("position").first().competency  # type: ignore[union-attr]
     assessment = assessment_create(
         context=RequestContext(user=users["teacher"]),
@@ -59,4 +62,16 @@ def scene(db: None) -> Scene:
         rubric=rubric,
         assessment=assessment,
         competency=competency,
+        counts=written(),
     )
+
+
+def written() -> dict[str, int]:
+    """How many rows of each kind the evidence services write: tests compare them before and after."""
+    return {
+        "evidence": Evidence.objects.count(),
+        "artifacts": Artifact.objects.count(),
+        "scores": Score.objects.count(),
+        "feedback": Feedback.objects.count(),
+        "levels": MasteryLevel.objects.count(),
+    }

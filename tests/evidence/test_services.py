@@ -70,7 +70,7 @@ def test_a_student_cannot_submit_for_another_student(scene: Scene) -> None:
     assert classmate is not None
     with pytest.raises((NotVisible, NotPermitted)):
         submit(scene, student_id=classmate.student_id)
-    assert not Evidence.objects.exists()
+    assert Evidence.objects.count() == scene.counts["evidence"]
 
 
 @pytest.mark.parametrize(
@@ -89,15 +89,15 @@ def test_files_are_checked_by_content_and_nothing_is_written(
         submit(scene, files=[upload])
     assert message in str(refused.value)
     assert name in str(refused.value)
-    assert not Evidence.objects.exists()
-    assert not Artifact.objects.exists()
+    assert Evidence.objects.count() == scene.counts["evidence"]
+    assert Artifact.objects.count() == scene.counts["artifacts"]
 
 
 @override_settings(WAYPOINT_EVIDENCE_MAX_BYTES=len(PNG_BYTES) - 1)
 def test_a_file_over_the_size_limit_is_refused(scene: Scene) -> None:
     with pytest.raises(EvidenceError, match="over the limit"):
         submit(scene, files=[png()])
-    assert not Evidence.objects.exists()
+    assert Evidence.objects.count() == scene.counts["evidence"]
 
 
 def test_plain_text_is_accepted_whatever_its_name(scene: Scene) -> None:
@@ -117,13 +117,13 @@ def test_evidence_on_a_competency_of_another_version_is_refused(scene: Scene) ->
     draft = Competency.objects.filter(version__status=VersionStatus.DRAFT)[0]
     with pytest.raises(EvidenceError, match="not a draft"):
         submit(scene, assessment_id=None, competency_ids=[draft.pk])
-    assert not Evidence.objects.exists()
+    assert Evidence.objects.count() == scene.counts["evidence"]
 
 
 def test_links_must_be_web_addresses(scene: Scene) -> None:
     with pytest.raises(EvidenceError, match="must start with https"):
         submit(scene, links=["javascript:alert(1)"])
-    assert not Evidence.objects.exists()
+    assert Evidence.objects.count() == scene.counts["evidence"]
 
 
 def test_a_certified_score_sets_the_level_in_the_same_transaction(scene: Scene) -> None:
@@ -157,7 +157,7 @@ def test_an_uncertified_teachers_score_is_feedback_and_never_counts(scene: Scene
     )
     assert score.source == ScoreSource.TEACHER
     assert not score.counts_toward_mastery
-    assert not MasteryLevel.objects.filter(student=scene.student).exists()
+    assert not MasteryLevel.objects.filter(student=scene.student, competency=scene.competency).exists()
     evidence.refresh_from_db()
     assert evidence.status == EvidenceStatus.AWAITING_SCORE
 
@@ -169,7 +169,7 @@ def test_a_self_assessment_is_recorded_and_never_counts(scene: Scene) -> None:
     )
     assert score.source == ScoreSource.SELF
     assert not score.counts_toward_mastery
-    assert not MasteryLevel.objects.exists()
+    assert not MasteryLevel.objects.filter(student=scene.student, competency=scene.competency).exists()
 
 
 def test_a_score_outside_the_scale_is_refused_and_nothing_written(scene: Scene) -> None:
@@ -182,8 +182,8 @@ def test_a_score_outside_the_scale_is_refused_and_nothing_written(scene: Scene) 
                 competency_id=scene.competency.pk,
                 value=value,
             )
-    assert not Score.objects.exists()
-    assert not MasteryLevel.objects.exists()
+    assert Score.objects.count() == scene.counts["scores"]
+    assert not MasteryLevel.objects.filter(student=scene.student, competency=scene.competency).exists()
 
 
 def test_a_score_on_a_competency_the_evidence_is_not_about_is_refused(scene: Scene) -> None:
@@ -193,7 +193,7 @@ def test_a_score_on_a_competency_the_evidence_is_not_about_is_refused(scene: Sce
         score_record(
             context=scene.context("teacher"), evidence_id=evidence.pk, competency_id=stranger.pk, value=3
         )
-    assert not Score.objects.exists()
+    assert Score.objects.count() == scene.counts["scores"]
 
 
 def test_rubric_scoring_averages_the_criteria_of_the_competency(scene: Scene) -> None:
@@ -285,7 +285,7 @@ def test_teacher_out_of_district_cannot_score(scene: Scene) -> None:
             competency_id=scene.competency.pk,
             value=3,
         )
-    assert not Score.objects.exists()
+    assert Score.objects.count() == scene.counts["scores"]
     assert AuditEvent.objects.filter(action=AuditAction.DENIED, object_type="evidence").exists()
 
 
@@ -321,7 +321,7 @@ def test_a_revision_of_someone_elses_evidence_is_refused(scene: Scene) -> None:
             evidence_revise(context=scene.context(username), evidence_id=evidence.pk, body="Not mine.")
     with pytest.raises(NotVisible):
         evidence_revise(context=scene.context("other-teacher"), evidence_id=evidence.pk, body="Not mine.")
-    assert Evidence.objects.count() == 1
+    assert Evidence.objects.count() == scene.counts["evidence"] + 1
 
 
 def test_only_staff_request_revisions_and_feedback_needs_words(scene: Scene) -> None:
@@ -332,7 +332,7 @@ def test_only_staff_request_revisions_and_feedback_needs_words(scene: Scene) -> 
         )
     with pytest.raises(EvidenceError, match="Write the feedback"):
         feedback_add(context=scene.context("teacher"), evidence_id=evidence.pk, body="  ")
-    assert not Feedback.objects.exists()
+    assert Feedback.objects.count() == scene.counts["feedback"]
 
 
 def test_a_teacher_records_an_observation(scene: Scene) -> None:

@@ -529,7 +529,7 @@ def score_record(
             scale_mark_in_use(scale=scale)
             if evidence.status != EvidenceStatus.REVISED:
                 Evidence.objects.filter(pk=evidence.pk).update(status=EvidenceStatus.SCORED)
-            level_refresh(student=student, competency=competency)
+            level_refresh(student=student, competency=competency, at=score.scored_at)
         audit_record(
             context=context,
             action=AuditAction.CREATE,

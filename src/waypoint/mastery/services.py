@@ -11,6 +11,7 @@ The rule of a level, both paths:
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -246,6 +247,7 @@ def _store(
     district_id: int,
     computed: dict[tuple[int, int], ComputedLevel],
     facts: dict[int, CompetencyFacts],
+    at: datetime.datetime | None = None,
 ) -> int:
     """Write the computed levels that differ from the stored ones, appending a history row for each change of
     level or of mastery; returns the number of levels that changed."""
@@ -269,7 +271,7 @@ def _store(
         )
     }
     ops = connection.ops
-    now = ops.adapt_datetimefield_value(timezone.now())
+    now = ops.adapt_datetimefield_value(at or timezone.now())
     writes: list[tuple[Any, ...]] = []
     history: list[tuple[Any, ...]] = []
     for key in sorted(keys):
@@ -343,9 +345,12 @@ def _store(
     return len(history)
 
 
-def level_refresh(*, student: Student, competency: Competency) -> MasteryLevel | None:
+def level_refresh(
+    *, student: Student, competency: Competency, at: datetime.datetime | None = None
+) -> MasteryLevel | None:
     """Recompute the student's level on the competency and on each of its ancestors from the counted scores
-    (called in the transaction that records a score). Returns the competency's stored level."""
+    (called in the transaction that records a score), dating any change `at` (now by default). Returns the
+    competency's stored level."""
     version_id = competency.version_id
     facts, children = _competency_facts([version_id])
     framework_id = facts[competency.pk].framework_id
@@ -388,7 +393,7 @@ def level_refresh(*, student: Student, competency: Competency) -> MasteryLevel |
         known[node] = result
         if result is not None:
             computed[(student.pk, node)] = result
-    _store(district_id=student.district_id, computed=computed, facts=facts)
+    _store(district_id=student.district_id, computed=computed, facts=facts, at=at)
     return MasteryLevel.objects.filter(student=student, competency=competency).first()
 
 
