@@ -4,7 +4,6 @@ district's rule, and every stored level records how it was made."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
@@ -12,16 +11,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.factories import DistrictFactory, StudentFactory, UserFactory
-from waypoint.core.models import Organization, Student, User
+from tests.mastery.conftest import Tree
+from waypoint.core.models import Organization, Student
 from waypoint.evidence.models import Evidence, Score, ScoreSource
-from waypoint.frameworks.models import Competency, Framework, FrameworkVersion, Tier
-from waypoint.frameworks.services import (
-    CompetencyFields,
-    competency_create,
-    framework_create,
-    version_publish,
-)
+from waypoint.frameworks.models import Competency
 from waypoint.mastery.calc import Method, RollupRule
 from waypoint.mastery.models import CalculationRule, MasteryLevel, MasteryLevelChange
 from waypoint.mastery.services import (
@@ -30,53 +23,6 @@ from waypoint.mastery.services import (
     level_refresh,
     recompute,
 )
-
-
-@dataclass(frozen=True)
-class Tree:
-    district: Organization
-    version: FrameworkVersion
-    framework: Framework
-    domain: Competency
-    competencies: list[Competency]
-    indicators: list[Competency]
-    students: list[Student]
-    scorer: User
-
-
-@pytest.fixture
-def tree(db: None) -> Tree:
-    """A domain with two competencies, each with two indicators, on the default 1-4 scale (mastery at 3)."""
-    district = DistrictFactory()
-    version = framework_create(owner=district, title="Engine test profile")
-    domain = competency_create(
-        version=version, parent=None, fields=CompetencyFields("D", "Domain", tier=Tier.DOMAIN)
-    )
-    competencies, indicators = [], []
-    for number in (1, 2):
-        competency = competency_create(
-            version=version, parent=domain, fields=CompetencyFields(f"D.{number}", f"Competency {number}")
-        )
-        competencies.append(competency)
-        for part in (1, 2):
-            indicators.append(
-                competency_create(
-                    version=version,
-                    parent=competency,
-                    fields=CompetencyFields(f"D.{number}.{part}", f"Indicator {part}", tier=Tier.INDICATOR),
-                )
-            )
-    version = version_publish(version=version, actor=None)
-    return Tree(
-        district=district,
-        version=version,
-        framework=version.framework,
-        domain=domain,
-        competencies=competencies,
-        indicators=indicators,
-        students=[StudentFactory(district=district) for _ in range(3)],
-        scorer=UserFactory(district=district),
-    )
 
 
 def record(
