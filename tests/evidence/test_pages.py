@@ -13,6 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests.evidence.conftest import PNG_BYTES, Scene, png
 from waypoint.core.models import Student
@@ -183,14 +184,15 @@ def test_an_uncertified_teachers_score_is_feedback_and_a_certified_one_sets_the_
     assert "You hold a current certification" not in page
     # The rubric's cells, in teacher and student language, label the radio buttons.
     cell = scene.rubric.criteria.first().cells.first()  # type: ignore[union-attr]
-    assert cell.description in page
+    assert escape(cell.description) in page
 
     response = uncertified.post(f"/evidence/{evidence.pk}/score/", rubric_choices(evidence, "4"))
     assert response.status_code == 302
-    assert Score.objects.filter(evidence=evidence, counts_toward_mastery=False).count() == 4
+    criteria = scene.rubric.criteria.count()
+    assert Score.objects.filter(evidence=evidence, counts_toward_mastery=False).count() == criteria
     assert list(levels.values_list("level", "score_ids")) == before
     detail = page_text(client_for(scene, "student").get(f"/evidence/{evidence.pk}/"))
-    assert detail.count("Feedback only") >= 4
+    assert detail.count("Feedback only") >= criteria
     assert "Counts</span>" not in detail
 
     certified = client_for(scene, "teacher")
@@ -202,6 +204,24 @@ def test_an_uncertified_teachers_score_is_feedback_and_a_certified_one_sets_the_
     assert counted.pk in levels.get().score_ids
     detail = page_text(client_for(scene, "student").get(f"/evidence/{evidence.pk}/"))
     assert "Counts</span>" in detail
+
+
+def test_a_students_self_assessment_is_kept_as_feedback(scene: Scene) -> None:
+    evidence = submit(scene)
+    student = client_for(scene, "student")
+    page = page_text(student.get(f"/evidence/{evidence.pk}/score/"))
+    assert "Assess your own work" in page
+    assert "Recorded as feedback; it will not change the mastery level." in page
+    assert "Self-assessment" in page
+    # The student reads the rubric in student language first.
+    cell = scene.rubric.criteria.first().cells.exclude(student_description="").first()  # type: ignore[union-attr]
+    assert cell is not None
+    assert page.index(escape(cell.student_description)) < page.index(escape(cell.description))
+    response = student.post(f"/evidence/{evidence.pk}/score/", rubric_choices(evidence, "4"))
+    assert response.status_code == 302
+    assert set(Score.objects.filter(evidence=evidence).values_list("source", "counts_toward_mastery")) == {
+        ("self", False)
+    }
 
 
 def test_a_submission_with_a_problem_records_no_score_at_all(scene: Scene) -> None:

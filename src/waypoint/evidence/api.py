@@ -65,6 +65,7 @@ class EvidenceOut(Schema):
     version: int
     revision_of: int | None
     assessment_id: int | None
+    path_id: int | None
     competency_ids: list[int]
     submitted_at: datetime.datetime
 
@@ -106,7 +107,7 @@ class ScoreOut(Schema):
     scored_at: datetime.datetime
 
 
-class VersionOut(EvidenceOut):
+class EvidenceVersionOut(EvidenceOut):
     body: str
     links: list[str]
     artifacts: list[ArtifactOut]
@@ -116,7 +117,7 @@ class VersionOut(EvidenceOut):
 
 class EvidenceDetailOut(Schema):
     id: int
-    versions: list[VersionOut]
+    versions: list[EvidenceVersionOut]
     your_judgement_counts: bool
 
 
@@ -137,6 +138,7 @@ def _evidence_out(evidence: Evidence) -> EvidenceOut:
         version=evidence.version,
         revision_of=evidence.revision_of_id,
         assessment_id=evidence.assessment_id,
+        path_id=evidence.path_id,
         competency_ids=[competency.pk for competency in evidence.competencies.all()],
         submitted_at=evidence.submitted_at,
     )
@@ -226,10 +228,13 @@ def evidence_submit(
     competency_ids: Form[list[int]] = [],  # noqa: B006
     assessment_id: Form[int | None] = None,
     observation: Form[bool] = False,
+    path_id: Form[int | None] = None,
     files: File[list[UploadedFile]] = [],  # noqa: B006
 ) -> Status[EvidenceOut]:
     """Submit your own work (text, links, files) about competencies or for an assessment; staff record an
-    observation of a student in their scope with `observation=true`. Files are checked by their content."""
+    observation of a student in their scope with `observation=true`; `path_id` ties the work to one of the
+    student's approved paths, whose external mentor may then read it and record observations while the path
+    is active. Files are checked by their content."""
     evidence = services.evidence_submit(
         context=request_context(request),
         student_id=student_id,
@@ -240,6 +245,7 @@ def evidence_submit(
         assessment_id=assessment_id,
         files=files,
         observation=observation,
+        path_id=path_id,
     )
     return Status(201, _evidence_out(evidence))
 
@@ -251,7 +257,7 @@ def evidence_detail(request: HttpRequest, evidence_id: Id) -> EvidenceDetailOut:
     return EvidenceDetailOut(
         id=detail.evidence.pk,
         versions=[
-            VersionOut(
+            EvidenceVersionOut(
                 **_evidence_out(view.evidence).dict(),
                 body=view.evidence.body,
                 links=view.evidence.links,

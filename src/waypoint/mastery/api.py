@@ -37,7 +37,7 @@ class EstimateOut(Schema):
     evidence_sufficient: bool
 
 
-class LevelOut(Schema):
+class MasteryLevelOut(Schema):
     competency_id: int
     human_code: str
     statement: str
@@ -56,7 +56,7 @@ class LevelOut(Schema):
 
 class StudentMasteryOut(Schema):
     student_id: int
-    levels: list[LevelOut]
+    levels: list[MasteryLevelOut]
 
 
 class GradebookOut(Schema):
@@ -100,7 +100,7 @@ def student_mastery(request: HttpRequest, student_id: Id) -> StudentMasteryOut:
     return StudentMasteryOut(
         student_id=mastery.student.pk,
         levels=[
-            LevelOut(
+            MasteryLevelOut(
                 competency_id=item.competency.pk,
                 human_code=item.competency.human_code,
                 statement=item.competency.full_statement,

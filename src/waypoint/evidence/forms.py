@@ -1,0 +1,490 @@
+"""Forms of the evidence pages: they parse input; the services decide what is allowed and check everything
+again (file types by content, links, the competencies of one published version)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
+from django.utils.datastructures import MultiValueDict
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+
+from waypoint.core.models import Section
+from waypoint.evidence import services
+from waypoint.evidence.models import Assessment, AssessmentKind, Score
+from waypoint.evidence.selectors import CompetencyScoring
+from waypoint.frameworks.models import (
+    Competency,
+    Framework,
+    FrameworkAdoption,
+    Rubric,
+    ScaleLevel,
+    VersionStatus,
+)
+
+LINK_HINT = "One per line, starting with https://."
+FILE_ACCEPT = ",".join(
+    [
+        ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt",
+        ".mp3,.wav,.ogg,.m4a,.mp4,.webm,.mov",
+        ".docx,.xlsx,.pptx,.odt,.ods,.odp",
+    ]
+)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input; each is checked by content (`services.check_files`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": FILE_ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(upload, initial) for upload in uploads if upload]
+
+
+@dataclass(frozen=True)
+class CompetencyGroup:
+    """The competencies of one framework offered in a picker (its published version's leaves)."""
+
+    framework: Framework
+    competencies: list[Competency] = field(default_factory=list)
+
+
+def competency_groups(district_id: int | None) -> list[CompetencyGroup]:
+    """The leaves (competencies and indicators with nothing under them) of the published version of every
+    framework the district owns or has adopted, grouped by framework, in tree order: what evidence shows."""
+    if district_id is None:
+        return []
+    adopted = FrameworkAdoption.objects.filter(district_id=district_id).values("framework_id")
+    leaves = (
+        Competency.objects.filter(
+            Q(version__framework__owner_id=district_id) | Q(version__framework_id__in=adopted),
+            version__status=VersionStatus.PUBLISHED,
+            children__isnull=True,
+        )
+        .select_related("version__framework")
+        .only(
+            "id",
+            "human_code",
+            "full_statement",
+            "abbreviated_statement",
+            "student_statement",
+            "path",
+            "version__id",
+            "version__framework__id",
+            "version__framework__title",
+        )
+        .order_by("version__framework__title", "version__framework_id", "path")
+    )
+    groups: dict[int, CompetencyGroup] = {}
+    for competency in leaves:
+        framework = competency.version.framework
+        groups.setdefault(framework.pk, CompetencyGroup(framework)).competencies.append(competency)
+    return list(groups.values())
+
+
+def competency_label(competency: Competency, *, student_first: bool = False, with_code: bool = True) -> str:
+    statement = (
+        competency.student_statement
+        if student_first and competency.student_statement
+        else competency.abbreviated_statement or competency.full_statement
+    )
+    if len(statement) > 140:
+        statement = statement[:139].rstrip() + "…"
+    return f"{competency.human_code} — {statement}" if competency.human_code and with_code else statement
+
+
+class CompetencyPicker(forms.Form):
+    """A multi-select of competencies, rendered as checkbox lists grouped by framework."""
+
+    competencies = forms.TypedMultipleChoiceField(coerce=int, required=False, label="Competencies")
+    groups: list[CompetencyGroup]
+
+    def _offer_competencies(self, groups: list[CompetencyGroup], help_text: str) -> None:
+        self.groups = groups
+        picker = self.fields["competencies"]
+        assert isinstance(picker, forms.TypedMultipleChoiceField)  # noqa: S101  (declared above)
+        picker.choices = [(c.pk, c.human_code or str(c.pk)) for group in groups for c in group.competencies]
+        picker.help_text = help_text
+
+    def checked_ids(self) -> set[str]:
+        """The competencies ticked in the submitted data (or initially), as strings, to re-tick the boxes."""
+        if isinstance(self.data, MultiValueDict):
+            return set(self.data.getlist(self.add_prefix("competencies")))
+        return {str(pk) for pk in self.initial.get("competencies", [])}
+
+    def picker(self, *, student_first: bool = False) -> list[PickerGroup]:
+        """The groups to render: a framework opens when one of its boxes is ticked."""
+        checked = self.checked_ids()
+        groups = []
+        for group in self.groups:
+            items = [
+                PickerItem(
+                    competency=c,
+                    checked=str(c.pk) in checked,
+                    statement=competency_label(c, student_first=student_first, with_code=False),
+                )
+                for c in group.competencies
+            ]
+            groups.append(PickerGroup(group.framework, any(item.checked for item in items), items))
+        return groups
+
+
+@dataclass(frozen=True)
+class PickerItem:
+    competency: Competency
+    checked: bool
+    statement: str
+
+
+@dataclass(frozen=True)
+class PickerGroup:
+    framework: Framework
+    open: bool
+    items: list[PickerItem]
+
+
+def _links(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class WorkFields(forms.Form):
+    """What a piece of work is made of: a title, text, links and files."""
+
+    title = forms.CharField(max_length=300)
+    body = forms.CharField(
+        label="Your work or notes",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Write it here, or describe what the files and links show.",
+    )
+    links = forms.CharField(
+        label="Links", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=LINK_HINT
+    )
+    attachments = MultipleFileField(
+        label="Files",
+        help_text="Documents, images, audio, video or plain text; up to 10 files. The content decides the "
+        "type, not the name.",
+    )
+
+    def clean_links(self) -> list[str]:
+        links = _links(self.cleaned_data.get("links", ""))
+        bad = [link for link in links if not link.lower().startswith(("https://", "http://"))]
+        if bad:
+            raise forms.ValidationError(
+                [f"{link[:80]}: a link must start with https:// or http://." for link in bad]
+            )
+        if len(links) > services.MAX_LINKS:
+            raise forms.ValidationError(f"At most {services.MAX_LINKS} links may be given.")
+        return links
+
+    def clean_attachments(self) -> list[UploadedFile]:
+        uploads: list[UploadedFile] = self.cleaned_data.get("attachments") or []
+        try:
+            services.check_files(uploads)
+        except services.EvidenceError as error:
+            raise forms.ValidationError(error.problems) from None
+        return uploads
+
+
+class EvidenceForm(CompetencyPicker, WorkFields):
+    """New evidence: a student's own work, or a staff observation of a student."""
+
+    assessment = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label="Assessment",
+        help_text="The task this work answers. Leave it empty and choose the competencies below instead.",
+    )
+    field_order = ["title", "assessment", "body", "links", "attachments", "competencies"]
+
+    def __init__(
+        self,
+        *args: Any,
+        assessments: Sequence[Assessment],
+        groups: list[CompetencyGroup],
+        observation: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        assessment_field = self.fields["assessment"]
+        assert isinstance(assessment_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
+        assessment_field.choices = [
+            ("", "None: I choose the competencies"),
+            *[(a.pk, f"{a.title} ({a.get_kind_display()})") for a in assessments],
+        ]
+        self._offer_competencies(
+            groups, "Not needed with an assessment: its competencies are used. All from one framework."
+        )
+        if observation:
+            self.fields["title"].help_text = "What you observed, e.g. “Led the lab safety briefing”."
+            self.fields["body"].label = "What you observed"
+            self.fields["body"].help_text = "What the student did and said, in plain words."
+
+
+class ReviseForm(WorkFields):
+    """A new version of the student's latest work: the title may stay as it was."""
+
+    title = forms.CharField(
+        max_length=300, required=False, help_text="Leave it empty to keep the title of the earlier version."
+    )
+    body = forms.CharField(
+        label="Your revised work",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="What changed, and the new work itself (or attach it).",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "revise")
+        super().__init__(*args, **kwargs)
+
+
+class FeedbackForm(forms.Form):
+    body = forms.CharField(
+        label="Feedback",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What is strong, and what to work on next.",
+    )
+    requests_revision = forms.BooleanField(
+        required=False,
+        label="Ask for a revision",
+        help_text="The student is asked to resubmit; this version and its feedback stay in the chain.",
+    )
+
+    def __init__(self, *args: Any, may_request_revision: bool, student_author: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "feedback")
+        super().__init__(*args, **kwargs)
+        if not may_request_revision:
+            del self.fields["requests_revision"]
+        if student_author:
+            self.fields["body"].label = "A note on your work"
+            self.fields["body"].help_text = "A reflection: what you tried, what you would change."
+
+
+class AssessmentForm(CompetencyPicker):
+    title = forms.CharField(max_length=300)
+    kind = forms.ChoiceField(choices=AssessmentKind.choices, initial=AssessmentKind.FORMATIVE)
+    instructions = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What the student does, in words they understand.",
+    )
+    rubric = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Its criteria are offered when the work is scored. It must use the framework's scale.",
+    )
+    section = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Class", help_text="Only for one of your classes."
+    )
+    due_on = forms.DateField(
+        required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    field_order = ["title", "kind", "instructions", "rubric", "competencies", "section", "due_on"]
+
+    def __init__(
+        self,
+        *args: Any,
+        rubrics: Sequence[Rubric],
+        sections: Sequence[Section],
+        groups: list[CompetencyGroup],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        rubric_field = self.fields["rubric"]
+        section_field = self.fields["section"]
+        assert isinstance(rubric_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
+        assert isinstance(section_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
+        rubric_field.choices = [("", "No rubric"), *[(r.pk, f"{r.title} ({r.owner.name})") for r in rubrics]]
+        section_field.choices = [("", "Not for one class"), *[(s.pk, s.title) for s in sections]]
+        self._offer_competencies(
+            groups,
+            "All from one framework. With a rubric, leave them unticked to use the rubric's competencies.",
+        )
+        self.rubric_competencies: dict[int, list[int]] = {}
+        for rubric in rubrics:
+            self.rubric_competencies[rubric.pk] = [c.competency_id for c in rubric.criteria.all()]
+
+    def competency_ids(self) -> list[int]:
+        chosen: list[int] = self.cleaned_data.get("competencies") or []
+        rubric_id = self.cleaned_data.get("rubric")
+        if not chosen and rubric_id:
+            return self.rubric_competencies.get(rubric_id, [])
+        return chosen
+
+
+# Scoring --------------------------------------------------------------------------------------------------
+
+
+def level_key(value: float) -> str:
+    """A scale level's value as a form value: 3.0 → "3", 2.5 → "2.5"."""
+    return f"{value:g}"
+
+
+@dataclass(frozen=True)
+class LevelOption:
+    level: ScaleLevel
+    description: str
+    student_description: str
+    widget: Any
+
+
+@dataclass(frozen=True)
+class CriterionChoice:
+    """One radio group: a rubric criterion (or the competency itself, scored directly) across the levels."""
+
+    name: str
+    title: str
+    description: str
+    options: list[LevelOption]
+    bound: forms.BoundField
+
+
+@dataclass(frozen=True)
+class ScoringBlock:
+    scoring: CompetencyScoring
+    prefix: str
+    choices: list[CriterionChoice]
+    comment: forms.BoundField
+    supersedes: forms.BoundField | None
+    reason: forms.BoundField | None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the scorer chose for one competency, ready for `services.score_record`."""
+
+    competency: Competency
+    value: float | None
+    criterion_levels: dict[int, float]
+    comment: str
+    supersedes_id: int | None
+    correction_reason: str
+
+
+def _score_choice_label(score: Score) -> str:
+    who = score.scored_by.display_name if score.scored_by_id else "someone"
+    counted = "counts" if score.counts_toward_mastery else "feedback only"
+    return f"{score.value:g} by {who} on {date_format(localtime(score.scored_at), 'M j, Y')} ({counted})"
+
+
+class ScoringForm(forms.Form):
+    """Per competency of the evidence: a level for each rubric criterion about it (or one level directly),
+    a comment, and optionally the current score it corrects with the reason."""
+
+    def __init__(self, *args: Any, scoring: list[CompetencyScoring], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scoring = scoring
+        for block in scoring:
+            prefix = f"c{block.competency.pk}"
+            choices = [(level_key(level.value), level.label) for level in block.levels]
+            names = [f"{prefix}-k{view.criterion.pk}" for view in block.criteria] or [f"{prefix}-level"]
+            for name in names:
+                self.fields[name] = forms.ChoiceField(
+                    choices=choices, required=False, widget=forms.RadioSelect
+                )
+            self.fields[f"{prefix}-comment"] = forms.CharField(
+                label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
+            )
+            if block.current_scores:
+                self.fields[f"{prefix}-supersedes"] = forms.TypedChoiceField(
+                    label="This score corrects",
+                    coerce=int,
+                    required=False,
+                    empty_value=None,
+                    choices=[
+                        ("", "Nothing: it is a new score"),
+                        *[(score.pk, _score_choice_label(score)) for score in block.current_scores],
+                    ],
+                )
+                self.fields[f"{prefix}-reason"] = forms.CharField(
+                    label="Reason for the correction",
+                    max_length=300,
+                    required=False,
+                    help_text="Required when the score corrects another. Both stay on the record.",
+                )
+
+    def blocks(self) -> list[ScoringBlock]:
+        blocks = []
+        for block in self.scoring:
+            prefix = f"c{block.competency.pk}"
+            choices = []
+            rows: list[tuple[str, str, str, dict[int, tuple[str, str]]]] = [
+                (
+                    f"{prefix}-k{view.criterion.pk}",
+                    view.criterion.title,
+                    view.criterion.description,
+                    {level.pk: (teacher, student) for level, teacher, student in view.cells},
+                )
+                for view in block.criteria
+            ] or [(f"{prefix}-level", "Level", "", {})]
+            for name, title, description, cells in rows:
+                bound = self[name]
+                widgets = list(bound)
+                options = [
+                    LevelOption(level, *cells.get(level.pk, ("", "")), widget)
+                    for level, widget in zip(block.levels, widgets, strict=True)
+                ]
+                choices.append(CriterionChoice(name, title, description, options, bound))
+            blocks.append(
+                ScoringBlock(
+                    scoring=block,
+                    prefix=prefix,
+                    choices=choices,
+                    comment=self[f"{prefix}-comment"],
+                    supersedes=self[f"{prefix}-supersedes"] if block.current_scores else None,
+                    reason=self[f"{prefix}-reason"] if block.current_scores else None,
+                )
+            )
+        return blocks
+
+    def judgements(self) -> list[Judgement]:
+        """The competencies the scorer filled anything in for (a form-level error when there are none)."""
+        data = self.cleaned_data
+        chosen = []
+        for block in self.scoring:
+            prefix = f"c{block.competency.pk}"
+            criterion_levels = {
+                view.criterion.pk: float(data[f"{prefix}-k{view.criterion.pk}"])
+                for view in block.criteria
+                if data.get(f"{prefix}-k{view.criterion.pk}")
+            }
+            direct = data.get(f"{prefix}-level")
+            comment = data.get(f"{prefix}-comment", "")
+            supersedes_id = data.get(f"{prefix}-supersedes")
+            reason = data.get(f"{prefix}-reason", "")
+            if not (criterion_levels or direct or comment.strip() or supersedes_id or reason.strip()):
+                continue
+            chosen.append(
+                Judgement(
+                    competency=block.competency,
+                    value=float(direct) if direct else None,
+                    criterion_levels=criterion_levels,
+                    comment=comment,
+                    supersedes_id=supersedes_id,
+                    correction_reason=reason,
+                )
+            )
+        return chosen
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not self.judgements():
+            raise forms.ValidationError("Choose a level for at least one competency.")
+        return data

@@ -1,0 +1,530 @@
+"""HTML pages of evidence: the scorers' inbox, submitting work and observations, the chain of versions with
+feedback and judgements, the scoring page, revisions, files, and assessments. Each view parses input, calls a
+selector or service (which ask the access policy), and renders; what the policy hides answers 404, what it
+refuses answers the 403 page."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.audit import request_context
+from waypoint.core.models import Student, User
+from waypoint.core.selectors import NotPermitted, NotVisible, student_get
+from waypoint.evidence import selectors, services
+from waypoint.evidence.forms import (
+    AssessmentForm,
+    EvidenceForm,
+    FeedbackForm,
+    ReviseForm,
+    ScoringForm,
+    competency_groups,
+)
+from waypoint.evidence.models import EvidenceStatus, Score
+from waypoint.frameworks.models import ScaleLevel
+from waypoint.frameworks.selectors import rubrics_for
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
+
+
+def user_of(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101  (login_required guarantees a signed-in User)
+    return request.user
+
+
+def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "core/forbidden.html", {"reason": reason}, status=403)
+
+
+def answers_refusals(view: ViewFunction) -> ViewFunction:
+    """What the access policy hides (NotVisible) answers 404, exactly like something that does not exist;
+    what it refuses on something visible (NotPermitted) answers the 403 page with the reason."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return view(request, *args, **kwargs)
+        except NotVisible as exc:
+            raise Http404 from exc
+        except NotPermitted as exc:
+            return forbidden(request, str(exc))
+
+    return cast(ViewFunction, wrapper)
+
+
+def reads_student_language_first(user: User) -> bool:
+    """Students and guardians see the student-friendly wording first; staff see the official wording."""
+    return bool({"student", "guardian"} & set(access.roles(user)))
+
+
+def page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    return max(1, int(raw)) if raw.isdigit() else 1
+
+
+def _add_problems(form: Any, error: services.EvidenceError) -> None:
+    for problem in error.problems:
+        form.add_error(None, problem)
+
+
+# The inbox -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@answers_refusals
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = selectors.evidence_inbox(
+        context=request_context(request), page=page_number(request), page_size=settings.WAYPOINT_PAGE_SIZE
+    )
+    return render(request, "evidence/inbox.html", {"page": page})
+
+
+# Submitting work and observations --------------------------------------------------------------------------
+
+
+def _evidence_form_page(request: HttpRequest, *, student: Student, observation: bool) -> HttpResponse:
+    user = user_of(request)
+    context = request_context(request)
+    assessments = selectors.assessments_for(context=context)
+    initial: dict[str, object] = {}
+    raw_assessment = request.GET.get("assessment", "")
+    if raw_assessment.isdigit() and any(a.pk == int(raw_assessment) for a in assessments):
+        initial["assessment"] = int(raw_assessment)
+    form = EvidenceForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        assessments=assessments,
+        groups=competency_groups(student.district_id),
+        observation=observation,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence = services.evidence_submit(
+                context=context,
+                student_id=student.pk,
+                title=data["title"],
+                body=data["body"],
+                links=data["links"],
+                competency_ids=data["competencies"],
+                assessment_id=data["assessment"],
+                files=data["attachments"],
+                observation=observation,
+            )
+        except services.EvidenceError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(
+                request,
+                "The observation is recorded." if observation else "Your work is submitted for scoring.",
+            )
+            return redirect("evidence-detail", evidence.pk)
+    return render(
+        request,
+        "evidence/evidence_form.html",
+        {
+            "form": form,
+            "student": student,
+            "observation": observation,
+            "own_work": student.user_id == user.pk,
+            "student_first": reads_student_language_first(user),
+            "groups": form.picker(student_first=reads_student_language_first(user)),
+        },
+    )
+
+
+@login_required
+@answers_refusals
+@require_http_methods(["GET", "POST"])
+def evidence_new(request: HttpRequest) -> HttpResponse:
+    """A student submits their own work."""
+    user = user_of(request)
+    student = Student.objects.filter(user=user).first()
+    if student is None or not access.can(user, Action.SUBMIT_EVIDENCE, student):
+        return forbidden(
+            request,
+            "Students submit their own work here. "
+            "Staff record an observation from a student's evidence page.",
+        )
+    return _evidence_form_page(request, student=student, observation=False)
+
+
+@login_required
+@answers_refusals
+@require_http_methods(["GET", "POST"])
+def observation_new(request: HttpRequest, student_id: int) -> HttpResponse:
+    """A teacher or administrator records what they observed a student do."""
+    student = student_get(
+        context=request_context(request),
+        student_id=student_id,
+        action=Action.RECORD_OBSERVATION,
+        audit_as="evidence",
+    )
+    return _evidence_form_page(request, student=student, observation=True)
+
+
+@login_required
+@answers_refusals
+@require_GET
+def student_evidence(request: HttpRequest, student_id: int) -> HttpResponse:
+    user = user_of(request)
+    student, pieces = selectors.student_evidence(context=request_context(request), student_id=student_id)
+    return render(
+        request,
+        "evidence/student_evidence.html",
+        {
+            "student": student,
+            "pieces": pieces,
+            "can_submit": access.can(user, Action.SUBMIT_EVIDENCE, student),
+            "can_observe": access.can(user, Action.RECORD_OBSERVATION, student),
+        },
+    )
+
+
+# One piece of evidence ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JudgementRow:
+    """A score as the evidence page shows it: its level's name, counted or feedback only, and the score that
+    corrected it (if one did)."""
+
+    score: Score
+    label: str
+    corrected_by: Score | None
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    version: selectors.VersionView
+    judgements: list[JudgementRow]
+    is_latest: bool
+    is_shown: bool
+
+
+def level_name(levels: list[ScaleLevel], value: float | None) -> str:
+    """The name of the highest scale level at or below the value ("Proficient")."""
+    if value is None:
+        return "No level"
+    reached = [level for level in levels if level.value <= value + 1e-9]
+    return reached[-1].label if reached else (levels[0].label if levels else f"{value:g}")
+
+
+def _version_rows(detail: selectors.EvidenceDetail) -> list[VersionRow]:
+    rows = []
+    last = detail.versions[-1].evidence.pk if detail.versions else None
+    levels = {block.competency.pk: block.levels for block in detail.scoring}
+    for view in detail.versions:
+        by_superseded = {score.supersedes_id: score for score in view.scores if score.supersedes_id}
+        rows.append(
+            VersionRow(
+                version=view,
+                judgements=[
+                    JudgementRow(
+                        score,
+                        level_name(levels.get(score.competency_id, []), score.value),
+                        by_superseded.get(score.pk),
+                    )
+                    for score in view.scores
+                ],
+                is_latest=view.evidence.pk == last,
+                is_shown=view.evidence.pk == detail.evidence.pk,
+            )
+        )
+    return rows
+
+
+def _detail_page(
+    request: HttpRequest,
+    detail: selectors.EvidenceDetail,
+    *,
+    revise_form: ReviseForm | None = None,
+    feedback_form: FeedbackForm | None = None,
+) -> HttpResponse:
+    user = user_of(request)
+    evidence = detail.evidence
+    own = evidence.student.user_id == user.pk
+    may_comment = detail.may_judge
+    latest = detail.versions[-1].evidence if detail.versions else evidence
+    return render(
+        request,
+        "evidence/evidence_detail.html",
+        {
+            "detail": detail,
+            "evidence": evidence,
+            "student": evidence.student,
+            "latest": latest,
+            "rows": _version_rows(detail),
+            "own": own,
+            "student_first": reads_student_language_first(user),
+            "revise_form": (revise_form or ReviseForm()) if detail.may_revise else None,
+            "feedback_form": (
+                feedback_form
+                or FeedbackForm(may_request_revision=detail.may_request_revision, student_author=own)
+            )
+            if may_comment and latest.pk == evidence.pk
+            else None,
+            "revision_requested": evidence.status == EvidenceStatus.REVISION_REQUESTED,
+        },
+    )
+
+
+@login_required
+@answers_refusals
+@require_GET
+def evidence_detail(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    detail = selectors.evidence_detail(context=request_context(request), evidence_id=evidence_id)
+    return _detail_page(request, detail)
+
+
+@login_required
+@answers_refusals
+@require_POST
+def evidence_revise(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    context = request_context(request)
+    evidence = selectors.evidence_get(context=context, evidence_id=evidence_id, action=Action.REVISE_EVIDENCE)
+    form = ReviseForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            revision = services.evidence_revise(
+                context=context,
+                evidence_id=evidence.pk,
+                title=data["title"],
+                body=data["body"],
+                links=data["links"],
+                files=data["attachments"],
+            )
+        except services.EvidenceError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(request, f"Version {revision.version} is submitted for scoring.")
+            return redirect("evidence-detail", revision.pk)
+    detail = selectors.evidence_detail(context=context, evidence_id=evidence.pk)
+    return _detail_page(request, detail, revise_form=form)
+
+
+@login_required
+@answers_refusals
+@require_POST
+def evidence_feedback(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    context = request_context(request)
+    user = user_of(request)
+    evidence = selectors.evidence_get(context=context, evidence_id=evidence_id, action=Action.JUDGE_EVIDENCE)
+    may_request = access.can(user, Action.REQUEST_REVISION, evidence)
+    form = FeedbackForm(
+        request.POST, may_request_revision=may_request, student_author=evidence.student.user_id == user.pk
+    )
+    if form.is_valid():
+        asks = bool(form.cleaned_data.get("requests_revision"))
+        try:
+            services.feedback_add(
+                context=context,
+                evidence_id=evidence.pk,
+                body=form.cleaned_data["body"],
+                requests_revision=asks,
+            )
+        except services.EvidenceError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(
+                request,
+                "The feedback is saved and the student is asked for a revision." if asks else "Saved.",
+            )
+            return redirect("evidence-detail", evidence.pk)
+    detail = selectors.evidence_detail(context=context, evidence_id=evidence.pk)
+    return _detail_page(request, detail, feedback_form=form)
+
+
+class _Rejected(Exception):
+    """Raised inside the scoring transaction to undo every score of a submission with a problem."""
+
+
+@login_required
+@answers_refusals
+@require_http_methods(["GET", "POST"])
+def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The scoring page: the rubric's criteria × levels (or the scale) per competency, and whether this
+    viewer's score counts toward mastery."""
+    context = request_context(request)
+    user = user_of(request)
+    detail = selectors.evidence_detail(context=context, evidence_id=evidence_id)
+    if not detail.may_judge:
+        raise NotPermitted("Only the student's teachers and administrators score this evidence.")
+    form = ScoringForm(request.POST if request.method == "POST" else None, scoring=detail.scoring)
+    if request.method == "POST" and form.is_valid():
+        problems: list[str] = []
+        recorded = 0
+        try:
+            # All or nothing: a problem with one competency keeps every other score of the submission out.
+            with transaction.atomic():
+                for judgement in form.judgements():
+                    code = judgement.competency.human_code or judgement.competency.short_statement[:40]
+                    try:
+                        with transaction.atomic():
+                            services.score_record(
+                                context=context,
+                                evidence_id=detail.evidence.pk,
+                                competency_id=judgement.competency.pk,
+                                value=judgement.value,
+                                criterion_levels=judgement.criterion_levels or None,
+                                comment=judgement.comment,
+                                supersedes_id=judgement.supersedes_id,
+                                correction_reason=judgement.correction_reason,
+                            )
+                    except services.EvidenceError as error:
+                        problems.extend(f"{code}: {problem}" for problem in error.problems)
+                    else:
+                        recorded += 1
+                if problems:
+                    raise _Rejected
+        except _Rejected:
+            for problem in problems:
+                form.add_error(None, problem)
+        else:
+            outcome = (
+                "It counts toward the mastery level."
+                if detail.judgement_counts
+                else "It is recorded as feedback and does not change the mastery level."
+            )
+            messages.success(
+                request, f"Scored {recorded} competenc{'y' if recorded == 1 else 'ies'}. {outcome}"
+            )
+            return redirect("evidence-detail", detail.evidence.pk)
+    latest = detail.versions[-1].evidence if detail.versions else detail.evidence
+    return render(
+        request,
+        "evidence/evidence_score.html",
+        {
+            "detail": detail,
+            "evidence": detail.evidence,
+            "student": detail.evidence.student,
+            "latest": latest,
+            "form": form,
+            "blocks": form.blocks(),
+            "own": detail.evidence.student.user_id == user.pk,
+            "student_first": reads_student_language_first(user),
+        },
+    )
+
+
+@login_required
+@answers_refusals
+@require_GET
+def artifact_download(request: HttpRequest, artifact_id: int) -> HttpResponseBase:
+    """A file of evidence, only to those who may read the evidence, always as a download."""
+    artifact = selectors.artifact_get(context=request_context(request), artifact_id=artifact_id)
+    try:
+        handle = artifact.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The file is missing from storage.") from exc
+    response = FileResponse(
+        handle, as_attachment=True, filename=artifact.original_name, content_type=artifact.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, max_age=300)
+    return response
+
+
+# Assessments ----------------------------------------------------------------------------------------------
+
+
+@login_required
+@answers_refusals
+@require_GET
+def assessment_list(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    return render(
+        request,
+        "evidence/assessment_list.html",
+        {
+            "assessments": selectors.assessments_for(context=request_context(request)),
+            "can_create": access.can(user, Action.CREATE_ASSESSMENT),
+            "is_student": Student.objects.filter(user=user).exists(),
+        },
+    )
+
+
+@login_required
+@answers_refusals
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if not access.can(user, Action.CREATE_ASSESSMENT):
+        raise NotPermitted("Teachers and administrators of a district create assessments.")
+    district = user.district
+    rubrics = list(
+        rubrics_for(user)
+        .filter(
+            owner_id__in=[pk for pk in (user.district_id, district.parent_id if district else None) if pk]
+        )
+        .prefetch_related("criteria")
+    )
+    sections = list(access.visible_sections(user).filter(teachers=user).distinct().order_by("title"))
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None,
+        rubrics=rubrics,
+        sections=sections,
+        groups=competency_groups(user.district_id),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            assessment = services.assessment_create(
+                context=request_context(request),
+                title=data["title"],
+                kind=data["kind"],
+                competency_ids=form.competency_ids(),
+                instructions=data["instructions"],
+                rubric_id=data["rubric"],
+                section_id=data["section"],
+                due_on=data["due_on"],
+            )
+        except services.EvidenceError as error:
+            _add_problems(form, error)
+        else:
+            messages.success(request, f"“{assessment.title}” is saved.")
+            return redirect("assessment-detail", assessment.pk)
+    return render(
+        request,
+        "evidence/assessment_form.html",
+        {"form": form, "groups": form.picker()},
+    )
+
+
+@login_required
+@answers_refusals
+@require_GET
+def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    user = user_of(request)
+    assessment = selectors.assessment_get(context=request_context(request), assessment_id=assessment_id)
+    own_record = Student.objects.filter(user=user).first()
+    return render(
+        request,
+        "evidence/assessment_detail.html",
+        {
+            "assessment": assessment,
+            "competencies": list(assessment.competencies.order_by("path")),
+            "can_submit": own_record is not None and access.can(user, Action.SUBMIT_EVIDENCE, own_record),
+            "section_visible": assessment.section_id is not None
+            and access.visible_sections(user).filter(pk=assessment.section_id).exists(),
+            "own_record": own_record,
+            "can_work_inbox": access.can(user, Action.WORK_EVIDENCE_INBOX),
+            "student_first": reads_student_language_first(user),
+        },
+    )
