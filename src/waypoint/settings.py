@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "waypoint.frameworks",
     "waypoint.evidence",
     "waypoint.mastery",
+    "waypoint.pathways",
 ]
 
 MIDDLEWARE = [

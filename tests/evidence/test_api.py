@@ -7,7 +7,7 @@ import json
 from django.test import Client
 
 from tests.evidence.conftest import Scene, png
-from waypoint.core.models import Organization
+from waypoint.core.models import Organization, Student
 from waypoint.evidence.models import Evidence, Score
 from waypoint.frameworks.models import Framework
 from waypoint.mastery.models import CalculationRule
@@ -136,3 +136,22 @@ def test_calculation_rules_are_read_by_all_and_set_by_district_administrators(sc
         content_type="application/json",
     )
     assert refused.status_code == 403
+
+
+def test_the_inbox_lists_only_students_in_scope(scene: Scene) -> None:
+    submitted = client_for(scene, "student").post(
+        "/api/v1/evidence",
+        {
+            "student_id": scene.student.pk,
+            "title": "Essay",
+            "body": "Text",
+            "assessment_id": scene.assessment.pk,
+        },
+    )
+    assert submitted.status_code == 201
+    own = client_for(scene, "teacher").get("/api/v1/evidence/inbox").json()
+    assert scene.student.pk in {item["student_id"] for item in own["items"]}
+    other = client_for(scene, "other-teacher").get("/api/v1/evidence/inbox").json()
+    riverside = set(Student.objects.filter(district=scene.district).values_list("id", flat=True))
+    assert not {item["student_id"] for item in other["items"]} & riverside
+    assert client_for(scene, "guardian").get("/api/v1/evidence/inbox").status_code == 403

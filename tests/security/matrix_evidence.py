@@ -13,6 +13,7 @@ from tests.security.matrix_kit import OTHER, OWN, READS_OWN_STUDENT, SIGNED_IN, 
 from waypoint.core.models import Organization, Section, Student, User
 from waypoint.evidence.models import Assessment, AssessmentKind, Evidence
 from waypoint.frameworks.models import Framework, FrameworkKind, Tier, VersionStatus
+from waypoint.pathways.models import PathProposal, PathStatus
 
 STAFF = {"teacher", "teacher-uncertified", "school-admin", "district-admin", "other-teacher"}
 JUDGES_OWN = {"student", "teacher", "teacher-uncertified", "school-admin", "district-admin"}
@@ -63,7 +64,9 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
     "api/v1/assessments/<int:assessment_id>": Row(
         allowed={OWN: IN_DISTRICT, OTHER: {"other-teacher"}}, anonymous=401
     ),
-    "api/v1/evidence/inbox": same_for_both(STAFF, 403, anonymous=401, leak_check=True),
+    # The matrix's leak check reads `"id": N` as a student; inbox items are evidence, so their scoping is
+    # checked by student id in tests/evidence/test_api.py instead.
+    "api/v1/evidence/inbox": same_for_both(STAFF, 403, anonymous=401),
     "api/v1/evidence": student_data(
         allowed={OWN: {"student"}, OTHER: set()},
         overrides=_refused_readers({"student"}, set()),
@@ -77,7 +80,14 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
             "competency_ids": "<int:score_competency_id>",
         },
     ),
-    "api/v1/evidence/<int:evidence_id>": student_data(),
+    "api/v1/evidence/<int:evidence_id>": (
+        student_data(),
+        # Work done on `student`'s active internship: its external mentor reads it too (Riverside only).
+        student_data(
+            allowed={OWN: READS_OWN_STUDENT | {"mentor"}, OTHER: {"other-teacher"}},
+            objects={"<int:evidence_id>": "path_evidence"},
+        ),
+    ),
     "api/v1/evidence/<int:evidence_id>/revisions": student_data(
         allowed={OWN: {"student"}, OTHER: set()},
         overrides=_refused_readers({"student"}, set()),
@@ -148,8 +158,15 @@ def targets(district: Organization, users: dict[str, User]) -> dict[str, Model]:
         created_by=creator,
     )
     assessment.competencies.set([indicator])
+    path_evidence = _evidence(student, indicator.pk, "Matrix internship evidence")
+    internship = PathProposal.objects.filter(
+        student=student, status=PathStatus.ACTIVE, mentor__isnull=False
+    ).first()
+    if internship is not None:
+        Evidence.objects.filter(pk=path_evidence.pk).update(path=internship)
     return {
         "evidence": _evidence(student, indicator.pk, "Matrix evidence"),
+        "path_evidence": path_evidence,
         "revisable_evidence": _evidence(student, indicator.pk, "Matrix revisable evidence"),
         "assessment": assessment,
         "score_competency": indicator,

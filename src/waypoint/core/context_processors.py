@@ -10,6 +10,7 @@ from django.urls import reverse
 from waypoint.core import access
 from waypoint.core.access import Action
 from waypoint.core.models import Student
+from waypoint.pathways.navigation import nav_links as pathways_nav_links
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,14 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         items.append(NavItem("Sections", reverse("section-list")))
     if access.can(user, Action.VIEW_CASELOAD):
         items.append(NavItem("Caseload", reverse("caseload")))
+    items.extend(NavItem(label, url) for label, url in pathways_nav_links(user, own_record))
+    if own_record is not None:
+        items.append(NavItem("My evidence", reverse("student-evidence", args=[own_record])))
+        items.append(NavItem("My progress", reverse("student-mastery", args=[own_record])))
+    if access.can(user, Action.WORK_EVIDENCE_INBOX):
+        items.append(NavItem("Evidence inbox", reverse("evidence-inbox")))
+    if access.can(user, Action.CREATE_ASSESSMENT):
+        items.append(NavItem("Assessments", reverse("assessment-list")))
     items.append(NavItem("Frameworks", reverse("framework-list")))
     if access.can(user, Action.VIEW_DISTRICT_AUDIT):
         items.append(NavItem("Audit log", reverse("audit-log")))

@@ -35,7 +35,9 @@ from waypoint.core.models import (
     TeacherCertification,
     User,
 )
+from waypoint.evidence.demo import load_demo_evidence
 from waypoint.frameworks.demo import load_demo_frameworks
+from waypoint.pathways.demo import load_demo_pathways
 
 DEMO_PASSWORD = "waypoint-demo"  # noqa: S105  (published on purpose: the demo's shared password)
 DEMO_STATE_SOURCED_ID = "demo-state-ct"
@@ -715,6 +717,10 @@ def load_demo(
     framework_counts = load_demo_frameworks(
         state=state, districts=[riverside, hillcrest], today=b.today, ccss_path=ccss_path
     )
+    pathway_counts = load_demo_pathways(
+        districts=[riverside, hillcrest], today=b.today, year_start=b.year_start
+    )
+    evidence_counts = load_demo_evidence(district=riverside, today=b.today)
     return DemoSummary(
         loaded=True,
         counts={
@@ -726,5 +732,7 @@ def load_demo(
             "sections": len(sections),
             "enrollments": len(enrollments),
             **framework_counts,
+            **evidence_counts,
+            **pathway_counts,
         },
     )

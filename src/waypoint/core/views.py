@@ -41,6 +41,8 @@ from waypoint.core.services import (
     access_token_create,
     access_token_revoke,
 )
+from waypoint.pathways.models import PathStatus
+from waypoint.pathways.selectors import paths_for
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -95,6 +97,8 @@ def home(request: HttpRequest) -> HttpResponse:
         page["caseload_size"] = caseload_size(context=context)
     if access.has_role(user, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN):
         page["students_in_scope"] = access.visible_students(user).count()
+    if access.has_role(user, Role.MENTOR):
+        page["mentor_paths"] = paths_for(context=context, statuses=[PathStatus.ACTIVE]).items
     if access.has_role(user, Role.STATE_ANALYST):
         page["district_overview"] = (
             Organization.objects.filter(kind=Organization.Kind.DISTRICT)

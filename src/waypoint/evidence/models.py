@@ -93,6 +93,14 @@ class Evidence(models.Model):
     revision_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="revised_by"
     )
+    path = models.ForeignKey(
+        "pathways.PathProposal",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        help_text="The approved path (internship, course, independent study…) the work was done on.",
+    )
     version = models.PositiveSmallIntegerField(default=1)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)

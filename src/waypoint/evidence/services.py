@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from waypoint.core import access
 from waypoint.core.access import Action
+from waypoint.core.access.pathways import mentor_active_paths, visible_paths
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.models import AuditAction, Role, Student, User
-from waypoint.core.selectors import NotPermitted
+from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.evidence.models import (
     Artifact,
     Assessment,
@@ -37,6 +38,7 @@ from waypoint.evidence.models import (
 from waypoint.frameworks.models import Competency, FrameworkVersion, Rubric, ScaleLevel, VersionStatus
 from waypoint.frameworks.services import scale_mark_in_use
 from waypoint.mastery.services import level_refresh
+from waypoint.pathways.models import PathProposal, PathStatus
 
 MAX_LINKS = 10
 MAX_FILES = 10
@@ -253,6 +255,22 @@ def _acting(context: RequestContext) -> User:
     return context.actor
 
 
+def _path_for(context: RequestContext, actor: User, path_id: int, student_id: int) -> PathProposal:
+    """The student's approved or active path that the actor may read, for evidence done on it."""
+    path = visible_paths(actor).select_related("student").filter(pk=path_id).first()
+    if path is None:
+        audit_record(context=context, action=AuditAction.DENIED, object_type="path", object_id=str(path_id))
+        raise NotVisible(f"No path {path_id} is visible to this user.")
+    problems = []
+    if path.student_id != student_id:
+        problems.append("The path belongs to another student.")
+    if path.status not in (PathStatus.APPROVED, PathStatus.ACTIVE):
+        problems.append("Evidence is added only to an approved or active path.")
+    if problems:
+        raise EvidenceError(problems)
+    return path
+
+
 def _visible_student(context: RequestContext, student_id: int, action: Action) -> Student:
     from waypoint.core.selectors import student_get
 
@@ -270,12 +288,18 @@ def evidence_submit(
     assessment_id: int | None = None,
     files: Sequence[UploadedFile] = (),
     observation: bool = False,
+    path_id: int | None = None,
 ) -> Evidence:
     """A student's own work (or, with `observation`, a staff observation of a student in scope), with its
-    links and files; waits in the scorers' inbox."""
-    action = Action.RECORD_OBSERVATION if observation else Action.SUBMIT_EVIDENCE
-    student = _visible_student(context, student_id, action)
+    links and files, optionally done on one of the student's approved paths; waits in the scorers' inbox.
+    The external mentor of an active path records observations on that path only."""
     actor = _acting(context)
+    path = _path_for(context, actor, path_id, student_id) if path_id is not None else None
+    if path is not None and mentor_active_paths(actor).filter(pk=path.pk).exists():
+        student, observation = path.student, True
+    else:
+        action = Action.RECORD_OBSERVATION if observation else Action.SUBMIT_EVIDENCE
+        student = _visible_student(context, student_id, action)
     problems: list[str] = []
     if not title.strip():
         problems.append("Give the evidence a title.")
@@ -324,6 +348,7 @@ def evidence_submit(
             title=title.strip(),
             body=body.strip(),
             links=cleaned_links,
+            path=path,
             recorded_by=actor,
         )
         evidence.competencies.set(competencies)
@@ -375,6 +400,7 @@ def evidence_revise(
             body=body.strip(),
             links=cleaned_links,
             revision_of=locked,
+            path_id=locked.path_id,
             version=locked.version + 1,
             recorded_by=actor,
         )

@@ -17,6 +17,8 @@ from waypoint.frameworks.api import router as frameworks_router
 from waypoint.frameworks.services import FrameworkError, Frozen
 from waypoint.mastery.api import router as mastery_router
 from waypoint.mastery.services import CalculationError
+from waypoint.pathways.api import router as pathways_router
+from waypoint.pathways.services import PathwaysError
 
 
 class AccessTokenAuth(HttpBearer):
@@ -41,6 +43,7 @@ api.add_router("/", core_router)
 api.add_router("/", frameworks_router)
 api.add_router("/", evidence_router)
 api.add_router("/", mastery_router)
+api.add_router("/", pathways_router)
 
 
 @api.exception_handler(NotVisible)
@@ -70,4 +73,9 @@ def evidence_refused(request: HttpRequest, exc: EvidenceError) -> HttpResponse:
 
 @api.exception_handler(CalculationError)
 def calculation_refused(request: HttpRequest, exc: CalculationError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+@api.exception_handler(PathwaysError)
+def pathways_refused(request: HttpRequest, exc: PathwaysError) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)

@@ -47,6 +47,7 @@ from waypoint.core.models import (
 )
 from waypoint.evidence.models import Assessment, Evidence
 from waypoint.frameworks.models import Framework, FrameworkVersion, ProficiencyScale, Rubric, VersionStatus
+from waypoint.pathways.models import Opportunity, PathProposal
 
 Actor: TypeAlias = User | AnonymousUser
 
@@ -78,6 +79,24 @@ class Action(StrEnum):
     EDIT_ASSESSMENT = "assessment.edit"
     CREATE_ASSESSMENT = "assessment.create"
     MANAGE_CALCULATION = "district.manage_calculation"
+    # Multiple paths of study (rules in core/access/pathways.py): every value starts with "pathways.".
+    EDIT_PROFILE = "pathways.profile_edit"
+    COMMENT_PROFILE = "pathways.profile_comment"
+    EDIT_PLAN = "pathways.plan_edit"
+    REVIEW_PLAN = "pathways.plan_review"
+    ACKNOWLEDGE_PLAN = "pathways.plan_acknowledge"
+    PROPOSE_PATH = "pathways.propose"
+    VIEW_PATH = "pathways.path_view"
+    REVISE_PATH = "pathways.path_revise"
+    DECIDE_PATH = "pathways.path_decide"
+    WITHDRAW_PATH = "pathways.path_withdraw"
+    VIEW_APPROVAL_QUEUE = "pathways.approval_queue"
+    VIEW_OPPORTUNITY = "pathways.opportunity_view"
+    CURATE_CATALOG = "pathways.catalog_curate"
+    EDIT_OPPORTUNITY = "pathways.opportunity_edit"
+    COPY_OPPORTUNITY = "pathways.opportunity_copy"
+    VIEW_PARTICIPANTS = "pathways.participants"
+    VIEW_ACCESS_REPORT = "pathways.access_report"
 
 
 @dataclass(frozen=True)
@@ -297,6 +316,8 @@ def can(
     | Rubric
     | Evidence
     | Assessment
+    | Opportunity
+    | PathProposal
     | None = None,
     on: datetime.date | None = None,
 ) -> bool:
@@ -307,6 +328,11 @@ def can(
     on = on or today()
     if isinstance(obj, Framework | FrameworkVersion | ProficiencyScale | Rubric):
         return _framework_rule(user, action, obj, on)
+    if isinstance(obj, Opportunity | PathProposal) or action.value.startswith("pathways."):
+        # Imported here: the pathways rules build on this module's functions.
+        from waypoint.core.access.pathways import pathways_rule
+
+        return pathways_rule(user, action, obj, on)
     # Imported here: the evidence rules build on this module's functions.
     from waypoint.core.access import evidence as evidence_rules
 
@@ -401,4 +427,9 @@ def legitimate_interest(user: Actor, student: Student | None = None, on: datetim
         return ROLE_INTERESTS[Role.DISTRICT_ADMIN]
     if has_role(user, Role.SCHOOL_ADMIN, on=on):
         return ROLE_INTERESTS[Role.SCHOOL_ADMIN]
+    if has_role(user, Role.MENTOR, on=on):
+        from waypoint.core.access.pathways import mentor_active_paths
+
+        if mentor_active_paths(user, on).filter(student=student).exists():
+            return "External mentor of an active path"
     return ""

@@ -4,8 +4,10 @@
   the student (`visible_students`) reads them.
 - A student submits evidence for themself only, and revises only the latest version of their own work.
 - Teachers and administrators judge the evidence of students in their scope, request revisions and record
-  observations; the student judges their own work (a self-assessment). Which judgements count toward mastery
-  is not an access question: only a current certification makes a score count (`current_certification`).
+  observations; the student judges their own work (a self-assessment). An external mentor reads, judges and
+  records observations only on the evidence of a path they mentor, and only while it is active. Which
+  judgements count toward mastery is not an access question: only a current certification makes a score
+  count (`current_certification`).
 - Assessments are not student data: every user of the district reads them; teachers and administrators
   create them; the author or a district administrator edits one.
 """
@@ -17,6 +19,7 @@ import datetime
 from django.db.models import Q, QuerySet
 
 from waypoint.core import access as policy
+from waypoint.core.access.pathways import mentor_active_paths
 from waypoint.core.models import Role, Student, User
 from waypoint.evidence.models import Assessment, Evidence, EvidenceKind
 
@@ -24,11 +27,19 @@ STAFF_JUDGES = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
 
 
 def visible_evidence(user: policy.Actor, on: datetime.date | None = None) -> QuerySet[Evidence]:
-    """The evidence the user may read: every piece belonging to a student they may read."""
+    """The evidence the user may read: every piece belonging to a student they may read, and, for an
+    external mentor, the evidence of the paths they mentor while those are active (nothing else)."""
     if not isinstance(user, User) or not user.is_active:
         return Evidence.objects.none()
     on = on or policy.today()
-    return Evidence.objects.filter(Q(student_id__in=policy.visible_students(user, on).values("id")))
+    scope = Q(student_id__in=policy.visible_students(user, on).values("id"))
+    if policy.has_role(user, Role.MENTOR, on=on):
+        scope |= Q(path_id__in=mentor_active_paths(user, on).values("id"))
+    return Evidence.objects.filter(scope)
+
+
+def _mentors(user: User, evidence: Evidence, on: datetime.date) -> bool:
+    return evidence.path_id is not None and mentor_active_paths(user, on).filter(pk=evidence.path_id).exists()
 
 
 def _is_own(user: User, student: Student) -> bool:
@@ -66,7 +77,7 @@ def evidence_rule(user: User, action: policy.Action, evidence: Evidence, on: dat
             and not Evidence.objects.filter(revision_of=evidence).exists()
         )
     if action is Action.JUDGE_EVIDENCE:
-        return _is_own(user, student) or _staff_in_scope(user, student, on)
+        return _is_own(user, student) or _staff_in_scope(user, student, on) or _mentors(user, evidence, on)
     if action is Action.REQUEST_REVISION:
         return _staff_in_scope(user, student, on)
     return False

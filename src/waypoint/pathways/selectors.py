@@ -1,0 +1,1007 @@
+"""Reads of profiles, success plans, the catalog, paths, recommendations and the equal access report, shared
+by the pages and the API.
+
+Each read of a student's profile, plan, paths or recommendations goes through `core.access` and is written to
+the audit log with the reader's legitimate interest; the catalog is not student data and is not audited. A
+student or path out of scope raises `NotVisible` (answered 404), an action the reader may not take raises
+`NotPermitted` (403); both are audited as refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Count, F, Max, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from waypoint.core import access
+from waypoint.core.access import Action
+from waypoint.core.access import pathways as pathways_access
+from waypoint.core.audit import RequestContext, audit_record, audit_record_students
+from waypoint.core.demographics import RACE_FLAGS, RaceEthnicity, federal_race_ethnicity
+from waypoint.core.models import (
+    AdvisorAssignment,
+    AuditAction,
+    Gender,
+    Organization,
+    Student,
+    StudentDemographics,
+    StudentEnrollment,
+)
+from waypoint.core.selectors import NotPermitted, NotVisible, Page, student_get
+from waypoint.evidence.models import Evidence
+from waypoint.frameworks.models import Competency
+from waypoint.insights.suppression import DEFAULT_MIN_SIZE, is_small, suppress
+from waypoint.mastery.selectors import student_levels
+from waypoint.pathways import career_clusters, recommend
+from waypoint.pathways.models import (
+    OPEN_STATUSES,
+    PARTICIPATING,
+    PLACE_HOLDING,
+    GoalDomain,
+    LearnerProfile,
+    LearnerProfileRevision,
+    Opportunity,
+    OpportunityKind,
+    PathEvent,
+    PathProposal,
+    PathStatus,
+    PlanAcknowledgement,
+    PlanGoal,
+    PlanReview,
+    ProfileComment,
+    Provider,
+    SuccessPlan,
+)
+
+M = TypeVar("M", bound=Model)
+
+RECOMMENDATION_LIMIT = 10
+QUEUE_LIMIT = 100
+REPORT_GRADES = (6, 13)
+
+
+def _paginate(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
+    count = queryset.count()
+    number = min(max(1, number), max(1, math.ceil(count / size)))
+    start = (number - 1) * size
+    return Page(items=list(queryset[start : start + size]), count=count, number=number, size=size)
+
+
+def _refused(
+    context: RequestContext, *, object_type: str, reason: str, student: Student | None = None
+) -> NotPermitted:
+    actor = context.actor
+    audit_record(
+        context=context,
+        action=AuditAction.DENIED,
+        object_type=object_type,
+        object_id=str(student.pk) if student else "",
+        student=student,
+        district_id=None if student else (actor.district_id if actor else None),
+        reason=reason,
+    )
+    return NotPermitted(reason)
+
+
+# Mastery and eligibility ----------------------------------------------------------------------------------
+
+
+def mastery_of(student_ids: Collection[int]) -> dict[tuple[int, int], bool]:
+    """(student id, competency id) → whether the student meets mastery on it; a pair that is missing has no
+    evidence yet. The one place pathways reads mastery levels."""
+    return {key: summary.meets_mastery for key, summary in student_levels(student_ids).items()}
+
+
+def current_grade(student: Student, on: datetime.date | None = None) -> int | None:
+    """The student's grade level at their enrollment today (None when not enrolled)."""
+    on = on or access.today()
+    return (
+        StudentEnrollment.objects.filter(
+            access.active_on(on, start="entry_date", end="exit_date"), student=student
+        )
+        .order_by("-entry_date")
+        .values_list("grade_level", flat=True)
+        .first()
+    )
+
+
+def _label(code: str, statement: str, domain: str) -> str:
+    if domain and code:
+        return f"{domain} ({code})"
+    return code or (statement if len(statement) <= 60 else statement[:59] + "…")
+
+
+def competency_name(competency: Competency) -> str:
+    """A competency as a reason names it: its domain's title and its code ("Collaboration (GP.COL.1)"),
+    else its code, else its statement shortened."""
+    parent = competency.parent
+    domain = parent.abbreviated_statement if parent is not None else ""
+    return _label(competency.human_code, competency.short_statement, domain)
+
+
+def _named_competencies() -> QuerySet[Competency]:
+    return Competency.objects.select_related("parent").order_by("path")
+
+
+def _places_taken() -> Coalesce:
+    """The number of paths holding a place in the opportunity, as a correlated subquery: unlike a join with
+    GROUP BY, it costs nothing when a page only counts its rows."""
+    held = (
+        PathProposal.objects.filter(opportunity=OuterRef("pk"), status__in=PLACE_HOLDING)
+        .order_by()
+        .values("opportunity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(held), 0)
+
+
+def with_catalog_details(opportunities: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
+    """Opportunities with their provider, competencies, prerequisites and `places_taken`, in three queries."""
+    return (
+        opportunities.select_related("provider", "district")
+        .prefetch_related(
+            Prefetch("competencies", queryset=_named_competencies()),
+            Prefetch("prerequisites", queryset=_named_competencies()),
+        )
+        .annotate(places_taken=_places_taken())
+    )
+
+
+def places_left(opportunity: Opportunity) -> int | None:
+    """The places still free (None: no limit), from `with_catalog_details`' count."""
+    if opportunity.capacity is None:
+        return None
+    return max(0, opportunity.capacity - getattr(opportunity, "places_taken", 0))
+
+
+def opportunity_facts(opportunity: Opportunity) -> recommend.OpportunityFacts:
+    """The opportunity as the recommendation rule sees it (from `with_catalog_details`)."""
+    return recommend.OpportunityFacts(
+        id=opportunity.pk,
+        title=opportunity.title,
+        text=" ".join([opportunity.description, *opportunity.topics]),
+        competencies={c.pk: competency_name(c) for c in opportunity.competencies.all()},
+        prerequisites={c.pk: competency_name(c) for c in opportunity.prerequisites.all()},
+        min_grade=opportunity.min_grade,
+        max_grade=opportunity.max_grade,
+        places_left=places_left(opportunity),
+        location=opportunity.location,
+        transport_provided=opportunity.transport_provided,
+        times=frozenset(opportunity.times),
+        career_cluster=opportunity.career_cluster,
+        career_cluster_label=opportunity.career_cluster_label,
+    )
+
+
+def learner_facts(student: Student, *, grade: int | None) -> recommend.LearnerFacts:
+    """The student as the recommendation rule sees them: grade, mastery, profile and open paths."""
+    mastery = {competency: meets for (_, competency), meets in mastery_of([student.pk]).items()}
+    profile = LearnerProfile.objects.filter(student=student).first()
+    taken = frozenset(
+        PathProposal.objects.filter(
+            student=student, status__in=OPEN_STATUSES, opportunity__isnull=False
+        ).values_list("opportunity_id", flat=True)
+    )
+    if profile is None:
+        return recommend.LearnerFacts(grade=grade, mastery=mastery, taken=taken)
+    return recommend.LearnerFacts(
+        grade=grade,
+        mastery=mastery,
+        interests=tuple(profile.interests),
+        career_clusters=frozenset(profile.career_clusters),
+        has_home_device=profile.has_home_device,
+        has_home_internet=profile.has_home_internet,
+        transport_is_hard=profile.transport_is_hard,
+        free_times=frozenset(profile.free_times),
+        taken=taken,
+    )
+
+
+def eligibility_barriers(
+    student: Student, opportunity: Opportunity, *, exclude_path: PathProposal | None = None
+) -> list[str]:
+    """Why the student may not take the opportunity now (grade, prerequisites, places), in the words of
+    `recommend.barriers`; the path being decided does not count against the places."""
+    holding = opportunity.paths.filter(status__in=PLACE_HOLDING)
+    if exclude_path is not None and exclude_path.pk:
+        holding = holding.exclude(pk=exclude_path.pk)
+    detailed = with_catalog_details(Opportunity.objects.filter(pk=opportunity.pk)).get()
+    detailed.places_taken = holding.count()  # type: ignore[attr-defined]
+    learner = recommend.LearnerFacts(
+        grade=current_grade(student),
+        mastery={competency: meets for (_, competency), meets in mastery_of([student.pk]).items()},
+    )
+    return recommend.barriers(learner, opportunity_facts(detailed))
+
+
+# Learner profiles and success plans -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfilePage:
+    student: Student
+    profile: LearnerProfile | None
+    comments: list[ProfileComment]
+    revision_count: int
+    can_edit: bool
+    can_comment: bool
+
+
+def profile_page(*, context: RequestContext, student_id: int) -> ProfilePage:
+    """The student's learner profile with its comments, audited as one view."""
+    student = student_get(context=context, student_id=student_id, audit_as="learner-profile")
+    profile = LearnerProfile.objects.filter(student=student).select_related("updated_by").first()
+    comments = list(profile.comments.select_related("author")) if profile else []
+    return ProfilePage(
+        student=student,
+        profile=profile,
+        comments=comments,
+        revision_count=profile.revisions.count() if profile else 0,
+        can_edit=access.can(context.user, Action.EDIT_PROFILE, student),
+        can_comment=access.can(context.user, Action.COMMENT_PROFILE, student),
+    )
+
+
+def profile_for_edit(*, context: RequestContext, student_id: int) -> tuple[Student, LearnerProfile | None]:
+    """The student's profile for the student to edit; anyone else is refused."""
+    student = student_get(
+        context=context, student_id=student_id, action=Action.EDIT_PROFILE, audit_as="learner-profile"
+    )
+    return student, LearnerProfile.objects.filter(student=student).first()
+
+
+def profile_history(
+    *, context: RequestContext, student_id: int
+) -> tuple[Student, list[LearnerProfileRevision]]:
+    """Every saved state of the student's profile, newest first."""
+    student = student_get(context=context, student_id=student_id, audit_as="learner-profile-history")
+    revisions = list(
+        LearnerProfileRevision.objects.filter(profile__student=student)
+        .select_related("edited_by")
+        .order_by("-number")
+    )
+    return student, revisions
+
+
+@dataclass(frozen=True)
+class DomainGoals:
+    domain: str
+    label: str
+    goals: list[PlanGoal]
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    student: Student
+    plan: SuccessPlan | None
+    domains: list[DomainGoals]
+    reviews: list[PlanReview]
+    acknowledgements: list[PlanAcknowledgement]
+    review_due: datetime.date | None
+    can_edit: bool
+    can_review: bool
+    can_acknowledge: bool
+
+    @property
+    def review_overdue(self) -> bool:
+        return self.review_due is not None and self.review_due < access.today()
+
+    @property
+    def goal_count(self) -> int:
+        return sum(len(domain.goals) for domain in self.domains)
+
+    def acknowledged_by(self, user_id: int) -> PlanAcknowledgement | None:
+        return next((a for a in self.acknowledgements if a.guardian_id == user_id), None)
+
+
+def _plan_page(context: RequestContext, student: Student) -> PlanPage:
+    plan = SuccessPlan.objects.filter(student=student).first()
+    goals: list[PlanGoal] = []
+    reviews: list[PlanReview] = []
+    acknowledgements: list[PlanAcknowledgement] = []
+    if plan is not None:
+        goals = list(plan.goals.prefetch_related("milestones").order_by("domain", "position", "id"))
+        reviews = list(plan.reviews.select_related("reviewer"))
+        acknowledgements = list(plan.acknowledgements.select_related("guardian"))
+    grouped: dict[str, list[PlanGoal]] = defaultdict(list)
+    for goal in goals:
+        grouped[goal.domain].append(goal)
+    return PlanPage(
+        student=student,
+        plan=plan,
+        domains=[DomainGoals(domain, label, grouped[domain]) for domain, label in GoalDomain.choices],
+        reviews=reviews,
+        acknowledgements=acknowledgements,
+        review_due=plan.review_due(reviews[0].reviewed_on if reviews else None) if plan else None,
+        can_edit=access.can(context.user, Action.EDIT_PLAN, student),
+        can_review=access.can(context.user, Action.REVIEW_PLAN, student),
+        can_acknowledge=access.can(context.user, Action.ACKNOWLEDGE_PLAN, student),
+    )
+
+
+def plan_page(*, context: RequestContext, student_id: int) -> PlanPage:
+    """The student's success plan by domain, with reviews and acknowledgements, audited as one view."""
+    student = student_get(context=context, student_id=student_id, audit_as="success-plan")
+    return _plan_page(context, student)
+
+
+def plan_student(*, context: RequestContext, student_id: int, action: Action) -> Student:
+    """The student whose plan the actor is about to change (edit, review, acknowledge), or a refusal."""
+    return student_get(context=context, student_id=student_id, action=action, audit_as="success-plan")
+
+
+def goal_get(*, context: RequestContext, goal_id: int) -> PlanGoal:
+    """A goal of a plan the actor may edit; one they may not see is NotVisible."""
+    goal = (
+        PlanGoal.objects.filter(pk=goal_id, plan__student__in=access.visible_students(context.user))
+        .select_related("plan__student")
+        .prefetch_related("milestones")
+        .first()
+    )
+    if goal is None:
+        audit_record(
+            context=context, action=AuditAction.DENIED, object_type="success-plan", object_id=str(goal_id)
+        )
+        raise NotVisible(f"No goal {goal_id} is visible to this user.")
+    student = goal.plan.student
+    if not access.can(context.user, Action.EDIT_PLAN, student):
+        raise _refused(
+            context, object_type="success-plan", reason="Role may not edit the plan", student=student
+        )
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="success-plan",
+        object_id=str(goal.plan_id),
+        student=student,
+        reason=access.legitimate_interest(context.user, student),
+    )
+    return goal
+
+
+# Recommendations ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recommended:
+    suggestion: recommend.Suggestion
+    opportunity: Opportunity
+
+
+@dataclass(frozen=True)
+class RecommendationPage:
+    student: Student
+    has_profile: bool
+    items: list[Recommended]
+
+
+def catalog_facts(opportunities: QuerySet[Opportunity]) -> list[recommend.OpportunityFacts]:
+    """The opportunities as the recommendation rule sees them, read as plain values in three queries (a
+    catalog of thousands is ranked on every visit to the recommendations page)."""
+    named: dict[str, dict[int, dict[int, str]]] = {
+        "competencies": defaultdict(dict),
+        "prerequisites": defaultdict(dict),
+    }
+    for relation, names in named.items():
+        through = getattr(Opportunity, relation).through
+        for opportunity_id, competency_id, code, abbreviated, statement, domain in through.objects.filter(
+            opportunity_id__in=opportunities.values("id")
+        ).values_list(
+            "opportunity_id",
+            "competency_id",
+            "competency__human_code",
+            "competency__abbreviated_statement",
+            "competency__full_statement",
+            "competency__parent__abbreviated_statement",
+        ):
+            names[opportunity_id][competency_id] = _label(code, abbreviated or statement, domain or "")
+    rows = opportunities.annotate(places_taken=_places_taken()).values(
+        "id",
+        "title",
+        "description",
+        "topics",
+        "min_grade",
+        "max_grade",
+        "capacity",
+        "places_taken",
+        "location",
+        "transport_provided",
+        "times",
+        "career_cluster",
+    )
+    return [
+        recommend.OpportunityFacts(
+            id=row["id"],
+            title=row["title"],
+            text=" ".join([row["description"], *row["topics"]]),
+            competencies=named["competencies"].get(row["id"], {}),
+            prerequisites=named["prerequisites"].get(row["id"], {}),
+            min_grade=row["min_grade"],
+            max_grade=row["max_grade"],
+            places_left=None if row["capacity"] is None else max(0, row["capacity"] - row["places_taken"]),
+            location=row["location"],
+            transport_provided=row["transport_provided"],
+            times=frozenset(row["times"]),
+            career_cluster=row["career_cluster"],
+            career_cluster_label=career_clusters.label(row["career_cluster"])
+            if row["career_cluster"]
+            else "",
+        )
+        for row in rows
+    ]
+
+
+def rank_for(
+    student: Student, *, grade: int | None, limit: int | None = RECOMMENDATION_LIMIT
+) -> list[Recommended]:
+    """The student's district's active opportunities ranked by `recommend.rank`, the suggestions with their
+    opportunities' details (no access check, no audit: callers have done both)."""
+    catalog = Opportunity.objects.filter(district_id=student.district_id, is_active=True)
+    ranked = recommend.rank(learner_facts(student, grade=grade), catalog_facts(catalog), limit=limit)
+    details = with_catalog_details(catalog.filter(pk__in=[s.opportunity_id for s in ranked])).in_bulk()
+    return [Recommended(suggestion, details[suggestion.opportunity_id]) for suggestion in ranked]
+
+
+def recommendations_for(
+    *, context: RequestContext, student_id: int, limit: int = RECOMMENDATION_LIMIT
+) -> RecommendationPage:
+    """Catalog opportunities ranked for the student, each with its reasons; audited as one view."""
+    student = student_get(context=context, student_id=student_id, audit_as="recommendations")
+    enrollment_grade = current_grade(student)
+    return RecommendationPage(
+        student=student,
+        has_profile=LearnerProfile.objects.filter(student=student).exists(),
+        items=rank_for(student, grade=enrollment_grade, limit=limit),
+    )
+
+
+# The catalog ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CatalogFilters:
+    kind: str = ""
+    location: str = ""
+    career_cluster: str = ""
+    grade: int | None = None
+    query: str = ""
+    with_places: bool = False
+    include_inactive: bool = False
+
+
+def catalog(
+    *, context: RequestContext, filters: CatalogFilters, page: int = 1, page_size: int = 50
+) -> Page[Opportunity]:
+    """A page of the catalogs the actor reads (their districts'), filtered; curators may include the
+    opportunities no longer offered."""
+    user = context.user
+    rows = catalog_opportunities(context)
+    if not (filters.include_inactive and access.can(user, Action.CURATE_CATALOG)):
+        rows = rows.filter(is_active=True)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.location:
+        rows = rows.filter(location=filters.location)
+    if filters.career_cluster:
+        rows = rows.filter(career_cluster=filters.career_cluster)
+    if filters.grade is not None:
+        rows = rows.filter(
+            Q(min_grade__isnull=True) | Q(min_grade__lte=filters.grade),
+            Q(max_grade__isnull=True) | Q(max_grade__gte=filters.grade),
+        )
+    for word in filters.query.split()[:4]:
+        rows = rows.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(provider__name__icontains=word)
+        )
+    rows = with_catalog_details(rows)
+    if filters.with_places:
+        rows = rows.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("places_taken")))
+    return _paginate(rows.order_by("title", "id"), number=page, size=page_size)
+
+
+def catalog_opportunities(context: RequestContext) -> QuerySet[Opportunity]:
+    """The opportunities of the actor's own districts' catalogs (shared templates of other districts are
+    listed apart)."""
+    user = context.user
+    return pathways_access.visible_opportunities(user).filter(
+        district_id__in=pathways_access.catalog_districts(user)
+    )
+
+
+def opportunity_get(*, context: RequestContext, opportunity_id: int) -> Opportunity:
+    """An opportunity the actor may read, with its details; NotVisible otherwise."""
+    opportunity = (
+        with_catalog_details(pathways_access.visible_opportunities(context.user).filter(pk=opportunity_id))
+        .select_related("mentor", "provider__mentor", "copied_from", "created_by")
+        .first()
+    )
+    if opportunity is None:
+        raise NotVisible(f"No opportunity {opportunity_id} is visible to this user.")
+    return opportunity
+
+
+def opportunity_participants(*, context: RequestContext, opportunity: Opportunity) -> list[PathProposal]:
+    """The paths on the opportunity (not withdrawn) of the students the actor may read, for its district's
+    staff; every student listed is audited."""
+    user = context.user
+    if not access.can(user, Action.VIEW_PARTICIPANTS, opportunity):
+        raise _refused(
+            context,
+            object_type="opportunity-participants",
+            reason="Participants are shown to the district's staff",
+        )
+    paths = list(
+        opportunity.paths.filter(student__in=access.visible_students(user))
+        .exclude(status=PathStatus.WITHDRAWN)
+        .select_related("student", "mentor")
+        .order_by("status", "student__last_name", "student__first_name", "id")
+    )
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="opportunity-participants",
+        students=[path.student for path in paths],
+        reason=access.legitimate_interest(user),
+    )
+    return paths
+
+
+def templates_for(*, context: RequestContext) -> list[Opportunity]:
+    """The best-practice templates other districts share, for curators."""
+    user = context.user
+    if not access.can(user, Action.CURATE_CATALOG):
+        raise _refused(context, object_type="opportunity-templates", reason="Templates are for curators")
+    return list(
+        with_catalog_details(
+            pathways_access.visible_opportunities(user)
+            .filter(shared_as_template=True)
+            .exclude(district_id__in=pathways_access.curated_districts(user))
+        ).order_by("title", "id")
+    )
+
+
+def providers_for(*, context: RequestContext) -> list[Provider]:
+    """The providers of the catalogs the actor curates, with their number of opportunities."""
+    user = context.user
+    if not access.can(user, Action.CURATE_CATALOG):
+        raise _refused(context, object_type="providers", reason="Providers are for curators")
+    return list(
+        pathways_access.visible_providers(user)
+        .select_related("mentor", "district")
+        .annotate(opportunity_count=Count("opportunities"))
+        .order_by("name", "id")
+    )
+
+
+def provider_get(*, context: RequestContext, provider_id: int) -> Provider:
+    provider = (
+        pathways_access.visible_providers(context.user)
+        .filter(pk=provider_id)
+        .select_related("district")
+        .first()
+    )
+    if provider is None:
+        raise NotVisible(f"No provider {provider_id} is visible to this user.")
+    return provider
+
+
+def curated_district(context: RequestContext, district_id: int | None = None) -> Organization:
+    """The district whose catalog the actor adds to: the one named, or their only one."""
+    districts = sorted(pathways_access.curated_districts(context.user))
+    if not districts:
+        raise _refused(
+            context, object_type="opportunity", reason="Teachers and administrators curate the catalog"
+        )
+    chosen = district_id if district_id is not None else districts[0]
+    if chosen not in districts:
+        raise NotPermitted("You do not curate that district’s catalog.")
+    return Organization.objects.get(pk=chosen)
+
+
+# Paths ----------------------------------------------------------------------------------------------------
+
+
+def _paths() -> QuerySet[PathProposal]:
+    return PathProposal.objects.select_related("student", "opportunity__provider", "mentor", "decided_by")
+
+
+def paths_for(
+    *, context: RequestContext, statuses: Sequence[str] = (), page: int = 1, page_size: int = 50
+) -> Page[PathProposal]:
+    """A page of the paths the actor may read (own, children's, students in scope, mentored while active),
+    newest first; every student listed is audited."""
+    rows = _paths().filter(pk__in=pathways_access.visible_paths(context.user).values("pk"))
+    if statuses:
+        rows = rows.filter(status__in=statuses)
+    result = _paginate(rows.order_by("-updated_at", "-id"), number=page, size=page_size)
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="path-list",
+        students=[path.student for path in result.items],
+        reason=access.legitimate_interest(context.user),
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class PlanDue:
+    student: Student
+    due: datetime.date | None
+
+
+@dataclass(frozen=True)
+class ApprovalQueue:
+    awaiting: list[PathProposal]
+    awaiting_count: int
+    sent_back: list[PathProposal]
+    approved: list[PathProposal]
+    plans_due: list[PlanDue]
+
+
+def approval_queue(*, context: RequestContext) -> ApprovalQueue:
+    """The proposals awaiting the actor's decision (oldest first), those sent back to students, those
+    approved but not started, and the success plans of the actor's caseload due for review."""
+    user = context.user
+    if not access.can(user, Action.VIEW_APPROVAL_QUEUE):
+        raise _refused(context, object_type="approval-queue", reason="The approval queue is for staff")
+    decidable = _paths().filter(pk__in=pathways_access.decidable_paths(user).values("pk"))
+    awaiting_rows = decidable.filter(status=PathStatus.PROPOSED).order_by("updated_at", "id")
+    awaiting = list(awaiting_rows[:QUEUE_LIMIT])
+    sent_back = list(
+        decidable.filter(status=PathStatus.CHANGES_REQUESTED).order_by("updated_at", "id")[:QUEUE_LIMIT]
+    )
+    approved = list(decidable.filter(status=PathStatus.APPROVED).order_by("starts_on", "id")[:QUEUE_LIMIT])
+    today = access.today()
+    caseload = AdvisorAssignment.objects.filter(access.active_on(today), advisor=context.actor).values(
+        "student_id"
+    )
+    due_rows = (
+        pathways_access.guided_students(user)
+        .filter(id__in=caseload)
+        .annotate(
+            last_review=Max("success_plan__reviews__reviewed_on"),
+            plan_started=Max("success_plan__created_at"),
+        )
+        .order_by("last_name", "first_name", "id")
+    )
+    plans_due: list[PlanDue] = []
+    for student in due_rows:
+        last_review: datetime.date | None = student.last_review
+        started: datetime.datetime | None = student.plan_started
+        if started is None:
+            plans_due.append(PlanDue(student, None))
+            continue
+        due = (last_review or started.date()) + datetime.timedelta(days=365)
+        if due <= today + datetime.timedelta(days=30):
+            plans_due.append(PlanDue(student, due))
+    listed = {path.student_id: path.student for path in (*awaiting, *sent_back, *approved)}
+    listed.update({item.student.pk: item.student for item in plans_due})
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="approval-queue",
+        students=list(listed.values()),
+        reason=access.legitimate_interest(user),
+    )
+    return ApprovalQueue(
+        awaiting=awaiting,
+        awaiting_count=awaiting_rows.count() if len(awaiting) == QUEUE_LIMIT else len(awaiting),
+        sent_back=sent_back,
+        approved=approved,
+        plans_due=plans_due,
+    )
+
+
+@dataclass(frozen=True)
+class PathPage:
+    path: PathProposal
+    events: list[PathEvent]
+    evidence: list[Evidence]
+    goals: list[PlanGoal]
+    competencies: list[Competency]
+    viewer_is_mentor: bool
+    can_revise: bool
+    can_decide: bool
+    can_withdraw: bool
+
+
+def _deny_path(context: RequestContext, path_id: int) -> NotVisible:
+    """Audit a request for a path out of scope, naming its student when it exists (so the district's
+    administrators see it) without disclosing anything to the requester."""
+    student = Student.objects.filter(paths__pk=path_id).first()
+    audit_record(
+        context=context,
+        action=AuditAction.DENIED,
+        object_type="path",
+        object_id=str(path_id),
+        student=student,
+    )
+    return NotVisible(f"No path {path_id} is visible to this user.")
+
+
+def path_get(*, context: RequestContext, path_id: int, action: Action = Action.VIEW_PATH) -> PathProposal:
+    """A path the actor may read, audited as viewed; out of scope is NotVisible, a visible path on which the
+    actor may not take `action` is NotPermitted."""
+    user = context.user
+    path = _paths().filter(pk=path_id, id__in=pathways_access.visible_paths(user).values("pk")).first()
+    if path is None:
+        raise _deny_path(context, path_id)
+    if action is not Action.VIEW_PATH and not access.can(user, action, path):
+        raise _refused(
+            context,
+            object_type="path",
+            reason=f"Role may not {action.value.split('.')[-1]}",
+            student=path.student,
+        )
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="path",
+        object_id=str(path.pk),
+        student=path.student,
+        reason=access.legitimate_interest(user, path.student),
+    )
+    return path
+
+
+def path_page(*, context: RequestContext, path_id: int) -> PathPage:
+    """The path with its history, the evidence submitted for it (the latest version of each piece, as the
+    evidence rules let the reader see it), its goals and competencies; audited as one view."""
+    path = path_get(context=context, path_id=path_id)
+    user = context.user
+    student_visible = access.visible_students(user).filter(pk=path.student_id).exists()
+    return PathPage(
+        path=path,
+        events=list(path.events.select_related("actor")),
+        evidence=list(
+            access.visible_evidence(user)
+            .filter(path=path, revised_by__isnull=True)
+            .select_related("recorded_by")
+            .order_by("-submitted_at", "-id")
+        ),
+        # A mentor sees the path, not the student's plan: the goals it serves are left out for them.
+        goals=list(path.goals.order_by("domain", "position")) if student_visible else [],
+        competencies=list(path.competencies.select_related("parent").order_by("path")),
+        viewer_is_mentor=not student_visible,
+        can_revise=access.can(user, Action.REVISE_PATH, path)
+        and path.status in (PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED),
+        can_decide=access.can(user, Action.DECIDE_PATH, path),
+        can_withdraw=access.can(user, Action.WITHDRAW_PATH, path) and path.status in OPEN_STATUSES,
+    )
+
+
+# The equal access report ----------------------------------------------------------------------------------
+
+
+def school_year(on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The school year (July 1 to June 30, as Connecticut reports) that contains the date."""
+    start_year = on.year if on.month >= 7 else on.year - 1
+    return datetime.date(start_year, 7, 1), datetime.date(start_year + 1, 6, 30)
+
+
+@dataclass(frozen=True)
+class ReportCell:
+    participants: int | None
+    rate: float | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    label: str
+    size: int | None
+    cells: list[ReportCell]
+
+
+@dataclass(frozen=True)
+class KindRow:
+    """One type of opportunity across a dimension's columns: all students first, then each subgroup."""
+
+    label: str
+    cells: list[ReportCell]
+
+
+@dataclass(frozen=True)
+class ReportDimension:
+    label: str
+    rows: list[ReportRow]
+    kind_rows: list[KindRow]
+
+
+@dataclass(frozen=True)
+class AccessReport:
+    scope: Organization
+    schools: list[Organization]
+    school_choices: list[Organization]
+    year_start: datetime.date
+    year_end: datetime.date
+    min_size: int
+    kinds: list[tuple[str, str]]
+    overall: ReportRow
+    dimensions: list[ReportDimension]
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+DIMENSIONS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("gender", "Gender", list(Gender.choices)),
+    ("race", "Race and ethnicity", list(RaceEthnicity.choices)),
+    ("english_learner", "English learners", YES_NO),
+    ("students_with_disabilities", "Students with disabilities (IEP)", YES_NO),
+    ("section_504", "Section 504 plan", YES_NO),
+    ("economically_disadvantaged", "Economically disadvantaged", YES_NO),
+]
+
+
+FLAGS = [key for key, _, _ in DIMENSIONS[2:]]
+UNREPORTED = {"gender": Gender.NOT_REPORTED.value, "race": RaceEthnicity.NOT_REPORTED.value} | dict.fromkeys(
+    FLAGS, "no"
+)
+
+
+def _subgroups(students: QuerySet[StudentEnrollment, Any]) -> dict[int, dict[str, str]]:
+    """Each student's category in each dimension, read as plain values (a district has tens of thousands);
+    a student without demographics is "not reported" for gender and race and "no" for the flags."""
+    races = list(RACE_FLAGS)
+    found: dict[int, dict[str, str]] = {}
+    for row in StudentDemographics.objects.filter(student_id__in=students).values(
+        "student_id", "gender", "hispanic_or_latino", *races, *FLAGS
+    ):
+        race = federal_race_ethnicity(
+            hispanic_or_latino=row["hispanic_or_latino"], races=[race for race in races if row[race]]
+        )
+        found[row["student_id"]] = {"gender": row["gender"], "race": race.value} | {
+            flag: "yes" if row[flag] else "no" for flag in FLAGS
+        }
+    return found
+
+
+def _rate(participants: int | None, size: int | None) -> float | None:
+    if participants is None or not size:
+        return None
+    return round(100 * participants / size, 1)
+
+
+def _row(label: str, size: int | None, participants: list[int], hidden: list[bool]) -> ReportRow:
+    return ReportRow(
+        label=label,
+        size=size,
+        cells=[
+            ReportCell(None, None) if secret else ReportCell(count, _rate(count, size))
+            for count, secret in zip(participants, hidden, strict=True)
+        ],
+    )
+
+
+def report_scope(
+    context: RequestContext, school_id: int | None
+) -> tuple[Organization, list[Organization], list[Organization]]:
+    """The district or school the report covers, the schools in it, and the schools the actor may choose; a
+    school outside the actor's scope is NotVisible."""
+    user = context.user
+    if not access.can(user, Action.VIEW_ACCESS_REPORT):
+        raise _refused(
+            context, object_type="access-report", reason="The equal access report is for administrators"
+        )
+    districts, schools = pathways_access.report_scopes(user)
+    choices = list(
+        Organization.objects.filter(
+            Q(parent_id__in=districts) | Q(pk__in=schools), kind=Organization.Kind.SCHOOL
+        ).order_by("name")
+    )
+    if school_id is not None:
+        school = next((choice for choice in choices if choice.pk == school_id), None)
+        if school is None:
+            raise NotVisible(f"No school {school_id} is in this user's report scope.")
+        return school, [school], choices
+    if districts:
+        district = Organization.objects.get(pk=min(districts))
+        return district, [choice for choice in choices if choice.parent_id == district.pk], choices
+    return choices[0], [choices[0]], choices
+
+
+def access_report(
+    *,
+    context: RequestContext,
+    school_id: int | None = None,
+    on: datetime.date | None = None,
+    min_size: int = DEFAULT_MIN_SIZE,
+) -> AccessReport:
+    """Participation in each opportunity type by subgroup, for the students enrolled in grades 6-12 in the
+    scope on the date (today by default), counting approved, active and completed paths that overlap the
+    school year; small groups suppressed by `insights.suppression`.
+
+    A participation count is also hidden when the students of the subgroup who do not take part are a small
+    group: showing it would single them out."""
+    scope, schools, school_choices = report_scope(context, school_id)
+    on = on or access.today()
+    year_start, year_end = school_year(on)
+    enrolled = StudentEnrollment.objects.filter(
+        access.active_on(on, start="entry_date", end="exit_date"),
+        school__in=schools,
+        grade_level__gte=REPORT_GRADES[0],
+        grade_level__lte=REPORT_GRADES[1],
+    ).values("student_id")
+    population = set(enrolled.values_list("student_id", flat=True))
+    subgroups = _subgroups(enrolled)
+    kinds = list(OpportunityKind.choices)
+    kind_index = {value: index for index, (value, _) in enumerate(kinds)}
+    taking: dict[int, set[int]] = defaultdict(set)
+    for student_id, kind in PathProposal.objects.filter(
+        student_id__in=enrolled,
+        status__in=PARTICIPATING,
+        starts_on__lte=year_end,
+        ends_on__gte=year_start,
+    ).values_list("student_id", "opportunity__kind"):
+        taking[student_id].add(kind_index[kind or OpportunityKind.INDEPENDENT_STUDY])
+
+    sizes = {key: {value: 0 for value, _ in choices} for key, _, choices in DIMENSIONS}
+    counts = {key: {value: [0] * len(kinds) for value, _ in choices} for key, _, choices in DIMENSIONS}
+    overall = [0] * len(kinds)
+    for student_id in population:
+        groups = subgroups.get(student_id, UNREPORTED)
+        kinds_taken = taking.get(student_id, set())
+        for index in kinds_taken:
+            overall[index] += 1
+        for key, value in groups.items():
+            sizes[key][value] += 1
+            for index in kinds_taken:
+                counts[key][value][index] += 1
+
+    total = len(population)
+    total_shown = None if is_small(total, min_size) else total
+    overall_hidden = [is_small(count, min_size) or is_small(total - count, min_size) for count in overall]
+    overall_row = _row("All students", total_shown, overall, overall_hidden)
+    dimensions: list[ReportDimension] = []
+    for key, label, choices in DIMENSIONS:
+        shown_sizes = suppress(sizes[key], min_size=min_size)
+        hidden_by_kind: dict[str, list[bool]] = {value: [] for value, _ in choices}
+        for index in range(len(kinds)):
+            row = {value: counts[key][value][index] for value, _ in choices}
+            forced = [
+                value
+                for value, _ in choices
+                if shown_sizes.cells[value] is None or is_small(sizes[key][value] - row[value], min_size)
+            ]
+            result = suppress(row, min_size=min_size, forced=forced)
+            for value, _ in choices:
+                hidden_by_kind[value].append(result.cells[value] is None)
+        rows = [
+            _row(
+                choice_label,
+                shown_sizes.cells[value],
+                [counts[key][value][index] for index in range(len(kinds))],
+                hidden_by_kind[value],
+            )
+            for value, choice_label in choices
+        ]
+        kind_rows = [
+            KindRow(kind_label, [row.cells[index] for row in (overall_row, *rows)])
+            for index, (_, kind_label) in enumerate(kinds)
+        ]
+        dimensions.append(ReportDimension(label=label, rows=rows, kind_rows=kind_rows))
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="access-report",
+        object_id=str(scope.pk),
+        district_id=scope.pk if scope.kind == Organization.Kind.DISTRICT else scope.parent_id,
+        reason=access.legitimate_interest(context.user),
+    )
+    return AccessReport(
+        scope=scope,
+        schools=schools,
+        school_choices=school_choices,
+        year_start=year_start,
+        year_end=year_end,
+        min_size=min_size,
+        kinds=kinds,
+        overall=overall_row,
+        dimensions=dimensions,
+    )

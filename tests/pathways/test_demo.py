@@ -1,0 +1,81 @@
+"""The demo's paths of study: a catalog of every type in both districts, a profile and a plan for every
+student, paths in every state, and `student`'s internship with `mentor`."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Count
+
+from waypoint.core.access import Action, can
+from waypoint.core.access.pathways import mentor_active_paths
+from waypoint.core.audit import RequestContext
+from waypoint.core.demo import load_demo
+from waypoint.core.models import Organization, Student, User
+from waypoint.pathways import selectors
+from waypoint.pathways.demo import load_demo_pathways
+from waypoint.pathways.models import (
+    GoalDomain,
+    LearnerProfile,
+    Opportunity,
+    OpportunityKind,
+    PathProposal,
+    PathStatus,
+    PlanGoal,
+    SuccessPlan,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_has_a_catalog_profiles_plans_and_paths_in_every_state() -> None:
+    summary = load_demo(scale=0.1)
+    assert summary.counts["opportunities"] == Opportunity.objects.count() >= 40
+    for district in Organization.objects.filter(kind=Organization.Kind.DISTRICT):
+        kinds = set(Opportunity.objects.filter(district=district).values_list("kind", flat=True))
+        assert kinds == set(OpportunityKind.values), district
+    assert not Opportunity.objects.annotate(n=Count("competencies")).filter(n=0).exists()
+    assert Opportunity.objects.filter(shared_as_template=True).exists()
+    students = Student.objects.count()
+    assert LearnerProfile.objects.count() == SuccessPlan.objects.count() == students
+    domains = PlanGoal.objects.values("plan").annotate(n=Count("domain", distinct=True))
+    assert {row["n"] for row in domains} == {len(GoalDomain.values)}
+    assert set(PathProposal.objects.values_list("status", flat=True)) == set(PathStatus.values)
+    for status in PathStatus.values:
+        assert PathProposal.objects.filter(status=status, district__slug="riverside").exists(), status
+
+
+def test_student_has_an_active_internship_mentored_by_mentor() -> None:
+    load_demo(scale=0.1)
+    jordan = Student.objects.get(user__username="student")
+    mentor = User.objects.get(username="mentor")
+    internship = PathProposal.objects.get(student=jordan, opportunity__kind=OpportunityKind.INTERNSHIP)
+    assert internship.status == PathStatus.ACTIVE
+    assert internship.mentor == mentor
+    assert internship in mentor_active_paths(mentor)
+    assert can(mentor, Action.VIEW_PATH, internship)
+    assert not can(mentor, Action.VIEW_STUDENT, jordan)
+    # The advisor has proposals to decide, and Jordan can propose the engineering internship.
+    advisor = User.objects.get(username="advisor")
+    assert selectors.approval_queue(context=RequestContext(user=advisor)).awaiting
+    engineering = Opportunity.objects.get(district=jordan.district, title="Engineering design internship")
+    assert selectors.eligibility_barriers(jordan, engineering) == []
+    ranked = selectors.rank_for(jordan, grade=10)
+    assert engineering in [item.opportunity for item in ranked]
+
+
+def test_loading_twice_changes_nothing() -> None:
+    load_demo(scale=0.1)
+    before = (Opportunity.objects.count(), PathProposal.objects.count(), LearnerProfile.objects.count())
+    districts = list(Organization.objects.filter(kind=Organization.Kind.DISTRICT))
+    jordan = Student.objects.get(user__username="student")
+    assert (
+        load_demo_pathways(
+            districts=districts, today=jordan.created_at.date(), year_start=jordan.created_at.date()
+        )
+        == {}
+    )
+    assert (
+        Opportunity.objects.count(),
+        PathProposal.objects.count(),
+        LearnerProfile.objects.count(),
+    ) == before
