@@ -155,3 +155,25 @@ def test_the_inbox_lists_only_students_in_scope(scene: Scene) -> None:
     riverside = set(Student.objects.filter(district=scene.district).values_list("id", flat=True))
     assert not {item["student_id"] for item in other["items"]} & riverside
     assert client_for(scene, "guardian").get("/api/v1/evidence/inbox").status_code == 403
+
+
+def test_nul_characters_are_refused_everywhere(scene: Scene) -> None:
+    student = client_for(scene, "student")
+    form = student.post(
+        "/api/v1/evidence",
+        {
+            "student_id": scene.student.pk,
+            "title": "Essay\x00",
+            "body": "x",
+            "assessment_id": scene.assessment.pk,
+        },
+    )
+    assert form.status_code == 400
+    assert "NUL" in form.json()["detail"]
+    feedback = client_for(scene, "teacher").post(
+        "/api/v1/assessments",
+        data=json.dumps({"title": "Bad\x00", "competency_ids": [scene.competency.pk]}),
+        content_type="application/json",
+    )
+    assert feedback.status_code == 422
+    assert Evidence.objects.count() == scene.counts["evidence"]

@@ -8,6 +8,7 @@ from typing import Annotated
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
+from pydantic import AfterValidator
 
 from waypoint.core import access
 from waypoint.core.audit import request_context
@@ -32,6 +33,17 @@ class ValidationErrorOut(Schema):
 
 # Ids are 64-bit database integers: anything larger is refused by validation, never sent to the database.
 MAX_ID = 2**63 - 1
+
+
+def _printable(text: str) -> str:
+    # PostgreSQL cannot store NUL characters, and no text needs one: refuse them as invalid input (422).
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+# Free text every API accepts: any string but one with a NUL character.
+Text = Annotated[str, AfterValidator(_printable)]
 StudentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A student's id, as the student list gives it.")]
 UNAUTHORIZED = {401: ErrorOut}
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}

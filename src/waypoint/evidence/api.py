@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, ValidationErrorOut
+from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.audit import request_context
 from waypoint.evidence import selectors, services
-from waypoint.evidence.models import Assessment, AssessmentKind, Evidence, Score
+from waypoint.evidence.models import Assessment, AssessmentKind, Evidence, Feedback, Score
 
 router = Router(tags=["evidence"])
 
@@ -25,10 +25,10 @@ READ_ERRORS = {**NOT_FOUND, 403: ErrorOut}
 
 
 class AssessmentIn(Schema):
-    title: str
+    title: Text
     kind: AssessmentKind = AssessmentKind.FORMATIVE
     competency_ids: list[Annotated[int, Path(ge=1, le=MAX_ID)]]
-    instructions: str = ""
+    instructions: Text = ""
     rubric_id: int | None = None
     section_id: int | None = None
     due_on: datetime.date | None = None
@@ -71,7 +71,7 @@ class EvidenceOut(Schema):
 
 
 class FeedbackIn(Schema):
-    body: str
+    body: Text
     requests_revision: bool = False
 
 
@@ -88,9 +88,9 @@ class ScoreIn(Schema):
     competency_id: int
     value: float | None = None
     criterion_levels: dict[int, float] | None = None
-    comment: str = ""
+    comment: Text = ""
     supersedes_id: int | None = None
-    correction_reason: str = ""
+    correction_reason: Text = ""
 
 
 class ScoreOut(Schema):
@@ -141,6 +141,17 @@ def _evidence_out(evidence: Evidence) -> EvidenceOut:
         path_id=evidence.path_id,
         competency_ids=[competency.pk for competency in evidence.competencies.all()],
         submitted_at=evidence.submitted_at,
+    )
+
+
+def _feedback_out(note: Feedback) -> FeedbackOut:
+    return FeedbackOut(
+        id=note.pk,
+        evidence_id=note.evidence_id,
+        author=note.author.username,
+        body=note.body,
+        requests_revision=note.requests_revision,
+        created_at=note.created_at,
     )
 
 
@@ -272,17 +283,7 @@ def evidence_detail(request: HttpRequest, evidence_id: Id) -> EvidenceDetailOut:
                     )
                     for artifact in view.artifacts
                 ],
-                feedback=[
-                    FeedbackOut(
-                        id=note.pk,
-                        evidence_id=note.evidence_id,
-                        author=note.author.username,
-                        body=note.body,
-                        requests_revision=note.requests_revision,
-                        created_at=note.created_at,
-                    )
-                    for note in view.feedback
-                ],
+                feedback=[_feedback_out(note) for note in view.feedback],
                 scores=[_score_out(score) for score in view.scores],
             )
             for view in detail.versions
@@ -321,17 +322,7 @@ def feedback_add(request: HttpRequest, evidence_id: Id, payload: FeedbackIn) -> 
         body=payload.body,
         requests_revision=payload.requests_revision,
     )
-    return Status(
-        201,
-        FeedbackOut(
-            id=note.pk,
-            evidence_id=note.evidence_id,
-            author=note.author.username,
-            body=note.body,
-            requests_revision=note.requests_revision,
-            created_at=note.created_at,
-        ),
-    )
+    return Status(201, _feedback_out(note))
 
 
 @router.post("/evidence/{int:evidence_id}/scores", response={201: ScoreOut, **WRITE_ERRORS})

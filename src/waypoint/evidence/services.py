@@ -155,6 +155,11 @@ def _attach(evidence: Evidence, files: Sequence[CheckedFile]) -> None:
         artifact.save()
 
 
+def _without_nul(*texts: str) -> list[str]:
+    """PostgreSQL cannot store NUL characters, and no text needs one."""
+    return ["The text must not contain NUL characters."] if any("\x00" in text for text in texts) else []
+
+
 def _clean_links(links: Sequence[str]) -> list[str]:
     cleaned = [link.strip() for link in links if link.strip()]
     problems = [
@@ -300,7 +305,7 @@ def evidence_submit(
     else:
         action = Action.RECORD_OBSERVATION if observation else Action.SUBMIT_EVIDENCE
         student = _visible_student(context, student_id, action)
-    problems: list[str] = []
+    problems = _without_nul(title, body, *links)
     if not title.strip():
         problems.append("Give the evidence a title.")
     assessment = None
@@ -382,6 +387,8 @@ def evidence_revise(
     """A new version of the student's own latest work; earlier versions and feedback stay in the chain."""
     earlier = _evidence_for(context, evidence_id, Action.REVISE_EVIDENCE)
     actor = _acting(context)
+    if problems := _without_nul(title, body, *links):
+        raise EvidenceError(problems)
     cleaned_links = _clean_links(links)
     checked = check_files(files)
     if not (body.strip() or cleaned_links or checked):

@@ -10,11 +10,10 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import AfterValidator
 
 from waypoint.core import access
 from waypoint.core.access import Action
-from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, ValidationErrorOut
+from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
@@ -33,15 +32,6 @@ from waypoint.frameworks.models import (
 
 router = Router(tags=["frameworks"])
 
-
-def _printable(text: str) -> str:
-    # PostgreSQL cannot store NUL characters, and no statement needs one: refuse them as invalid input (422).
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_printable)]
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 WRITE_ERRORS = {

@@ -11,7 +11,7 @@ from ninja import Path, Router, Schema
 
 from waypoint.core import access
 from waypoint.core.access import Action
-from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, ValidationErrorOut
+from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.audit import request_context
 from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
@@ -70,7 +70,7 @@ class RuleIn(Schema):
     method: Method
     parameters: dict[str, int | float] = {}
     rollup_rule: RollupRule = RollupRule.MEAN
-    competency_identifier: str = ""
+    competency_identifier: Text = ""
 
 
 class RuleOut(Schema):

@@ -10,12 +10,11 @@ from typing import Annotated, Any
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
 from waypoint.core import access
 from waypoint.core.access import Action
 from waypoint.core.access.pathways import mentor_candidates
-from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, ValidationErrorOut
+from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.audit import RequestContext, request_context
 from waypoint.core.models import Organization, Student, User
 from waypoint.core.selectors import NotPermitted, student_get
@@ -42,14 +41,6 @@ from waypoint.pathways.models import (
 router = Router(tags=["pathways"])
 
 
-def _printable(text: str) -> str:
-    # PostgreSQL cannot store NUL characters, and no text needs one: refuse them as invalid input (422).
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
-
-
-Text = Annotated[str, AfterValidator(_printable)]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
