@@ -385,10 +385,10 @@ class AccessReportOut(Schema):
 
 
 class CatalogQuery(Schema):
-    q: str = Field("", max_length=100)
+    q: Text = Field("", max_length=100)
     kind: OpportunityKind | None = None
     location: Location | None = None
-    career_cluster: str = Field("", max_length=32)
+    career_cluster: Text = Field("", max_length=32)
     grade: int | None = Field(None, ge=0, le=13)
     with_places: bool = False
     page: int = Field(1, ge=1, le=100_000)
