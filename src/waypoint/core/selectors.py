@@ -134,7 +134,8 @@ def student_list(
 ) -> Page[Student]:
     """A page of the students the actor may see, by name; every student shown is audited as viewed."""
     students = with_current_enrollment(access.visible_students(context.user))
-    search = search.strip()
+    # PostgreSQL cannot compare text with NUL characters, and no name holds one.
+    search = search.replace("\x00", "").strip()
     if search:
         words = Q()
         for word in search.split()[:4]:
