@@ -1,9 +1,9 @@
 """Access-scoped reads at district scale: one JSON object per figure on stdout.
 
 Builds a synthetic district (50,000 students by default) in a scratch database, then times what every page
-and endpoint does first: scope the students with `core.access`, read a page, write its audit rows.
+and endpoint does first: scope the students with `waypoint.policy`, read a page, write its audit rows.
 
-    python bench/access.py [--students 50000] [--database-url postgres://postgres@127.0.0.1:5432/waypoint_bench]
+    python bench/policy.py [--students 50000] [--database-url postgres://postgres@127.0.0.1:5432/waypoint_bench]
 
 The default database is a fresh SQLite file in a temporary folder; a PostgreSQL URL must name an empty
 database that may be dropped and recreated (the script does both).
@@ -190,12 +190,12 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from waypoint.core import access
-    from waypoint.core.access import Action
+    from waypoint import policy
     from waypoint.core.audit import RequestContext
     from waypoint.core.demo import load_demo
     from waypoint.core.models import AuditEvent, Section, Student, User
     from waypoint.core.selectors import section_roster, student_list, student_record
+    from waypoint.policy import Action
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
@@ -224,8 +224,8 @@ def main() -> None:
 
     emit(
         "visible_students_count_district_admin",
-        count=access.visible_students(admin).count(),
-        **timed(lambda: access.visible_students(admin).count(), options.repeat),
+        count=policy.visible_students(admin).count(),
+        **timed(lambda: policy.visible_students(admin).count(), options.repeat),
         **scale,
     )
     emit(
@@ -251,7 +251,7 @@ def main() -> None:
     emit(
         "can_view_student_teacher",
         **timed(
-            lambda: access.can(User.objects.get(pk=teacher.pk), Action.VIEW_STUDENT, student), options.repeat
+            lambda: policy.can(User.objects.get(pk=teacher.pk), Action.VIEW_STUDENT, student), options.repeat
         ),
         **scale,
     )

@@ -21,15 +21,15 @@ from tests.factories import (
     StateFactory,
     UserFactory,
 )
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.models import Role
+from waypoint.policy import Action
 
 pytestmark = pytest.mark.django_db
 
 
 def visible_ids(user: object) -> set[int]:
-    return set(access.visible_students(user).values_list("id", flat=True))  # type: ignore[arg-type]
+    return set(policy.visible_students(user).values_list("id", flat=True))  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_anonymous_and_inactive_users_see_nothing(world: dict) -> None:
     admin.save()
     assert visible_ids(AnonymousUser()) == set()
     assert visible_ids(admin) == set()
-    assert not access.can(admin, Action.VIEW_STUDENT, world["a1"])
+    assert not policy.can(admin, Action.VIEW_STUDENT, world["a1"])
 
 
 def test_several_roles_combine_without_duplicates(world: dict) -> None:
@@ -142,7 +142,7 @@ def test_several_roles_combine_without_duplicates(world: dict) -> None:
     RoleFactory(user=teacher, role=Role.ADVISOR, organization=world["school_a"])
     CaseloadFactory(advisor=teacher, student=world["a1"])
     CaseloadFactory(advisor=teacher, student=world["a2"])
-    rows = list(access.visible_students(teacher).values_list("id", flat=True))
+    rows = list(policy.visible_students(teacher).values_list("id", flat=True))
     assert sorted(rows) == sorted({world["a1"].pk, world["a2"].pk})
 
 
@@ -150,13 +150,13 @@ def test_demographics_and_disclosures_are_for_fewer_roles(world: dict) -> None:
     teacher, student = world["teacher"], world["a1"]
     admin = RoleFactory(role=Role.SCHOOL_ADMIN, organization=world["school_a"]).user
     guardian = GuardianLinkFactory(student=student).guardian
-    assert access.can(teacher, Action.VIEW_STUDENT, student)
-    assert not access.can(teacher, Action.VIEW_DEMOGRAPHICS, student)
-    assert not access.can(teacher, Action.VIEW_DISCLOSURES, student)
+    assert policy.can(teacher, Action.VIEW_STUDENT, student)
+    assert not policy.can(teacher, Action.VIEW_DEMOGRAPHICS, student)
+    assert not policy.can(teacher, Action.VIEW_DISCLOSURES, student)
     for reader in (admin, guardian):
-        assert access.can(reader, Action.VIEW_DEMOGRAPHICS, student)
-        assert access.can(reader, Action.VIEW_DISCLOSURES, student)
-    assert not access.can(guardian, Action.VIEW_DEMOGRAPHICS, world["a2"])
+        assert policy.can(reader, Action.VIEW_DEMOGRAPHICS, student)
+        assert policy.can(reader, Action.VIEW_DISCLOSURES, student)
+    assert not policy.can(guardian, Action.VIEW_DEMOGRAPHICS, world["a2"])
 
 
 def test_sections_visible_by_role(world: dict) -> None:
@@ -164,45 +164,45 @@ def test_sections_visible_by_role(world: dict) -> None:
     other_section = SectionTeacherFactory(section__school=world["school_a"]).section
     admin = RoleFactory(role=Role.SCHOOL_ADMIN, organization=world["school_a"]).user
     b_admin = RoleFactory(role=Role.DISTRICT_ADMIN, organization=world["district_b"]).user
-    assert set(access.visible_sections(teacher)) == {section}
-    assert set(access.visible_sections(admin)) == {section, other_section}
-    assert not access.can(b_admin, Action.VIEW_SECTION, section)
-    assert access.can(teacher, Action.LIST_SECTIONS)
-    assert not access.can(UserFactory(), Action.LIST_SECTIONS)
+    assert set(policy.visible_sections(teacher)) == {section}
+    assert set(policy.visible_sections(admin)) == {section, other_section}
+    assert not policy.can(b_admin, Action.VIEW_SECTION, section)
+    assert policy.can(teacher, Action.LIST_SECTIONS)
+    assert not policy.can(UserFactory(), Action.LIST_SECTIONS)
 
 
 def test_roles_lists_assigned_and_record_roles(world: dict) -> None:
     guardian = GuardianLinkFactory(student=world["a1"]).guardian
     RoleFactory(user=guardian, role=Role.TEACHER, organization=world["school_a"])
-    assert access.roles(guardian) == ["guardian", "teacher"]
-    assert access.roles(AnonymousUser()) == []
+    assert policy.roles(guardian) == ["guardian", "teacher"]
+    assert policy.roles(AnonymousUser()) == []
 
 
 def test_teacher_loses_students_when_teaching_assignment_ends(world: dict) -> None:
     world["section"].teacher_assignments.update(ends_on=timezone.localdate() - datetime.timedelta(days=1))
     assert visible_ids(world["teacher"]) == set()
-    assert not access.visible_sections(world["teacher"]).exists()
+    assert not policy.visible_sections(world["teacher"]).exists()
 
 
 def test_legitimate_interest_names_the_most_specific_basis(world: dict) -> None:
     teacher, student = world["teacher"], world["a1"]
     admin = RoleFactory(role=Role.DISTRICT_ADMIN, organization=world["district_a"]).user
     guardian = GuardianLinkFactory(student=student).guardian
-    assert access.legitimate_interest(teacher, student) == f"Teacher of {world['section'].title}"
-    assert access.legitimate_interest(admin, student) == "District administrator"
-    assert access.legitimate_interest(guardian, student) == "Guardian"
-    assert access.legitimate_interest(teacher) == "Teacher"
+    assert policy.legitimate_interest(teacher, student) == f"Teacher of {world['section'].title}"
+    assert policy.legitimate_interest(admin, student) == "District administrator"
+    assert policy.legitimate_interest(guardian, student) == "Guardian"
+    assert policy.legitimate_interest(teacher) == "Teacher"
 
 
 def test_only_a_current_certificate_makes_a_certified_teacher(world: dict) -> None:
     teacher = world["teacher"]
-    assert access.current_certification(teacher) is None
+    assert policy.current_certification(teacher) is None
     today = timezone.localdate()
     expired = CertificationFactory(teacher=teacher, expires_on=today - datetime.timedelta(days=1))
-    assert access.current_certification(teacher) is None
+    assert policy.current_certification(teacher) is None
     current = CertificationFactory(teacher=teacher)
-    assert access.current_certification(teacher) == current
-    assert access.current_certification(teacher, on=expired.issued_on) == current, "the one expiring last"
-    assert access.current_certification(teacher, on=current.expires_on + datetime.timedelta(days=1)) is None
+    assert policy.current_certification(teacher) == current
+    assert policy.current_certification(teacher, on=expired.issued_on) == current, "the one expiring last"
+    assert policy.current_certification(teacher, on=current.expires_on + datetime.timedelta(days=1)) is None
     not_a_teacher = CertificationFactory(teacher=UserFactory()).teacher
-    assert access.current_certification(not_a_teacher) is None
+    assert policy.current_certification(not_a_teacher) is None

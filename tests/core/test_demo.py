@@ -7,8 +7,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.demo import DEMO_PASSWORD, FIXED_ACCOUNTS, load_demo
 from waypoint.core.demographics import RaceEthnicity
 from waypoint.core.models import (
@@ -19,6 +18,7 @@ from waypoint.core.models import (
     StudentEnrollment,
     User,
 )
+from waypoint.policy import Action
 
 pytestmark = pytest.mark.django_db
 
@@ -84,13 +84,13 @@ def test_fixed_accounts_sign_in_and_fill_their_roles() -> None:
         "school-admin",
         "district-admin",
     ):
-        assert access.can(users[reader], Action.VIEW_STUDENT, jordan), reader
+        assert policy.can(users[reader], Action.VIEW_STUDENT, jordan), reader
     for outsider in ("other-teacher", "state-analyst", "mentor"):
-        assert not access.can(users[outsider], Action.VIEW_STUDENT, jordan), outsider
-    assert access.visible_students(users["other-teacher"]).exists()
-    assert access.current_certification(users["teacher"]) is not None
-    assert access.current_certification(users["other-teacher"]) is not None
-    assert access.current_certification(users["teacher-uncertified"]) is None
+        assert not policy.can(users[outsider], Action.VIEW_STUDENT, jordan), outsider
+    assert policy.visible_students(users["other-teacher"]).exists()
+    assert policy.current_certification(users["teacher"]) is not None
+    assert policy.current_certification(users["other-teacher"]) is not None
+    assert policy.current_certification(users["teacher-uncertified"]) is None
     assert users["teacher"].district != users["other-teacher"].district
 
 

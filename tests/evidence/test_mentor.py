@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.evidence.conftest import Scene
-from waypoint.core import access
+from waypoint import policy
 from waypoint.core.models import AuditAction, AuditEvent
 from waypoint.core.selectors import NotVisible
 from waypoint.evidence.models import Evidence, EvidenceKind, ScoreSource
@@ -43,8 +43,8 @@ def test_the_mentor_reads_and_judges_only_the_paths_evidence(scene: Scene, inter
         competency_ids=[scene.competency.pk],
     )
     mentor = scene.users["mentor"]
-    assert set(access.visible_evidence(mentor)) == {work}
-    assert not access.visible_students(mentor).exists()
+    assert set(policy.visible_evidence(mentor)) == {work}
+    assert not policy.visible_students(mentor).exists()
     assert evidence_get(context=scene.context("mentor"), evidence_id=work.pk) == work
     assert AuditEvent.objects.filter(
         action=AuditAction.VIEW,
@@ -88,7 +88,7 @@ def test_access_ends_with_the_path(scene: Scene, internship: PathProposal) -> No
     PathProposal.objects.filter(pk=internship.pk).update(status=PathStatus.COMPLETED)
     with pytest.raises(NotVisible):
         evidence_get(context=scene.context("mentor"), evidence_id=work.pk)
-    assert not access.visible_evidence(scene.users["mentor"]).exists()
+    assert not policy.visible_evidence(scene.users["mentor"]).exists()
     # The student keeps their work, and adds no new evidence to a completed path.
     assert evidence_get(context=scene.context("student"), evidence_id=work.pk) == work
     with pytest.raises(EvidenceError, match="approved or active path"):

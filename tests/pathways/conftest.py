@@ -23,7 +23,6 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
 )
-from waypoint.core.access import today
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import Organization, Role, Student, User
 from waypoint.frameworks import services as framework_services
@@ -38,6 +37,7 @@ from waypoint.pathways.models import (
     Provider,
     ProviderKind,
 )
+from waypoint.policy import today
 
 
 @dataclass

@@ -8,8 +8,11 @@ import pytest
 
 from tests.factories import GuardianLinkFactory, RoleFactory, UserFactory
 from tests.pathways.conftest import World, opportunity, propose
-from waypoint.core.access import Action, can, today
-from waypoint.core.access.pathways import (
+from waypoint.core.models import Role, RoleAssignment
+from waypoint.pathways import services
+from waypoint.pathways.models import PathStatus
+from waypoint.policy import Action, can, today
+from waypoint.policy.pathways import (
     catalog_districts,
     guided_students,
     mentor_active_paths,
@@ -17,9 +20,6 @@ from waypoint.core.access.pathways import (
     visible_paths,
     visible_providers,
 )
-from waypoint.core.models import Role, RoleAssignment
-from waypoint.pathways import services
-from waypoint.pathways.models import PathStatus
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 
 from tests.pathways.conftest import World, enrolled_student, propose
-from waypoint.core.access import today
 from waypoint.core.models import User
 from waypoint.pathways.models import LearnerProfile, PathProposal, PathStatus, PlanGoal
+from waypoint.policy import today
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count
 
-from waypoint.core.access import Action, can
-from waypoint.core.access.pathways import mentor_active_paths
 from waypoint.core.audit import RequestContext
 from waypoint.core.demo import load_demo
 from waypoint.core.models import Organization, Student, User
@@ -23,6 +21,8 @@ from waypoint.pathways.models import (
     PlanGoal,
     SuccessPlan,
 )
+from waypoint.policy import Action, can
+from waypoint.policy.pathways import mentor_active_paths
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CaseloadFactory, DemographicsFactory, EnrollmentFactory, StudentFactory
 from tests.pathways.conftest import World, opportunity
-from waypoint.core.access import today
 from waypoint.core.models import User
 from waypoint.pathways.models import PathProposal, PathStatus
+from waypoint.policy import today
 
 pytestmark = pytest.mark.django_db
 

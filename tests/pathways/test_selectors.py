@@ -9,13 +9,13 @@ import pytest
 
 from tests.factories import DemographicsFactory, EnrollmentFactory, RoleFactory, StudentFactory, UserFactory
 from tests.pathways.conftest import World, opportunity, propose
-from waypoint.core.access import today
 from waypoint.core.models import AuditAction, AuditEvent, Gender, Role, Student
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.evidence.models import Evidence
 from waypoint.mastery.models import MasteryLevel
 from waypoint.pathways import selectors, services
 from waypoint.pathways.models import PathProposal, PathStatus
+from waypoint.policy import today
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,6 @@ from tests.pathways.conftest import (
     propose,
     publish_profile,
 )
-from waypoint.core.access import today
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import AuditEvent, Role
 from waypoint.mastery.models import MasteryLevel
@@ -45,6 +44,7 @@ from waypoint.pathways.models import (
     SuccessPlan,
 )
 from waypoint.pathways.services import PathwaysError
+from waypoint.policy import today
 
 pytestmark = pytest.mark.django_db
 

@@ -26,7 +26,7 @@ from tests.factories import (
     StateFactory,
     StudentFactory,
 )
-from waypoint.core import access
+from waypoint import policy
 from waypoint.core.models import Role
 
 ROLES = [Role.TEACHER, Role.ADVISOR, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN, Role.STATE_ANALYST, Role.MENTOR]
@@ -102,7 +102,7 @@ class TenantIsolationTest(TestCase):
     @given(world=worlds)
     def test_policy_matches_the_model(self, world: tuple[list[int], list[StaffSpec], list[LinkSpec]]) -> None:
         student_districts, staff_specs, links = world
-        today = access.today()
+        today = policy.today()
         past = today - datetime.timedelta(days=30)
         state = StateFactory()
         districts = [DistrictFactory(parent=state), DistrictFactory(parent=state)]
@@ -142,7 +142,7 @@ class TenantIsolationTest(TestCase):
                     entry_date=past - datetime.timedelta(days=10),
                 )
         for index, (user, spec) in enumerate(zip(staff, staff_specs, strict=True)):
-            visible = set(access.visible_students(user).values_list("id", flat=True))
+            visible = set(policy.visible_students(user).values_list("id", flat=True))
             expected = {
                 students[s].pk for s in expected_visible(spec, index, student_districts, links, staff_specs)
             }

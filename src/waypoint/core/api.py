@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 from pydantic import AfterValidator
 
-from waypoint.core import access
+from waypoint import policy
 from waypoint.core.audit import request_context
 from waypoint.core.models import AuditEvent, Organization, Student, StudentEnrollment, User
 from waypoint.core.selectors import (
@@ -152,10 +152,10 @@ def me(request: HttpRequest) -> MeOut:
     return MeOut(
         username=user.username,
         name=user.display_name,
-        roles=access.roles(user),
+        roles=policy.roles(user),
         district=_org(user.district) if user.district else None,
         student_id=student.pk if student else None,
-        certified_teacher=access.current_certification(user) is not None,
+        certified_teacher=policy.current_certification(user) is not None,
     )
 
 

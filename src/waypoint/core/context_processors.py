@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import reverse
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.models import Student
 from waypoint.pathways.navigation import nav_links as pathways_nav_links
+from waypoint.policy import Action
 
 
 @dataclass(frozen=True)
@@ -29,22 +29,22 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     if own_record is not None:
         items.append(NavItem("My record", reverse("student-detail", args=[own_record])))
         items.append(NavItem("Who viewed my record", reverse("student-disclosures", args=[own_record])))
-    elif access.visible_students(user).exists():
+    elif policy.visible_students(user).exists():
         items.append(NavItem("Students", reverse("student-list")))
-    if access.can(user, Action.LIST_SECTIONS):
+    if policy.can(user, Action.LIST_SECTIONS):
         items.append(NavItem("Sections", reverse("section-list")))
-    if access.can(user, Action.VIEW_CASELOAD):
+    if policy.can(user, Action.VIEW_CASELOAD):
         items.append(NavItem("Caseload", reverse("caseload")))
     items.extend(NavItem(label, url) for label, url in pathways_nav_links(user, own_record))
     if own_record is not None:
         items.append(NavItem("My evidence", reverse("student-evidence", args=[own_record])))
         items.append(NavItem("My progress", reverse("student-mastery", args=[own_record])))
-    if access.can(user, Action.WORK_EVIDENCE_INBOX):
+    if policy.can(user, Action.WORK_EVIDENCE_INBOX):
         items.append(NavItem("Evidence inbox", reverse("evidence-inbox")))
-    if access.can(user, Action.CREATE_ASSESSMENT):
+    if policy.can(user, Action.CREATE_ASSESSMENT):
         items.append(NavItem("Assessments", reverse("assessment-list")))
     items.append(NavItem("Frameworks", reverse("framework-list")))
-    if access.can(user, Action.VIEW_DISTRICT_AUDIT):
+    if policy.can(user, Action.VIEW_DISTRICT_AUDIT):
         items.append(NavItem("Audit log", reverse("audit-log")))
     items.append(NavItem("API tokens", reverse("token-list")))
     return {"nav_items": items}

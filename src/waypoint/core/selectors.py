@@ -1,6 +1,6 @@
 """Reads of people and organizations that views and the API share.
 
-Each selector takes the acting `RequestContext`, scopes its rows with `core.access`, and audits what it
+Each selector takes the acting `RequestContext`, scopes its rows with `waypoint.policy`, and audits what it
 discloses. A student outside the actor's scope raises `NotVisible`, which pages and endpoints answer with 404.
 """
 
@@ -14,8 +14,7 @@ from typing import Generic, TypeVar
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.models import (
     AdvisorAssignment,
@@ -30,6 +29,7 @@ from waypoint.core.models import (
     StudentDemographics,
     StudentEnrollment,
 )
+from waypoint.policy import Action
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -72,7 +72,7 @@ def _page(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
 
 def _active_enrollments(on: datetime.date) -> QuerySet[StudentEnrollment]:
     return StudentEnrollment.objects.filter(
-        access.active_on(on, start="entry_date", end="exit_date")
+        policy.active_on(on, start="entry_date", end="exit_date")
     ).select_related("school")
 
 
@@ -80,7 +80,7 @@ def with_current_enrollment(
     students: QuerySet[Student], on: datetime.date | None = None
 ) -> QuerySet[Student]:
     """Attach `current_enrollments` (today's enrollment spans, with school) in one extra query."""
-    on = on or access.today()
+    on = on or policy.today()
     return students.select_related("district").prefetch_related(
         Prefetch("enrollments", queryset=_active_enrollments(on), to_attr="current_enrollments")
     )
@@ -133,7 +133,7 @@ def student_list(
     *, context: RequestContext, search: str = "", page: int = 1, page_size: int = 50
 ) -> Page[Student]:
     """A page of the students the actor may see, by name; every student shown is audited as viewed."""
-    students = with_current_enrollment(access.visible_students(context.user))
+    students = with_current_enrollment(policy.visible_students(context.user))
     # PostgreSQL cannot compare text with NUL characters, and no name holds one.
     search = search.replace("\x00", "").strip()
     if search:
@@ -152,7 +152,7 @@ def student_list(
         action=AuditAction.VIEW,
         object_type="student-list",
         students=result.items,
-        reason=access.legitimate_interest(context.user),
+        reason=policy.legitimate_interest(context.user),
     )
     return result
 
@@ -165,16 +165,16 @@ def _disclose_list(context: RequestContext, students: QuerySet[Student], *, show
         action=AuditAction.VIEW,
         object_type=shown_in,
         students=listed,
-        reason=access.legitimate_interest(context.user),
+        reason=policy.legitimate_interest(context.user),
     )
     return listed
 
 
 def family_students(*, context: RequestContext) -> list[Student]:
     """The signed-in student's own record and the records of a guardian's children, audited as listed."""
-    on = access.today()
-    linked = GuardianLink.objects.filter(access.active_on(on), guardian=context.actor)
-    own = access.visible_students(context.user).filter(
+    on = policy.today()
+    linked = GuardianLink.objects.filter(policy.active_on(on), guardian=context.actor)
+    own = policy.visible_students(context.user).filter(
         Q(user=context.actor) | Q(id__in=linked.values("student_id"))
     )
     return _disclose_list(context, own, shown_in="student-list")
@@ -191,10 +191,10 @@ def student_get(
 
     A student out of scope raises `NotVisible`; a visible one on which the actor may not take `action`
     raises `NotPermitted`. Both refusals are audited as denied and nothing is disclosed."""
-    student = with_current_enrollment(access.visible_students(context.user)).filter(pk=student_id).first()
+    student = with_current_enrollment(policy.visible_students(context.user)).filter(pk=student_id).first()
     if student is None:
         raise _deny(context, object_type="student", object_id=student_id)
-    if action is not Action.VIEW_STUDENT and not access.can(context.user, action, student):
+    if action is not Action.VIEW_STUDENT and not policy.can(context.user, action, student):
         raise _refuse(
             context,
             object_type=audit_as,
@@ -207,7 +207,7 @@ def student_get(
         object_type=audit_as,
         object_id=str(student.pk),
         student=student,
-        reason=access.legitimate_interest(context.user, student),
+        reason=policy.legitimate_interest(context.user, student),
     )
     return student
 
@@ -230,8 +230,8 @@ class StudentRecord:
 def student_record(*, context: RequestContext, student_id: int) -> StudentRecord:
     """The student's record for the student page, audited as one view."""
     student = student_get(context=context, student_id=student_id)
-    on = access.today()
-    active_roster = Q(roster__student=student) & access.active_on(on, prefix="roster__")
+    on = policy.today()
+    active_roster = Q(roster__student=student) & policy.active_on(on, prefix="roster__")
     sections = list(
         Section.objects.filter(active_roster)
         .select_related("school")
@@ -241,14 +241,14 @@ def student_record(*, context: RequestContext, student_id: int) -> StudentRecord
         .order_by("title")
     )
     advisors = list(
-        AdvisorAssignment.objects.filter(access.active_on(on), student=student).select_related("advisor")
+        AdvisorAssignment.objects.filter(policy.active_on(on), student=student).select_related("advisor")
     )
     guardians = list(
-        GuardianLink.objects.filter(access.active_on(on), student=student).select_related("guardian")
+        GuardianLink.objects.filter(policy.active_on(on), student=student).select_related("guardian")
     )
     demographics = (
         StudentDemographics.objects.filter(student=student).first()
-        if access.can(context.user, Action.VIEW_DEMOGRAPHICS, student)
+        if policy.can(context.user, Action.VIEW_DEMOGRAPHICS, student)
         else None
     )
     return StudentRecord(
@@ -258,9 +258,9 @@ def student_record(*, context: RequestContext, student_id: int) -> StudentRecord
         advisors=advisors,
         guardians=guardians,
         demographics=demographics,
-        can_view_disclosures=access.can(context.user, Action.VIEW_DISCLOSURES, student),
+        can_view_disclosures=policy.can(context.user, Action.VIEW_DISCLOSURES, student),
         openable_section_ids=set(
-            access.visible_sections(context.user)
+            policy.visible_sections(context.user)
             .filter(id__in=[section.pk for section in sections])
             .values_list("id", flat=True)
         ),
@@ -287,14 +287,14 @@ def student_disclosures(
 
 def sections_for(*, context: RequestContext) -> list[Section]:
     """The sections the actor may open, each with its teachers and its count of students enrolled today."""
-    if not access.can(context.user, Action.LIST_SECTIONS):
+    if not policy.can(context.user, Action.LIST_SECTIONS):
         raise _refuse(
             context, object_type="section-list", reason="Sections are for teachers and administrators."
         )
-    on = access.today()
-    active = access.active_on(on, prefix="roster__")
+    on = policy.today()
+    active = policy.active_on(on, prefix="roster__")
     return list(
-        access.visible_sections(context.user)
+        policy.visible_sections(context.user)
         .select_related("school")
         .prefetch_related(
             Prefetch("teacher_assignments", queryset=SectionTeacher.objects.select_related("teacher"))
@@ -307,7 +307,7 @@ def sections_for(*, context: RequestContext) -> list[Section]:
 def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section, list[Student]]:
     """A section and the students on its roster today; each student shown is audited as viewed."""
     section = (
-        access.visible_sections(context.user)
+        policy.visible_sections(context.user)
         .select_related("school")
         .prefetch_related(
             Prefetch("teacher_assignments", queryset=SectionTeacher.objects.select_related("teacher"))
@@ -317,15 +317,15 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
     )
     if section is None:
         raise _deny(context, object_type="section", object_id=section_id)
-    on = access.today()
-    on_roster = SectionEnrollment.objects.filter(access.active_on(on), section=section)
-    roster = access.visible_students(context.user).filter(id__in=on_roster.values("student_id"))
+    on = policy.today()
+    on_roster = SectionEnrollment.objects.filter(policy.active_on(on), section=section)
+    roster = policy.visible_students(context.user).filter(id__in=on_roster.values("student_id"))
     return section, _disclose_list(context, roster, shown_in="section-roster")
 
 
 def caseload_for(*, context: RequestContext) -> list[Student]:
     """The advisor's caseload today; each student shown is audited as viewed."""
-    if not access.can(context.user, Action.VIEW_CASELOAD):
+    if not policy.can(context.user, Action.VIEW_CASELOAD):
         raise _refuse(
             context, object_type="caseload", reason="The caseload page is for advisors and counselors."
         )
@@ -333,9 +333,9 @@ def caseload_for(*, context: RequestContext) -> list[Student]:
 
 
 def _caseload(context: RequestContext) -> QuerySet[Student]:
-    on = access.today()
-    assigned = AdvisorAssignment.objects.filter(access.active_on(on), advisor=context.actor)
-    return access.visible_students(context.user).filter(id__in=assigned.values("student_id"))
+    on = policy.today()
+    assigned = AdvisorAssignment.objects.filter(policy.active_on(on), advisor=context.actor)
+    return policy.visible_students(context.user).filter(id__in=assigned.values("student_id"))
 
 
 def caseload_size(*, context: RequestContext) -> int:
@@ -354,7 +354,7 @@ def district_audit_log(
     *, context: RequestContext, audit_filter: AuditFilter, page: int = 1, page_size: int = 100
 ) -> tuple[list[Organization], Page[AuditEvent]]:
     """The audit events of the districts the actor administers, newest first; the read is itself audited."""
-    district_ids = access.audit_districts(context.user)
+    district_ids = policy.audit_districts(context.user)
     if not district_ids:
         raise _refuse(
             context, object_type="audit-log", reason="The audit log is for district administrators."
@@ -374,6 +374,6 @@ def district_audit_log(
             action=AuditAction.VIEW,
             object_type="audit-log",
             district_id=district.pk,
-            reason=access.legitimate_interest(context.user),
+            reason=policy.legitimate_interest(context.user),
         )
     return districts, result

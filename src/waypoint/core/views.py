@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from waypoint.core import access, demo
-from waypoint.core.access import Action
+from waypoint import policy
+from waypoint.core import demo
 from waypoint.core.audit import request_context
 from waypoint.core.models import AccessToken, AuditAction, Organization, Role, User
 from waypoint.core.selectors import (
@@ -43,6 +43,7 @@ from waypoint.core.services import (
 )
 from waypoint.pathways.models import PathStatus
 from waypoint.pathways.selectors import paths_for
+from waypoint.policy import Action
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -84,22 +85,22 @@ def home(request: HttpRequest) -> HttpResponse:
     context = request_context(request)
     user = request.user
     assert isinstance(user, User)  # noqa: S101  (login_required guarantees a signed-in User)
-    user_roles = access.roles(user)
+    user_roles = policy.roles(user)
     page: dict[str, Any] = {"roles": user_roles}
     if "guardian" in user_roles or "student" in user_roles:
         page["own_students"] = family_students(context=context)
-    if access.can(user, Action.LIST_SECTIONS):
+    if policy.can(user, Action.LIST_SECTIONS):
         page["sections"] = sections_for(context=context)
-    if access.has_role(user, Role.TEACHER):
-        page["certification"] = access.current_certification(user)
+    if policy.has_role(user, Role.TEACHER):
+        page["certification"] = policy.current_certification(user)
         page["is_teacher"] = True
-    if access.can(user, Action.VIEW_CASELOAD):
+    if policy.can(user, Action.VIEW_CASELOAD):
         page["caseload_size"] = caseload_size(context=context)
-    if access.has_role(user, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN):
-        page["students_in_scope"] = access.visible_students(user).count()
-    if access.has_role(user, Role.MENTOR):
+    if policy.has_role(user, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN):
+        page["students_in_scope"] = policy.visible_students(user).count()
+    if policy.has_role(user, Role.MENTOR):
         page["mentor_paths"] = paths_for(context=context, statuses=[PathStatus.ACTIVE]).items
-    if access.has_role(user, Role.STATE_ANALYST):
+    if policy.has_role(user, Role.STATE_ANALYST):
         page["district_overview"] = (
             Organization.objects.filter(kind=Organization.Kind.DISTRICT)
             .annotate(school_count=Count("children"))

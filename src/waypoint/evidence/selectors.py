@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.models import AuditAction, Student
 from waypoint.core.selectors import NotPermitted, NotVisible, Page, _page, student_get
@@ -21,6 +20,7 @@ from waypoint.evidence.models import (
     ScoreSource,
 )
 from waypoint.frameworks.models import Competency, RubricCriterion, ScaleLevel
+from waypoint.policy import Action
 
 
 def _denied(context: RequestContext, *, object_type: str, object_id: int, student: Student | None) -> None:
@@ -40,7 +40,7 @@ def evidence_get(
 
     Out of scope: `NotVisible`, audited as denied; visible but the action is not theirs: `NotPermitted`."""
     evidence = (
-        access.visible_evidence(context.user)
+        policy.visible_evidence(context.user)
         .select_related("student", "assessment__rubric", "framework_version__framework")
         .filter(pk=evidence_id)
         .first()
@@ -49,7 +49,7 @@ def evidence_get(
         student = Student.objects.filter(evidence__pk=evidence_id).first()
         _denied(context, object_type="evidence", object_id=evidence_id, student=student)
         raise NotVisible(f"No evidence {evidence_id} is visible to this user.")
-    if action is not Action.VIEW_EVIDENCE and not access.can(context.user, action, evidence):
+    if action is not Action.VIEW_EVIDENCE and not policy.can(context.user, action, evidence):
         _denied(context, object_type="evidence", object_id=evidence_id, student=evidence.student)
         raise NotPermitted(
             f"This role may not {action.value.split('.')[-1].replace('_', ' ')} this evidence."
@@ -60,7 +60,7 @@ def evidence_get(
         object_type="evidence",
         object_id=str(evidence.pk),
         student=evidence.student,
-        reason=access.legitimate_interest(context.user, evidence.student),
+        reason=policy.legitimate_interest(context.user, evidence.student),
     )
     return evidence
 
@@ -73,16 +73,16 @@ def _listing(queryset: QuerySet[Evidence]) -> QuerySet[Evidence]:
 
 def evidence_inbox(*, context: RequestContext, page: int = 1, page_size: int = 50) -> Page[Evidence]:
     """Evidence waiting for a score from students in the actor's scope, oldest first."""
-    if not access.can(context.user, Action.WORK_EVIDENCE_INBOX):
+    if not policy.can(context.user, Action.WORK_EVIDENCE_INBOX):
         raise NotPermitted("The evidence inbox is for teachers and administrators.")
-    waiting = access.visible_evidence(context.user).filter(status=EvidenceStatus.AWAITING_SCORE)
+    waiting = policy.visible_evidence(context.user).filter(status=EvidenceStatus.AWAITING_SCORE)
     result = _page(_listing(waiting).order_by("submitted_at", "id"), number=page, size=page_size)
     audit_record_students(
         context=context,
         action=AuditAction.VIEW,
         object_type="evidence-inbox",
         students={evidence.student for evidence in result.items},
-        reason=access.legitimate_interest(context.user),
+        reason=policy.legitimate_interest(context.user),
     )
     return result
 
@@ -91,7 +91,7 @@ def student_evidence(*, context: RequestContext, student_id: int) -> tuple[Stude
     """A student's evidence, latest versions first (revised versions are reached through their chain)."""
     student = student_get(context=context, student_id=student_id, audit_as="evidence-list")
     pieces = list(
-        _listing(access.visible_evidence(context.user).filter(student=student))
+        _listing(policy.visible_evidence(context.user).filter(student=student))
         .exclude(status=EvidenceStatus.REVISED)
         .order_by("-submitted_at", "-id")
     )
@@ -196,7 +196,7 @@ def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDet
         )
         for competency in competencies
     ]
-    may_judge = access.can(context.user, Action.JUDGE_EVIDENCE, evidence)
+    may_judge = policy.can(context.user, Action.JUDGE_EVIDENCE, evidence)
     counts, label = False, ""
     actor = context.actor
     if may_judge and actor is not None:
@@ -208,8 +208,8 @@ def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDet
         versions=[VersionView(v, artifacts[v.pk], feedback[v.pk], scores[v.pk]) for v in chain],
         scoring=scoring,
         may_judge=may_judge,
-        may_revise=access.can(context.user, Action.REVISE_EVIDENCE, evidence),
-        may_request_revision=access.can(context.user, Action.REQUEST_REVISION, evidence),
+        may_revise=policy.can(context.user, Action.REVISE_EVIDENCE, evidence),
+        may_request_revision=policy.can(context.user, Action.REQUEST_REVISION, evidence),
         judgement_counts=counts,
         judgement_label=label,
         competencies=competencies,
@@ -219,7 +219,7 @@ def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDet
 def artifact_get(*, context: RequestContext, artifact_id: int) -> Artifact:
     """A file of evidence the actor may read, audited as viewed."""
     artifact = (
-        Artifact.objects.filter(pk=artifact_id, evidence__in=access.visible_evidence(context.user))
+        Artifact.objects.filter(pk=artifact_id, evidence__in=policy.visible_evidence(context.user))
         .select_related("evidence__student")
         .first()
     )
@@ -233,7 +233,7 @@ def artifact_get(*, context: RequestContext, artifact_id: int) -> Artifact:
         object_type="artifact",
         object_id=str(artifact.pk),
         student=artifact.evidence.student,
-        reason=access.legitimate_interest(context.user, artifact.evidence.student),
+        reason=policy.legitimate_interest(context.user, artifact.evidence.student),
     )
     return artifact
 
@@ -257,6 +257,6 @@ def assessment_get(*, context: RequestContext, assessment_id: int) -> Assessment
         .filter(pk=assessment_id)
         .first()
     )
-    if assessment is None or not access.can(context.user, Action.VIEW_ASSESSMENT, assessment):
+    if assessment is None or not policy.can(context.user, Action.VIEW_ASSESSMENT, assessment):
         raise NotVisible(f"No assessment {assessment_id} is visible to this user.")
     return assessment

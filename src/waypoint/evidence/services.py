@@ -18,9 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from waypoint.core import access
-from waypoint.core.access import Action
-from waypoint.core.access.pathways import mentor_active_paths, visible_paths
+from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.models import AuditAction, Role, Student, User
 from waypoint.core.selectors import NotPermitted, NotVisible
@@ -39,6 +37,8 @@ from waypoint.frameworks.models import Competency, FrameworkVersion, Rubric, Sca
 from waypoint.frameworks.services import scale_mark_in_use
 from waypoint.mastery.services import level_refresh
 from waypoint.pathways.models import PathProposal, PathStatus
+from waypoint.policy import Action
+from waypoint.policy.pathways import mentor_active_paths, visible_paths
 
 MAX_LINKS = 10
 MAX_FILES = 10
@@ -213,7 +213,7 @@ def assessment_create(
 ) -> Assessment:
     """A teacher's or administrator's assessment for their district, aligned to published competencies."""
     actor = context.actor
-    if actor is None or not access.can(actor, Action.CREATE_ASSESSMENT):
+    if actor is None or not policy.can(actor, Action.CREATE_ASSESSMENT):
         raise NotPermitted("Only teachers and administrators create assessments.")
     problems: list[str] = []
     if not title.strip():
@@ -232,7 +232,7 @@ def assessment_create(
         problems.append("The rubric uses a different proficiency scale from the framework.")
     section = None
     if section_id is not None:
-        section = access.visible_sections(actor).filter(pk=section_id).first()
+        section = policy.visible_sections(actor).filter(pk=section_id).first()
         if section is None:
             problems.append(f"Section {section_id} is not one of yours.")
     if problems or version is None or actor.district_id is None:
@@ -364,7 +364,7 @@ def evidence_submit(
             object_type="evidence",
             object_id=str(evidence.pk),
             student=student,
-            reason=access.legitimate_interest(actor, student),
+            reason=policy.legitimate_interest(actor, student),
         )
     return evidence
 
@@ -420,7 +420,7 @@ def evidence_revise(
             object_type="evidence-revision",
             object_id=str(revision.pk),
             student=earlier.student,
-            reason=access.legitimate_interest(actor, earlier.student),
+            reason=policy.legitimate_interest(actor, earlier.student),
         )
     return revision
 
@@ -452,7 +452,7 @@ def feedback_add(
             object_type="evidence-feedback",
             object_id=str(evidence.pk),
             student=evidence.student,
-            reason=access.legitimate_interest(actor, evidence.student),
+            reason=policy.legitimate_interest(actor, evidence.student),
         )
     return feedback
 
@@ -461,10 +461,10 @@ def judgement_source(actor: User, student: Student) -> tuple[ScoreSource, int | 
     """Who is judging, and the certification that makes the score count (None: feedback only)."""
     if student.user_id is not None and student.user_id == actor.pk:
         return ScoreSource.SELF, None
-    certification = access.current_certification(actor)
+    certification = policy.current_certification(actor)
     if certification is not None:
         return ScoreSource.CERTIFIED_TEACHER, certification.pk
-    if access.has_role(actor, Role.MENTOR):
+    if policy.has_role(actor, Role.MENTOR):
         return ScoreSource.MENTOR, None
     return ScoreSource.TEACHER, None
 
@@ -569,6 +569,6 @@ def score_record(
             object_type="score",
             object_id=str(score.pk),
             student=student,
-            reason=access.legitimate_interest(actor, student),
+            reason=policy.legitimate_interest(actor, student),
         )
     return score

@@ -19,8 +19,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.audit import request_context
 from waypoint.core.models import Student, User
 from waypoint.core.selectors import NotPermitted, NotVisible, student_get
@@ -36,6 +35,7 @@ from waypoint.evidence.forms import (
 from waypoint.evidence.models import EvidenceStatus, Score
 from waypoint.frameworks.models import ScaleLevel
 from waypoint.frameworks.selectors import rubrics_for
+from waypoint.policy import Action
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
@@ -67,7 +67,7 @@ def answers_refusals(view: ViewFunction) -> ViewFunction:
 
 def reads_student_language_first(user: User) -> bool:
     """Students and guardians see the student-friendly wording first; staff see the official wording."""
-    return bool({"student", "guardian"} & set(access.roles(user)))
+    return bool({"student", "guardian"} & set(policy.roles(user)))
 
 
 def page_number(request: HttpRequest) -> int:
@@ -155,7 +155,7 @@ def evidence_new(request: HttpRequest) -> HttpResponse:
     """A student submits their own work."""
     user = user_of(request)
     student = Student.objects.filter(user=user).first()
-    if student is None or not access.can(user, Action.SUBMIT_EVIDENCE, student):
+    if student is None or not policy.can(user, Action.SUBMIT_EVIDENCE, student):
         return forbidden(
             request,
             "Students submit their own work here. "
@@ -190,8 +190,8 @@ def student_evidence(request: HttpRequest, student_id: int) -> HttpResponse:
         {
             "student": student,
             "pieces": pieces,
-            "can_submit": access.can(user, Action.SUBMIT_EVIDENCE, student),
-            "can_observe": access.can(user, Action.RECORD_OBSERVATION, student),
+            "can_submit": policy.can(user, Action.SUBMIT_EVIDENCE, student),
+            "can_observe": policy.can(user, Action.RECORD_OBSERVATION, student),
         },
     )
 
@@ -326,7 +326,7 @@ def evidence_feedback(request: HttpRequest, evidence_id: int) -> HttpResponse:
     context = request_context(request)
     user = user_of(request)
     evidence = selectors.evidence_get(context=context, evidence_id=evidence_id, action=Action.JUDGE_EVIDENCE)
-    may_request = access.can(user, Action.REQUEST_REVISION, evidence)
+    may_request = policy.can(user, Action.REQUEST_REVISION, evidence)
     form = FeedbackForm(
         request.POST, may_request_revision=may_request, student_author=evidence.student.user_id == user.pk
     )
@@ -454,7 +454,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         "evidence/assessment_list.html",
         {
             "assessments": selectors.assessments_for(context=request_context(request)),
-            "can_create": access.can(user, Action.CREATE_ASSESSMENT),
+            "can_create": policy.can(user, Action.CREATE_ASSESSMENT),
             "is_student": Student.objects.filter(user=user).exists(),
         },
     )
@@ -465,7 +465,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if not access.can(user, Action.CREATE_ASSESSMENT):
+    if not policy.can(user, Action.CREATE_ASSESSMENT):
         raise NotPermitted("Teachers and administrators of a district create assessments.")
     district = user.district
     rubrics = list(
@@ -475,7 +475,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
         )
         .prefetch_related("criteria")
     )
-    sections = list(access.visible_sections(user).filter(teachers=user).distinct().order_by("title"))
+    sections = list(policy.visible_sections(user).filter(teachers=user).distinct().order_by("title"))
     form = AssessmentForm(
         request.POST if request.method == "POST" else None,
         rubrics=rubrics,
@@ -520,11 +520,11 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         {
             "assessment": assessment,
             "competencies": list(assessment.competencies.order_by("path")),
-            "can_submit": own_record is not None and access.can(user, Action.SUBMIT_EVIDENCE, own_record),
+            "can_submit": own_record is not None and policy.can(user, Action.SUBMIT_EVIDENCE, own_record),
             "section_visible": assessment.section_id is not None
-            and access.visible_sections(user).filter(pk=assessment.section_id).exists(),
+            and policy.visible_sections(user).filter(pk=assessment.section_id).exists(),
             "own_record": own_record,
-            "can_work_inbox": access.can(user, Action.WORK_EVIDENCE_INBOX),
+            "can_work_inbox": policy.can(user, Action.WORK_EVIDENCE_INBOX),
             "student_first": reads_student_language_first(user),
         },
     )

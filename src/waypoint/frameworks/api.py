@@ -11,8 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
@@ -29,6 +28,7 @@ from waypoint.frameworks.models import (
     Rubric,
     Tier,
 )
+from waypoint.policy import Action
 
 router = Router(tags=["frameworks"])
 
@@ -422,7 +422,7 @@ def rubric_detail(request: HttpRequest, rubric_id: Id) -> dict[str, Any]:
 
 
 def _managed_district(user: User, district_id: int | None) -> Organization:
-    managed = access.framework_districts(user)
+    managed = policy.framework_districts(user)
     if not managed:
         raise NotPermitted("Only district administrators manage frameworks and scales.")
     if district_id is None:
@@ -430,7 +430,7 @@ def _managed_district(user: User, district_id: int | None) -> Organization:
             raise services.FrameworkError("You manage several districts: say which with district_id.")
         district_id = next(iter(managed))
     district = Organization.objects.filter(pk=district_id).first()
-    if district is None or not access.can(user, Action.MANAGE_FRAMEWORKS, district):
+    if district is None or not policy.can(user, Action.MANAGE_FRAMEWORKS, district):
         raise NotPermitted("You do not manage that district's frameworks.")
     return district
 
@@ -456,7 +456,7 @@ def draft_create(request: HttpRequest, framework_id: Id) -> Status[VersionOut]:
     """Open a new draft as a copy of the published version."""
     user = _user(request)
     framework, _ = selectors.framework_get(user, framework_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, framework):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, framework):
         raise NotPermitted("Only the owning district's administrators edit this framework.")
     return Status(201, _version_out(services.draft_create(framework=framework, actor=user)))
 
@@ -496,7 +496,7 @@ def competency_create(request: HttpRequest, version_id: Id, payload: CompetencyI
 
 def _editable_competency(user: User, competency_id: int) -> Competency:
     competency = selectors.competency_get(user, competency_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
         raise NotPermitted("Only the owning district's administrators edit this framework.")
     return competency
 
@@ -537,7 +537,7 @@ def scale_update(request: HttpRequest, scale_id: Id, payload: ScaleIn) -> dict[s
     scale = ProficiencyScale.objects.filter(pk=scale_id).first()
     if scale is None:
         raise NotVisible
-    if not access.can(user, Action.EDIT_SCALE, scale):
+    if not policy.can(user, Action.EDIT_SCALE, scale):
         raise NotPermitted("Only the owning district's administrators edit this scale.")
     updated = services.scale_update(
         scale=scale,
@@ -569,7 +569,7 @@ def rubric_create(request: HttpRequest, payload: RubricIn) -> Status[dict[str, A
     """Write a rubric for your district (teachers and administrators); its scale is the scale of the first
     criterion's framework, and every criterion must share it."""
     user = _user(request)
-    if not access.can(user, Action.CREATE_RUBRIC):
+    if not policy.can(user, Action.CREATE_RUBRIC):
         raise NotPermitted("Teachers and administrators of a district write rubrics.")
     specs = _rubric_criteria(user, payload)
     rubric = services.rubric_create(
@@ -588,7 +588,7 @@ def rubric_update(request: HttpRequest, rubric_id: Id, payload: RubricIn) -> dic
     """Rewrite a rubric (its author or its district's administrators)."""
     user = _user(request)
     rubric = selectors.rubric_get(user, rubric_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, rubric):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, rubric):
         raise NotPermitted("A rubric is edited by its author or its district's administrators.")
     services.rubric_update(
         rubric=rubric,
@@ -633,7 +633,7 @@ def alignment_delete(request: HttpRequest, alignment_id: Id) -> Status[None]:
     """Remove an alignment of a draft's competency."""
     user = _user(request)
     alignment = selectors.alignment_get(user, alignment_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, alignment.competency.version):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, alignment.competency.version):
         raise NotPermitted("Only the owning district's administrators edit this framework.")
     services.alignment_delete(alignment=alignment)
     return Status(204, None)
@@ -715,7 +715,7 @@ def framework_adopt(
     user = _user(request)
     framework, _ = selectors.framework_get(user, framework_id)
     district = _managed_district(user, district_id)
-    adoption = services.framework_adopt(framework=framework, district=district, on=access.today())
+    adoption = services.framework_adopt(framework=framework, district=district, on=policy.today())
     return Status(
         201, AdoptionOut(framework_id=framework.pk, district_id=district.pk, adopted_on=adoption.adopted_on)
     )

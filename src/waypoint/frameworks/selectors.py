@@ -1,6 +1,6 @@
 """Reads of frameworks shared by pages, the API, the CLI and the CASE export.
 
-Every read that depends on who asks goes through `core.access.visible_framework_versions` or `can`.
+Every read that depends on who asks goes through `policy.visible_framework_versions` or `can`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from waypoint.core import access
-from waypoint.core.access import Action, Actor
+from waypoint import policy
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import case
 from waypoint.frameworks.models import (
@@ -26,6 +25,7 @@ from waypoint.frameworks.models import (
     VersionStatus,
 )
 from waypoint.frameworks.tree import Snapshot, VersionDiff, diff_versions
+from waypoint.policy import Action, Actor
 
 SEARCH_LIMIT = 200
 
@@ -38,7 +38,7 @@ def frameworks_for(user: Actor) -> list[tuple[Framework, FrameworkVersion]]:
     """Each framework the user may read with the version to show first: the published one, else the
     latest the user can see (a draft for its editors, the last retired one otherwise)."""
     versions = (
-        access.visible_framework_versions(user)
+        policy.visible_framework_versions(user)
         .select_related("framework__owner")
         .annotate(item_count=Count("competencies"))
         .order_by("framework__title", "framework_id", "-number")
@@ -56,7 +56,7 @@ def frameworks_for(user: Actor) -> list[tuple[Framework, FrameworkVersion]]:
 def version_get(user: Actor, version_id: int) -> FrameworkVersion:
     """A framework version the user may read, or NotVisible."""
     version = (
-        access.visible_framework_versions(user)
+        policy.visible_framework_versions(user)
         .select_related("framework__owner", "framework__scale", "based_on")
         .filter(pk=version_id)
         .first()
@@ -69,7 +69,7 @@ def version_get(user: Actor, version_id: int) -> FrameworkVersion:
 def editable_version(user: Actor, version_id: int) -> FrameworkVersion:
     """A version the user may edit (its framework's district administrators), or NotVisible/NotPermitted."""
     version = version_get(user, version_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, version):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, version):
         raise NotPermitted
     return version
 
@@ -77,7 +77,7 @@ def editable_version(user: Actor, version_id: int) -> FrameworkVersion:
 def framework_get(user: Actor, framework_id: int) -> tuple[Framework, list[FrameworkVersion]]:
     """A framework the user may read, with the versions they may read, newest first."""
     versions: list[FrameworkVersion] = list(
-        access.visible_framework_versions(user)
+        policy.visible_framework_versions(user)
         .filter(framework_id=framework_id)
         .select_related("framework__owner", "framework__scale")
         .annotate(item_count=Count("competencies"))
@@ -156,7 +156,7 @@ class CompetencyPage:
 def competency_get(user: Actor, competency_id: int) -> Competency:
     competency = (
         Competency.objects.select_related("version__framework__owner", "version__framework__scale", "parent")
-        .filter(pk=competency_id, version__in=access.visible_framework_versions(user))
+        .filter(pk=competency_id, version__in=policy.visible_framework_versions(user))
         .first()
     )
     if competency is None:
@@ -174,7 +174,7 @@ def competency_page(user: Actor, competency_id: int) -> CompetencyPage:
     if identifiers:
         for target in (
             Competency.objects.filter(
-                case_identifier__in=identifiers, version__in=access.visible_framework_versions(user)
+                case_identifier__in=identifiers, version__in=policy.visible_framework_versions(user)
             )
             .exclude(version__status=VersionStatus.DRAFT)
             .select_related("version__framework")
@@ -184,7 +184,7 @@ def competency_page(user: Actor, competency_id: int) -> CompetencyPage:
     aligned_from = list(
         Alignment.objects.filter(
             target_identifier=competency.case_identifier,
-            competency__version__in=access.visible_framework_versions(user),
+            competency__version__in=policy.visible_framework_versions(user),
         )
         .exclude(competency__version__status=VersionStatus.DRAFT)
         .select_related("competency__version__framework")[:50]
@@ -203,7 +203,7 @@ def competency_page(user: Actor, competency_id: int) -> CompetencyPage:
         alignments=[(a, targets.get(a.target_identifier)) for a in alignments],
         aligned_from=aligned_from,
         rubrics=rubrics,
-        can_edit=competency.version.is_draft and access.can(user, Action.EDIT_FRAMEWORK, competency.version),
+        can_edit=competency.version.is_draft and policy.can(user, Action.EDIT_FRAMEWORK, competency.version),
     )
 
 
@@ -222,7 +222,7 @@ def rubric_get(user: Actor, rubric_id: int) -> Rubric:
         Rubric.objects.filter(pk=rubric_id)
         .exclude(
             criteria__competency__version__in=FrameworkVersion.objects.exclude(
-                pk__in=access.visible_framework_versions(user)
+                pk__in=policy.visible_framework_versions(user)
             )
         )
         .select_related("scale", "owner")
@@ -235,7 +235,7 @@ def rubric_get(user: Actor, rubric_id: int) -> Rubric:
 
 
 def rubrics_for(user: Actor) -> QuerySet[Rubric]:
-    hidden = FrameworkVersion.objects.exclude(pk__in=access.visible_framework_versions(user))
+    hidden = FrameworkVersion.objects.exclude(pk__in=policy.visible_framework_versions(user))
     return (
         Rubric.objects.exclude(criteria__competency__version__in=hidden)
         .select_related("owner", "scale")
@@ -417,7 +417,7 @@ def competency_by_code(user: Actor, framework_id: int, human_code: str) -> Compe
 def alignment_get(user: Actor, alignment_id: int) -> Alignment:
     alignment = (
         Alignment.objects.select_related("competency__version__framework")
-        .filter(pk=alignment_id, competency__version__in=access.visible_framework_versions(user))
+        .filter(pk=alignment_id, competency__version__in=policy.visible_framework_versions(user))
         .first()
     )
     if alignment is None:

@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.models import Organization, User
 from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
@@ -47,6 +46,7 @@ from waypoint.frameworks.models import (
     VersionStatus,
 )
 from waypoint.frameworks.tree import grade_order, with_ancestors
+from waypoint.policy import Action
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -80,7 +80,7 @@ def _answers_hidden_with_404(view: ViewFunction) -> ViewFunction:
 
 def _reads_student_language_first(user: User) -> bool:
     """Students and guardians see the student-friendly wording first; staff see the official wording."""
-    return bool({"student", "guardian"} & set(access.roles(user)))
+    return bool({"student", "guardian"} & set(policy.roles(user)))
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     )
     # Editors also see the draft they have open beside the version readers land on.
     drafts = dict(
-        access.visible_framework_versions(user)
+        policy.visible_framework_versions(user)
         .filter(status=VersionStatus.DRAFT)
         .values_list("framework_id", "pk")
     )
@@ -130,7 +130,7 @@ def framework_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frameworks/framework_list.html",
-        {"rows": rows, "can_manage": access.can(user, Action.MANAGE_FRAMEWORKS)},
+        {"rows": rows, "can_manage": policy.can(user, Action.MANAGE_FRAMEWORKS)},
     )
 
 
@@ -172,7 +172,7 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
         rows = [row for row in rows if row.pk in kept]
     else:
         grade = ""
-    can_edit = access.can(user, Action.EDIT_FRAMEWORK, version.framework)
+    can_edit = policy.can(user, Action.EDIT_FRAMEWORK, version.framework)
     has_draft = any(v.status == VersionStatus.DRAFT for v in versions)
     adopted = FrameworkAdoption.objects.filter(
         framework=version.framework, district_id=user.district_id
@@ -212,7 +212,7 @@ def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
     if district is None:
         return _forbidden(request, "Only district administrators adopt frameworks.")
     try:
-        services.framework_adopt(framework=framework, district=district, on=access.today())
+        services.framework_adopt(framework=framework, district=district, on=policy.today())
     except services.FrameworkError as error:
         messages.error(request, str(error))
     else:
@@ -233,7 +233,7 @@ def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
             "page": page,
             "competency": page.competency,
             "student_first": _reads_student_language_first(user),
-            "can_write_rubric": access.can(user, Action.CREATE_RUBRIC),
+            "can_write_rubric": policy.can(user, Action.CREATE_RUBRIC),
             "alignment_form": _alignment_form(user) if page.can_edit else None,
         },
     )
@@ -252,7 +252,7 @@ def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
             "rubric": rubric,
             "levels": list(rubric.scale.levels.all()),
             "student_first": _reads_student_language_first(user),
-            "can_edit": access.can(user, Action.EDIT_FRAMEWORK, rubric),
+            "can_edit": policy.can(user, Action.EDIT_FRAMEWORK, rubric),
         },
     )
 
@@ -298,7 +298,7 @@ def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
 def _editable_competency(request: HttpRequest, competency_id: int) -> Competency:
     user = _user(request)
     competency = selectors.competency_get(user, competency_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
         raise NotPermitted("Only the owning district's administrators edit this framework.")
     return competency
 
@@ -362,7 +362,7 @@ def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
 def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
     user = _user(request)
     framework, _ = selectors.framework_get(user, framework_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, framework):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, framework):
         return _forbidden(request, "Only the owning district's administrators edit this framework.")
     try:
         draft = services.draft_create(framework=framework, actor=user)
@@ -449,7 +449,7 @@ def version_case(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def _managed_district(user: User) -> Organization | None:
-    managed = sorted(access.framework_districts(user))
+    managed = sorted(policy.framework_districts(user))
     return Organization.objects.filter(pk=managed[0]).first() if managed else None
 
 
@@ -553,7 +553,7 @@ def _visible_competencies(user: User, ids: list[int]) -> dict[int, Competency]:
     return {
         c.pk: c
         for c in Competency.objects.filter(
-            pk__in=ids, version__in=access.visible_framework_versions(user)
+            pk__in=ids, version__in=policy.visible_framework_versions(user)
         ).select_related("version__framework")
     }
 
@@ -564,7 +564,7 @@ def _visible_competencies(user: User, ids: list[int]) -> dict[int, Competency]:
 def rubric_new(request: HttpRequest) -> HttpResponse:
     """A new rubric for a competency: one criterion for it and one for each of its indicators, to start."""
     user = _user(request)
-    if not access.can(user, Action.CREATE_RUBRIC):
+    if not policy.can(user, Action.CREATE_RUBRIC):
         return _forbidden(request, "Teachers and administrators of a district write rubrics.")
     raw_id = request.GET.get("competency", "")
     competency = selectors.competency_get(user, int(raw_id)) if raw_id.isdigit() else None
@@ -620,7 +620,7 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
 def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
     user = _user(request)
     rubric = selectors.rubric_get(user, rubric_id)
-    if not access.can(user, Action.EDIT_FRAMEWORK, rubric):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, rubric):
         return _forbidden(request, "A rubric is edited by its author or its district's administrators.")
     levels = list(rubric.scale.levels.all())
     criteria = list(rubric.criteria.all())
@@ -720,7 +720,7 @@ def scale_detail(request: HttpRequest, scale_id: int) -> HttpResponse:
             "scale": scale,
             "levels": list(scale.levels.all()),
             "frameworks": list(scale.frameworks.order_by("title")),
-            "can_edit": access.can(user, Action.EDIT_SCALE, scale) and scale.in_use_since is None,
+            "can_edit": policy.can(user, Action.EDIT_SCALE, scale) and scale.in_use_since is None,
             "student_first": _reads_student_language_first(user),
         },
     )
@@ -777,7 +777,7 @@ def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
     scale = ProficiencyScale.objects.select_related("owner").filter(pk=scale_id).first()
     if scale is None:
         raise Http404
-    if not access.can(user, Action.EDIT_SCALE, scale):
+    if not policy.can(user, Action.EDIT_SCALE, scale):
         return _forbidden(request, "Only the owning district's administrators edit this scale.")
     if scale.in_use_since is not None:
         messages.error(request, f"“{scale.name}” is used for scores and can no longer change.")
@@ -837,7 +837,7 @@ def alignment_delete(request: HttpRequest, alignment_id: int) -> HttpResponse:
     user = _user(request)
     alignment = selectors.alignment_get(user, alignment_id)
     competency = alignment.competency
-    if not access.can(user, Action.EDIT_FRAMEWORK, competency.version):
+    if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
         return _forbidden(request, "Only the owning district's administrators edit this framework.")
     try:
         services.alignment_delete(alignment=alignment)

@@ -9,8 +9,7 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Path, Router, Schema
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.audit import request_context
 from waypoint.core.models import Organization, User
@@ -19,6 +18,7 @@ from waypoint.frameworks.models import Framework
 from waypoint.mastery import selectors, services
 from waypoint.mastery.calc import DEFAULT_WEIGHT, Method, RollupRule
 from waypoint.mastery.models import CalculationRule
+from waypoint.policy import Action
 
 router = Router(tags=["mastery"])
 
@@ -189,7 +189,7 @@ def calculation_rule_set(request: HttpRequest, framework_id: Id, payload: RuleIn
     user = request.user
     district_id = user.district_id if isinstance(user, User) else None
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
-    if district is None or not access.can(user, Action.MANAGE_CALCULATION, district):
+    if district is None or not policy.can(user, Action.MANAGE_CALCULATION, district):
         raise NotPermitted("Only district administrators choose calculation methods.")
     rule = services.calculation_rule_set(
         district=district,

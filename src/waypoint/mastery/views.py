@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from waypoint.core import access
-from waypoint.core.access import Action
+from waypoint import policy
 from waypoint.core.audit import request_context
 from waypoint.core.models import Organization
 from waypoint.core.selectors import NotPermitted
@@ -26,6 +25,7 @@ from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.forms import METHOD_LABELS, ROLLUP_LABELS, ROLLUP_SENTENCES, CalculationForm
 from waypoint.mastery.models import CalculationRule, KnowledgeEstimate
 from waypoint.mastery.services import DEFAULT_ROLLUP, DEFAULT_SPEC, CalculationError, calculation_rule_set
+from waypoint.policy import Action
 
 
 def _levels_by_scale(scale_ids: Iterable[int]) -> dict[int, list[ScaleLevel]]:
@@ -242,7 +242,7 @@ def framework_calculation(request: HttpRequest, framework_id: int) -> HttpRespon
         if user.district_id is not None
         else None
     )
-    can_manage = district is not None and access.can(user, Action.MANAGE_CALCULATION, district)
+    can_manage = district is not None and policy.can(user, Action.MANAGE_CALCULATION, district)
     uses = district is not None and _uses_framework(district, framework)
     competencies = list(
         version.competencies.exclude(case_identifier="")

@@ -11,9 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from waypoint.core import access
-from waypoint.core.access import Action
-from waypoint.core.access.pathways import mentor_candidates
+from waypoint import policy
 from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
 from waypoint.core.audit import RequestContext, request_context
 from waypoint.core.models import Organization, Student, User
@@ -37,6 +35,8 @@ from waypoint.pathways.models import (
     Provider,
     ProviderKind,
 )
+from waypoint.policy import Action
+from waypoint.policy.pathways import mentor_candidates
 
 router = Router(tags=["pathways"])
 
@@ -737,7 +737,7 @@ def opportunity_list(request: HttpRequest, query: Query[CatalogQuery]) -> Opport
             grade=query.grade,
             query=query.q,
             with_places=query.with_places,
-            include_inactive=access.can(context.user, Action.CURATE_CATALOG),
+            include_inactive=policy.can(context.user, Action.CURATE_CATALOG),
         ),
         page=query.page,
         page_size=query.page_size,
@@ -837,7 +837,7 @@ def opportunity_update(request: HttpRequest, opportunity_id: Id, payload: Opport
     """Rewrite an opportunity (its author, or its district's administrators)."""
     context = _context(request)
     opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    if not access.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
+    if not policy.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
         raise NotPermitted("An opportunity is edited by its author or by its district’s administrators.")
     district = opportunity.district
     services.opportunity_save(
@@ -867,7 +867,7 @@ def opportunity_copy(
     """Copy a shared best-practice template into your district's catalog with one of your providers."""
     context = _context(request)
     template = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    if not access.can(context.user, Action.COPY_OPPORTUNITY, template):
+    if not policy.can(context.user, Action.COPY_OPPORTUNITY, template):
         raise NotPermitted("Teachers and administrators copy best-practice templates into their catalog.")
     district = selectors.curated_district(context)
     copy, _ = services.opportunity_copy(

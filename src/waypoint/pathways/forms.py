@@ -9,7 +9,6 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
-from waypoint.core.access import today
 from waypoint.core.models import Organization, User
 from waypoint.frameworks.models import Competency, FrameworkAdoption, Tier, VersionStatus
 from waypoint.pathways import career_clusters
@@ -38,6 +37,7 @@ from waypoint.pathways.services import (
     ProposalFields,
     ProviderFields,
 )
+from waypoint.policy import today
 
 YES_NO_UNSAID = [("yes", "Yes"), ("no", "No"), ("", "I’d rather not say")]
 GRADE_CHOICES = [("", "Any"), *((str(grade), f"Grade {grade}") for grade in range(6, 13))]

@@ -1,10 +1,10 @@
 """Reads of profiles, success plans, the catalog, paths, recommendations and the equal access report, shared
 by the pages and the API.
 
-Each read of a student's profile, plan, paths or recommendations goes through `core.access` and is written to
-the audit log with the reader's legitimate interest; the catalog is not student data and is not audited. A
-student or path out of scope raises `NotVisible` (answered 404), an action the reader may not take raises
-`NotPermitted` (403); both are audited as refused.
+Each read of a student's profile, plan, paths or recommendations goes through `waypoint.policy` and is
+written to the audit log with the reader's legitimate interest; the catalog is not student data and is not
+audited. A student or path out of scope raises `NotVisible` (answered 404), an action the reader may not
+take raises `NotPermitted` (403); both are audited as refused.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from typing import Any, TypeVar
 from django.db.models import Count, F, Max, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from waypoint.core import access
-from waypoint.core.access import Action
-from waypoint.core.access import pathways as pathways_access
+from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.demographics import RACE_FLAGS, RaceEthnicity, federal_race_ethnicity
 from waypoint.core.models import (
@@ -58,6 +56,8 @@ from waypoint.pathways.models import (
     Provider,
     SuccessPlan,
 )
+from waypoint.policy import Action
+from waypoint.policy import pathways as pathways_access
 
 M = TypeVar("M", bound=Model)
 
@@ -100,10 +100,10 @@ def mastery_of(student_ids: Collection[int]) -> dict[tuple[int, int], bool]:
 
 def current_grade(student: Student, on: datetime.date | None = None) -> int | None:
     """The student's grade level at their enrollment today (None when not enrolled)."""
-    on = on or access.today()
+    on = on or policy.today()
     return (
         StudentEnrollment.objects.filter(
-            access.active_on(on, start="entry_date", end="exit_date"), student=student
+            policy.active_on(on, start="entry_date", end="exit_date"), student=student
         )
         .order_by("-entry_date")
         .values_list("grade_level", flat=True)
@@ -244,8 +244,8 @@ def profile_page(*, context: RequestContext, student_id: int) -> ProfilePage:
         profile=profile,
         comments=comments,
         revision_count=profile.revisions.count() if profile else 0,
-        can_edit=access.can(context.user, Action.EDIT_PROFILE, student),
-        can_comment=access.can(context.user, Action.COMMENT_PROFILE, student),
+        can_edit=policy.can(context.user, Action.EDIT_PROFILE, student),
+        can_comment=policy.can(context.user, Action.COMMENT_PROFILE, student),
     )
 
 
@@ -291,7 +291,7 @@ class PlanPage:
 
     @property
     def review_overdue(self) -> bool:
-        return self.review_due is not None and self.review_due < access.today()
+        return self.review_due is not None and self.review_due < policy.today()
 
     @property
     def goal_count(self) -> int:
@@ -320,9 +320,9 @@ def _plan_page(context: RequestContext, student: Student) -> PlanPage:
         reviews=reviews,
         acknowledgements=acknowledgements,
         review_due=plan.review_due(reviews[0].reviewed_on if reviews else None) if plan else None,
-        can_edit=access.can(context.user, Action.EDIT_PLAN, student),
-        can_review=access.can(context.user, Action.REVIEW_PLAN, student),
-        can_acknowledge=access.can(context.user, Action.ACKNOWLEDGE_PLAN, student),
+        can_edit=policy.can(context.user, Action.EDIT_PLAN, student),
+        can_review=policy.can(context.user, Action.REVIEW_PLAN, student),
+        can_acknowledge=policy.can(context.user, Action.ACKNOWLEDGE_PLAN, student),
     )
 
 
@@ -340,7 +340,7 @@ def plan_student(*, context: RequestContext, student_id: int, action: Action) ->
 def goal_get(*, context: RequestContext, goal_id: int) -> PlanGoal:
     """A goal of a plan the actor may edit; one they may not see is NotVisible."""
     goal = (
-        PlanGoal.objects.filter(pk=goal_id, plan__student__in=access.visible_students(context.user))
+        PlanGoal.objects.filter(pk=goal_id, plan__student__in=policy.visible_students(context.user))
         .select_related("plan__student")
         .prefetch_related("milestones")
         .first()
@@ -351,7 +351,7 @@ def goal_get(*, context: RequestContext, goal_id: int) -> PlanGoal:
         )
         raise NotVisible(f"No goal {goal_id} is visible to this user.")
     student = goal.plan.student
-    if not access.can(context.user, Action.EDIT_PLAN, student):
+    if not policy.can(context.user, Action.EDIT_PLAN, student):
         raise _refused(
             context, object_type="success-plan", reason="Role may not edit the plan", student=student
         )
@@ -361,7 +361,7 @@ def goal_get(*, context: RequestContext, goal_id: int) -> PlanGoal:
         object_type="success-plan",
         object_id=str(goal.plan_id),
         student=student,
-        reason=access.legitimate_interest(context.user, student),
+        reason=policy.legitimate_interest(context.user, student),
     )
     return goal
 
@@ -483,7 +483,7 @@ def catalog(
     opportunities no longer offered."""
     user = context.user
     rows = catalog_opportunities(context)
-    if not (filters.include_inactive and access.can(user, Action.CURATE_CATALOG)):
+    if not (filters.include_inactive and policy.can(user, Action.CURATE_CATALOG)):
         rows = rows.filter(is_active=True)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
@@ -531,14 +531,14 @@ def opportunity_participants(*, context: RequestContext, opportunity: Opportunit
     """The paths on the opportunity (not withdrawn) of the students the actor may read, for its district's
     staff; every student listed is audited."""
     user = context.user
-    if not access.can(user, Action.VIEW_PARTICIPANTS, opportunity):
+    if not policy.can(user, Action.VIEW_PARTICIPANTS, opportunity):
         raise _refused(
             context,
             object_type="opportunity-participants",
             reason="Participants are shown to the district's staff",
         )
     paths = list(
-        opportunity.paths.filter(student__in=access.visible_students(user))
+        opportunity.paths.filter(student__in=policy.visible_students(user))
         .exclude(status=PathStatus.WITHDRAWN)
         .select_related("student", "mentor")
         .order_by("status", "student__last_name", "student__first_name", "id")
@@ -548,7 +548,7 @@ def opportunity_participants(*, context: RequestContext, opportunity: Opportunit
         action=AuditAction.VIEW,
         object_type="opportunity-participants",
         students=[path.student for path in paths],
-        reason=access.legitimate_interest(user),
+        reason=policy.legitimate_interest(user),
     )
     return paths
 
@@ -556,7 +556,7 @@ def opportunity_participants(*, context: RequestContext, opportunity: Opportunit
 def templates_for(*, context: RequestContext) -> list[Opportunity]:
     """The best-practice templates other districts share, for curators."""
     user = context.user
-    if not access.can(user, Action.CURATE_CATALOG):
+    if not policy.can(user, Action.CURATE_CATALOG):
         raise _refused(context, object_type="opportunity-templates", reason="Templates are for curators")
     return list(
         with_catalog_details(
@@ -570,7 +570,7 @@ def templates_for(*, context: RequestContext) -> list[Opportunity]:
 def providers_for(*, context: RequestContext) -> list[Provider]:
     """The providers of the catalogs the actor curates, with their number of opportunities."""
     user = context.user
-    if not access.can(user, Action.CURATE_CATALOG):
+    if not policy.can(user, Action.CURATE_CATALOG):
         raise _refused(context, object_type="providers", reason="Providers are for curators")
     return list(
         pathways_access.visible_providers(user)
@@ -626,7 +626,7 @@ def paths_for(
         action=AuditAction.VIEW,
         object_type="path-list",
         students=[path.student for path in result.items],
-        reason=access.legitimate_interest(context.user),
+        reason=policy.legitimate_interest(context.user),
     )
     return result
 
@@ -650,7 +650,7 @@ def approval_queue(*, context: RequestContext) -> ApprovalQueue:
     """The proposals awaiting the actor's decision (oldest first), those sent back to students, those
     approved but not started, and the success plans of the actor's caseload due for review."""
     user = context.user
-    if not access.can(user, Action.VIEW_APPROVAL_QUEUE):
+    if not policy.can(user, Action.VIEW_APPROVAL_QUEUE):
         raise _refused(context, object_type="approval-queue", reason="The approval queue is for staff")
     decidable = _paths().filter(pk__in=pathways_access.decidable_paths(user).values("pk"))
     awaiting_rows = decidable.filter(status=PathStatus.PROPOSED).order_by("updated_at", "id")
@@ -659,8 +659,8 @@ def approval_queue(*, context: RequestContext) -> ApprovalQueue:
         decidable.filter(status=PathStatus.CHANGES_REQUESTED).order_by("updated_at", "id")[:QUEUE_LIMIT]
     )
     approved = list(decidable.filter(status=PathStatus.APPROVED).order_by("starts_on", "id")[:QUEUE_LIMIT])
-    today = access.today()
-    caseload = AdvisorAssignment.objects.filter(access.active_on(today), advisor=context.actor).values(
+    today = policy.today()
+    caseload = AdvisorAssignment.objects.filter(policy.active_on(today), advisor=context.actor).values(
         "student_id"
     )
     due_rows = (
@@ -689,7 +689,7 @@ def approval_queue(*, context: RequestContext) -> ApprovalQueue:
         action=AuditAction.VIEW,
         object_type="approval-queue",
         students=list(listed.values()),
-        reason=access.legitimate_interest(user),
+        reason=policy.legitimate_interest(user),
     )
     return ApprovalQueue(
         awaiting=awaiting,
@@ -734,7 +734,7 @@ def path_get(*, context: RequestContext, path_id: int, action: Action = Action.V
     path = _paths().filter(pk=path_id, id__in=pathways_access.visible_paths(user).values("pk")).first()
     if path is None:
         raise _deny_path(context, path_id)
-    if action is not Action.VIEW_PATH and not access.can(user, action, path):
+    if action is not Action.VIEW_PATH and not policy.can(user, action, path):
         raise _refused(
             context,
             object_type="path",
@@ -747,7 +747,7 @@ def path_get(*, context: RequestContext, path_id: int, action: Action = Action.V
         object_type="path",
         object_id=str(path.pk),
         student=path.student,
-        reason=access.legitimate_interest(user, path.student),
+        reason=policy.legitimate_interest(user, path.student),
     )
     return path
 
@@ -757,12 +757,12 @@ def path_page(*, context: RequestContext, path_id: int) -> PathPage:
     evidence rules let the reader see it), its goals and competencies; audited as one view."""
     path = path_get(context=context, path_id=path_id)
     user = context.user
-    student_visible = access.visible_students(user).filter(pk=path.student_id).exists()
+    student_visible = policy.visible_students(user).filter(pk=path.student_id).exists()
     return PathPage(
         path=path,
         events=list(path.events.select_related("actor")),
         evidence=list(
-            access.visible_evidence(user)
+            policy.visible_evidence(user)
             .filter(path=path, revised_by__isnull=True)
             .select_related("recorded_by")
             .order_by("-submitted_at", "-id")
@@ -771,10 +771,10 @@ def path_page(*, context: RequestContext, path_id: int) -> PathPage:
         goals=list(path.goals.order_by("domain", "position")) if student_visible else [],
         competencies=list(path.competencies.select_related("parent").order_by("path")),
         viewer_is_mentor=not student_visible,
-        can_revise=access.can(user, Action.REVISE_PATH, path)
+        can_revise=policy.can(user, Action.REVISE_PATH, path)
         and path.status in (PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED),
-        can_decide=access.can(user, Action.DECIDE_PATH, path),
-        can_withdraw=access.can(user, Action.WITHDRAW_PATH, path) and path.status in OPEN_STATUSES,
+        can_decide=policy.can(user, Action.DECIDE_PATH, path),
+        can_withdraw=policy.can(user, Action.WITHDRAW_PATH, path) and path.status in OPEN_STATUSES,
     )
 
 
@@ -885,7 +885,7 @@ def report_scope(
     """The district or school the report covers, the schools in it, and the schools the actor may choose; a
     school outside the actor's scope is NotVisible."""
     user = context.user
-    if not access.can(user, Action.VIEW_ACCESS_REPORT):
+    if not policy.can(user, Action.VIEW_ACCESS_REPORT):
         raise _refused(
             context, object_type="access-report", reason="The equal access report is for administrators"
         )
@@ -920,10 +920,10 @@ def access_report(
     A participation count is also hidden when the students of the subgroup who do not take part are a small
     group: showing it would single them out."""
     scope, schools, school_choices = report_scope(context, school_id)
-    on = on or access.today()
+    on = on or policy.today()
     year_start, year_end = school_year(on)
     enrolled = StudentEnrollment.objects.filter(
-        access.active_on(on, start="entry_date", end="exit_date"),
+        policy.active_on(on, start="entry_date", end="exit_date"),
         school__in=schools,
         grade_level__gte=REPORT_GRADES[0],
         grade_level__lte=REPORT_GRADES[1],
@@ -992,7 +992,7 @@ def access_report(
         object_type="access-report",
         object_id=str(scope.pk),
         district_id=scope.pk if scope.kind == Organization.Kind.DISTRICT else scope.parent_id,
-        reason=access.legitimate_interest(context.user),
+        reason=policy.legitimate_interest(context.user),
     )
     return AccessReport(
         scope=scope,

@@ -1,7 +1,7 @@
 """Every write of profiles, success plans, the catalog and paths. Each function is one transaction with its
 audit rows; bad input raises `PathwaysError` listing every problem, and nothing is written.
 
-Who may call which service is decided by `core.access` in the views and the API; the services repeat the
+Who may call which service is decided by `waypoint.policy` in the views and the API; the services repeat the
 checks that protect the data whoever calls them (a student proposes only for themselves, nobody approves
 their own proposal) and enforce the states, dates, eligibility and capacity.
 """
@@ -19,8 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from waypoint.core import access
-from waypoint.core.access.pathways import curated_districts, mentor_candidates
+from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.models import AuditAction, Organization, Student, User
 from waypoint.frameworks.models import Competency, FrameworkAdoption, VersionStatus
@@ -52,6 +51,7 @@ from waypoint.pathways.models import (
     SuccessPlan,
 )
 from waypoint.pathways.selectors import eligibility_barriers
+from waypoint.policy.pathways import curated_districts, mentor_candidates
 
 MAX_LIST_ITEMS = 20
 MAX_WORDS_LENGTH = 80
@@ -379,7 +379,7 @@ def plan_review_record(
     """Record a review of the student's plan by the acting staff member."""
     problems: list[str] = []
     body = _text(notes, "The review notes", problems, limit=4000)
-    if reviewed_on > access.today():
+    if reviewed_on > policy.today():
         problems.append("A review cannot be dated in the future.")
     actor = context.actor
     if actor is None:
@@ -882,7 +882,7 @@ def path_approve(*, context: RequestContext, path: PathProposal, notes: str = ""
     path.decided_at = timezone.now()
     path.decision_notes = body
     _move(context, path, PathStatus.APPROVED, body)
-    if path.starts_on <= access.today():
+    if path.starts_on <= policy.today():
         _start(context, path, "Started: its start date has come")
     return path
 
@@ -892,7 +892,7 @@ def path_start(*, context: RequestContext, path: PathProposal) -> PathProposal:
     """An approver starts an approved path; a path started before its start date now starts today."""
     path = _locked(path)
     _require_status(path, (PathStatus.APPROVED,), "started")
-    today = access.today()
+    today = policy.today()
     note = "Started"
     if path.starts_on > today:
         note = f"Started early (planned for {_day(path.starts_on)})"
@@ -906,7 +906,7 @@ def path_start(*, context: RequestContext, path: PathProposal) -> PathProposal:
 def paths_start_due(*, context: RequestContext, on: datetime.date | None = None) -> int:
     """Start every approved path whose start date has come (run daily by `waypoint start-paths`, whose
     context has no user: the events and audit rows say Waypoint did it)."""
-    on = on or access.today()
+    on = on or policy.today()
     started = 0
     due = PathProposal.objects.filter(status=PathStatus.APPROVED, starts_on__lte=on, ends_on__gte=on)
     for path_id in due.order_by("pk").values_list("pk", flat=True):

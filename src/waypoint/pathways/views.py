@@ -16,9 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waypoint.core import access
-from waypoint.core.access import Action
-from waypoint.core.access.pathways import mentor_candidates
+from waypoint import policy
 from waypoint.core.audit import RequestContext, request_context
 from waypoint.core.models import Student, User
 from waypoint.core.selectors import NotPermitted, NotVisible, family_students, student_get
@@ -41,6 +39,8 @@ from waypoint.pathways.forms import (
     goal_fields,
 )
 from waypoint.pathways.models import OPEN_STATUSES, PathProposal, PathStatus, PlanGoal
+from waypoint.policy import Action
+from waypoint.policy.pathways import mentor_candidates
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
 
@@ -78,7 +78,7 @@ def _add_problems(form: Form, error: services.PathwaysError) -> None:
 
 def _own_student(context: RequestContext) -> Student:
     student = Student.objects.filter(user=context.actor).select_related("district").first()
-    if student is None or not access.can(context.user, Action.PROPOSE_PATH):
+    if student is None or not policy.can(context.user, Action.PROPOSE_PATH):
         raise NotPermitted("Students propose paths for themselves; your account has no student record.")
     return student
 
@@ -271,7 +271,7 @@ def recommendations(request: HttpRequest, student_id: int) -> HttpResponse:
         {
             "page": page,
             "student": page.student,
-            "can_propose": access.can(context.user, Action.PROPOSE_PATH, page.student),
+            "can_propose": policy.can(context.user, Action.PROPOSE_PATH, page.student),
         },
     )
 
@@ -286,7 +286,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     context = request_context(request)
     form = CatalogFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
-    can_curate = access.can(context.user, Action.CURATE_CATALOG)
+    can_curate = policy.can(context.user, Action.CURATE_CATALOG)
     filters = selectors.CatalogFilters(
         kind=data.get("kind", ""),
         location=data.get("location", ""),
@@ -323,7 +323,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
     opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     participants = (
         selectors.opportunity_participants(context=context, opportunity=opportunity)
-        if access.can(user, Action.VIEW_PARTICIPANTS, opportunity)
+        if policy.can(user, Action.VIEW_PARTICIPANTS, opportunity)
         else None
     )
     student = Student.objects.filter(user=context.actor).first()
@@ -331,7 +331,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
         student is not None
         and opportunity.is_active
         and opportunity.district_id == student.district_id
-        and access.can(user, Action.PROPOSE_PATH, student)
+        and policy.can(user, Action.PROPOSE_PATH, student)
     )
     open_path = (
         PathProposal.objects.filter(
@@ -352,9 +352,9 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
             "barriers": selectors.eligibility_barriers(student, opportunity)
             if proposable and student
             else [],
-            "can_edit": access.can(user, Action.EDIT_OPPORTUNITY, opportunity),
+            "can_edit": policy.can(user, Action.EDIT_OPPORTUNITY, opportunity),
             "can_copy": opportunity.shared_as_template
-            and access.can(user, Action.COPY_OPPORTUNITY, opportunity),
+            and policy.can(user, Action.COPY_OPPORTUNITY, opportunity),
         },
     )
 
@@ -401,7 +401,7 @@ def opportunity_new(request: HttpRequest) -> HttpResponse:
 def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     context = request_context(request)
     opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    if not access.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
+    if not policy.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
         raise NotPermitted("An opportunity is edited by its author or by its district’s administrators.")
     return _opportunity_page(request, context=context, opportunity=opportunity)
 
@@ -412,7 +412,7 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
 def opportunity_copy(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     context = request_context(request)
     template = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    if not access.can(context.user, Action.COPY_OPPORTUNITY, template):
+    if not policy.can(context.user, Action.COPY_OPPORTUNITY, template):
         raise NotPermitted("Teachers and administrators copy best-practice templates into their catalog.")
     district = selectors.curated_district(context)
     form = CopyForm(request.POST or None, district=district)
@@ -512,7 +512,7 @@ def path_list(request: HttpRequest) -> HttpResponse:
     context = request_context(request)
     status = request.GET.get("status", "")
     statuses = [status] if status in PathStatus.values else []
-    roles = access.roles(context.user)
+    roles = policy.roles(context.user)
     family = family_students(context=context) if {"student", "guardian"} & set(roles) else []
     page = selectors.paths_for(
         context=context, statuses=statuses, page=_page_number(request), page_size=settings.WAYPOINT_PAGE_SIZE
@@ -526,7 +526,7 @@ def path_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": PathStatus.choices,
             "is_mentor": "mentor" in roles,
-            "can_queue": access.can(context.user, Action.VIEW_APPROVAL_QUEUE),
+            "can_queue": policy.can(context.user, Action.VIEW_APPROVAL_QUEUE),
         },
     )
 

@@ -26,35 +26,33 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
-from waypoint.core.access import (
-    Action,
-    Actor,
-    _districts,
-    _organizations,
-    active_on,
-    grants,
-    has_role,
-    today,
-    visible_students,
-)
 from waypoint.core.models import GuardianLink, Organization, Role, Student, User
 from waypoint.pathways.models import Opportunity, PathProposal, PathStatus, Provider
+from waypoint.policy.actions import Action
+from waypoint.policy.base import (
+    Actor,
+    active_on,
+    active_user,
+    districts_where,
+    grants,
+    has_role,
+    organizations_where,
+    today,
+)
+from waypoint.policy.people import visible_students
+from waypoint.policy.registry import rule
 
 CURATOR_ROLES = (Role.TEACHER, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
 STAFF_ROLES = (Role.TEACHER, Role.ADVISOR, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
 REPORT_ROLES = (Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN)
 
 
-def _active_user(user: Actor) -> User | None:
-    return user if isinstance(user, User) and user.is_active else None
-
-
 def guided_students(user: Actor, on: datetime.date | None = None) -> QuerySet[Student]:
     """The students whose plans and paths the user guides as staff: visible through teaching, a caseload or
     administration, leaving out the user's own record and own children."""
-    actor = _active_user(user)
+    actor = active_user(user)
     if actor is None or not has_role(actor, *STAFF_ROLES, on=on):
         return Student.objects.none()
     on = on or today()
@@ -65,7 +63,7 @@ def guided_students(user: Actor, on: datetime.date | None = None) -> QuerySet[St
 def mentor_active_paths(user: Actor, on: datetime.date | None = None) -> QuerySet[PathProposal]:
     """The paths the user mentors that are active on a date (today by default): status active, the date
     within the path's dates, and the mentor still holding a role in the path's district."""
-    actor = _active_user(user)
+    actor = active_user(user)
     if actor is None:
         return PathProposal.objects.none()
     on = on or today()
@@ -83,7 +81,7 @@ def mentor_active_paths(user: Actor, on: datetime.date | None = None) -> QuerySe
 def visible_paths(user: Actor, on: datetime.date | None = None) -> QuerySet[PathProposal]:
     """The paths the user may read: those of the students they may read, and those they mentor while
     active."""
-    actor = _active_user(user)
+    actor = active_user(user)
     if actor is None:
         return PathProposal.objects.none()
     on = on or today()
@@ -99,7 +97,7 @@ def decidable_paths(user: Actor, on: datetime.date | None = None) -> QuerySet[Pa
 
 def catalog_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
     """The districts whose catalog the user reads: where they hold a role, study, or have a linked child."""
-    actor = _active_user(user)
+    actor = active_user(user)
     if actor is None:
         return set()
     on = on or today()
@@ -116,13 +114,13 @@ def catalog_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
 def curated_districts(user: Actor, on: datetime.date | None = None) -> set[int]:
     """The districts whose catalog the user curates (teachers and administrators)."""
     on = on or today()
-    return set().union(*(_districts(user, role, on) for role in CURATOR_ROLES))
+    return districts_where(user, *CURATOR_ROLES, on=on)
 
 
 def visible_opportunities(user: Actor, on: datetime.date | None = None) -> QuerySet[Opportunity]:
     """The opportunities the user may read: their districts' catalogs, and for curators the best-practice
     templates every district shares."""
-    actor = _active_user(user)
+    actor = active_user(user)
     if actor is None:
         return Opportunity.objects.none()
     scope = Q(district_id__in=catalog_districts(actor, on))
@@ -151,7 +149,9 @@ def mentor_candidates(district: Organization, on: datetime.date | None = None) -
 def report_scopes(user: Actor, on: datetime.date | None = None) -> tuple[set[int], set[int]]:
     """The districts and the schools whose equal access report the user may read."""
     on = on or today()
-    return _districts(user, Role.DISTRICT_ADMIN, on), _organizations(user, Role.SCHOOL_ADMIN, on)
+    return districts_where(user, Role.DISTRICT_ADMIN, on=on), organizations_where(
+        user, Role.SCHOOL_ADMIN, on=on
+    )
 
 
 def _student_rule(user: User, action: Action, student: Student, on: datetime.date) -> bool:
@@ -184,15 +184,15 @@ def _opportunity_rule(user: User, action: Action, opportunity: Opportunity, on: 
     if action is Action.VIEW_OPPORTUNITY:
         return visible_opportunities(user, on).filter(pk=opportunity.pk).exists()
     if action is Action.EDIT_OPPORTUNITY:
-        administers = opportunity.district_id in (
-            _districts(user, Role.DISTRICT_ADMIN, on) | _districts(user, Role.SCHOOL_ADMIN, on)
+        administers = opportunity.district_id in districts_where(
+            user, Role.DISTRICT_ADMIN, Role.SCHOOL_ADMIN, on=on
         )
         authored = opportunity.created_by_id == user.pk and opportunity.district_id in curated_districts(
             user, on
         )
         return administers or authored
     if action is Action.VIEW_PARTICIPANTS:
-        return opportunity.district_id in set().union(*(_districts(user, role, on) for role in STAFF_ROLES))
+        return opportunity.district_id in districts_where(user, *STAFF_ROLES, on=on)
     if action is Action.COPY_OPPORTUNITY:
         return bool(curated_districts(user, on)) and (
             opportunity.shared_as_template or opportunity.district_id in curated_districts(user, on)
@@ -213,13 +213,9 @@ def _organization_rule(user: User, action: Action, organization: Organization, o
     return False
 
 
-def pathways_rule(
-    user: User,
-    action: Action,
-    obj: object,
-    on: datetime.date,
-) -> bool:
-    """`can()` for the pathways actions and objects (the user is active; `core.access.can` checked it)."""
+@rule("pathways")
+def pathways_rule(user: User, action: Action, obj: Model | None, on: datetime.date) -> bool:
+    """`can()` for the pathways actions (the user is active; `can()` checked it)."""
     if isinstance(obj, Student):
         return _student_rule(user, action, obj, on)
     if isinstance(obj, PathProposal):

@@ -1,0 +1,36 @@
+"""Which rule decides an action: each domain's rule module registers itself for its action prefix."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import TypeAlias
+
+from django.db.models import Model
+
+from waypoint.core.models import User
+from waypoint.policy.actions import Action
+
+# (the active user, the action, the object or None, the date) → allowed
+Rule: TypeAlias = Callable[[User, Action, Model | None, datetime.date], bool]
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(domain: str) -> Callable[[Rule], Rule]:
+    """Registers the decorated function as the rule for every action `<domain>.*`."""
+
+    def register(function: Rule) -> Rule:
+        if domain in _RULES:
+            raise RuntimeError(f"Two rules claim the actions of {domain!r}.")
+        _RULES[domain] = function
+        return function
+
+    return register
+
+
+def rule_for(action: Action) -> Rule:
+    try:
+        return _RULES[action.domain]
+    except KeyError:
+        raise LookupError(f"No rule module decides {action.value!r}.") from None
