@@ -8,9 +8,12 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+from waypoint.frameworks import case
 from waypoint.frameworks.demo_content import (
+    DATA_DIR,
     DEFAULT_SCALE,
     FRAMEWORKS,
     RUBRICS,
@@ -30,6 +33,7 @@ KIND_BY_FRAMEWORK = {
 GRADE_LEVELS = ("06", "07", "08", "09", "10", "11", "12")  # CASE educationLevel codes for grades 6-12
 MATH_PREFIX = "CCSS.Math."
 CASE_DIR = Path("case")
+DEMO_CASE_FILES = sorted((DATA_DIR / "case").glob("*.json"))
 
 
 def _competencies() -> Iterator[tuple[DemoFramework, DemoCompetency]]:
@@ -74,6 +78,34 @@ def _aligned(prefix_is_math: bool) -> set[str]:
 
 def test_the_six_frameworks_are_present_in_order() -> None:
     assert tuple(framework.key for framework in FRAMEWORKS) == FRAMEWORK_KEYS
+
+
+def test_there_is_one_case_package_per_framework() -> None:
+    assert sorted(path.stem for path in DEMO_CASE_FILES) == sorted(FRAMEWORK_KEYS)
+
+
+@pytest.mark.parametrize("path", DEMO_CASE_FILES, ids=[path.stem for path in DEMO_CASE_FILES])
+def test_the_importer_reads_each_framework_file_without_warnings(path: Path) -> None:
+    assert case.parse_package(path.read_bytes()).warnings == ()
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("path", DEMO_CASE_FILES, ids=[path.stem for path in DEMO_CASE_FILES])
+def test_each_framework_file_is_valid_case(path: Path, shared_data: Path) -> None:
+    schema = json.loads(
+        (shared_data / CASE_DIR / "schema" / "opensalt-case-v1p0-cfpackage-schema.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+    package = json.loads(path.read_text(encoding="utf-8"))
+    assert [error.message for error in validator.iter_errors(package)] == []
+
+
+def test_student_statements_are_given_once_for_each_code() -> None:
+    with (DATA_DIR / "student_statements.csv").open(encoding="utf-8", newline="") as handle:
+        codes = [row["code"] for row in csv.DictReader(handle)]
+    assert sorted(codes) == sorted(_all_codes())
 
 
 def test_codes_are_unique_across_all_frameworks() -> None:

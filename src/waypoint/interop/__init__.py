@@ -1,1 +1,0 @@
-"""Interoperability: the REST API assembly (OpenAPI) now; OneRoster and other exchanges later."""

@@ -1,0 +1,226 @@
+"""API of the core app: who am I, and the students I may see."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+from pydantic import AfterValidator
+
+from waypoint import policy
+from waypoint.core.audit import request_context
+from waypoint.core.models import AuditEvent, Organization, Student, StudentEnrollment, User
+from waypoint.core.selectors import (
+    current_enrollment,
+    student_disclosures,
+    student_get,
+    student_list,
+)
+
+router = Router(tags=["people"])
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[dict[str, object]]
+
+
+# Ids are 64-bit database integers: anything larger is refused by validation, never sent to the database.
+MAX_ID = 2**63 - 1
+
+
+def _printable(text: str) -> str:
+    # PostgreSQL cannot store NUL characters, and no text needs one: refuse them as invalid input (422).
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+# Free text every API accepts: any string but one with a NUL character.
+Text = Annotated[str, AfterValidator(_printable)]
+StudentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A student's id, as the student list gives it.")]
+UNAUTHORIZED = {401: ErrorOut}
+NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
+
+
+class OrganizationRef(Schema):
+    id: int
+    sourced_id: str
+    name: str
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    roles: list[str]
+    district: OrganizationRef | None
+    student_id: int | None = Field(None, description="Present when the user is a student.")
+    certified_teacher: bool = Field(
+        False, description="A teacher with a current certification: only they set mastery levels."
+    )
+
+
+class StudentOut(Schema):
+    id: int
+    name: str
+    district: OrganizationRef
+    school: OrganizationRef | None
+    grade_level: int | None
+
+
+class EnrollmentOut(Schema):
+    school: OrganizationRef
+    grade_level: int
+    entry_date: datetime.date
+    exit_date: datetime.date | None
+
+
+class StudentDetailOut(StudentOut):
+    first_name: str
+    last_name: str
+    preferred_name: str
+    cohort_year: int | None
+    enrollments: list[EnrollmentOut]
+
+
+class StudentPageOut(Schema):
+    items: list[StudentOut]
+    count: int
+    page: int
+    pages: int
+
+
+class DisclosureOut(Schema):
+    occurred_at: datetime.datetime
+    actor: str
+    action: str
+    object_type: str
+    description: str
+    reason: str
+
+
+class DisclosurePageOut(Schema):
+    items: list[DisclosureOut]
+    count: int
+    page: int
+    pages: int
+
+
+class StudentListQuery(Schema):
+    search: str = Field("", max_length=100)
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=settings.WAYPOINT_API_MAX_PAGE_SIZE)
+
+
+def _org(organization: Organization) -> OrganizationRef:
+    return OrganizationRef(id=organization.pk, sourced_id=organization.sourced_id, name=organization.name)
+
+
+def _student_out(student: Student) -> StudentOut:
+    enrollment = current_enrollment(student)
+    return StudentOut(
+        id=student.pk,
+        name=student.full_name,
+        district=_org(student.district),
+        school=_org(enrollment.school) if enrollment else None,
+        grade_level=enrollment.grade_level if enrollment else None,
+    )
+
+
+def _enrollment_out(enrollment: StudentEnrollment) -> EnrollmentOut:
+    return EnrollmentOut(
+        school=_org(enrollment.school),
+        grade_level=enrollment.grade_level,
+        entry_date=enrollment.entry_date,
+        exit_date=enrollment.exit_date,
+    )
+
+
+@router.get(
+    "/me", response={200: MeOut, **UNAUTHORIZED}, summary="The signed-in user, their roles and district"
+)
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101  (both API authenticators only ever yield a User)
+    student = Student.objects.filter(user=user).only("id").first()
+    return MeOut(
+        username=user.username,
+        name=user.display_name,
+        roles=policy.roles(user),
+        district=_org(user.district) if user.district else None,
+        student_id=student.pk if student else None,
+        certified_teacher=policy.current_certification(user) is not None,
+    )
+
+
+@router.get(
+    "/students",
+    response={200: StudentPageOut, 422: ValidationErrorOut, **UNAUTHORIZED},
+    summary="The students visible to the user, by name",
+)
+def students(request: HttpRequest, query: Query[StudentListQuery]) -> StudentPageOut:
+    page = student_list(
+        context=request_context(request), search=query.search, page=query.page, page_size=query.page_size
+    )
+    return StudentPageOut(
+        items=[_student_out(student) for student in page.items],
+        count=page.count,
+        page=page.number,
+        pages=page.num_pages,
+    )
+
+
+@router.get(
+    "/students/{int:student_id}",
+    response={200: StudentDetailOut, **NOT_FOUND},
+    summary="One student's record",
+)
+def student(request: HttpRequest, student_id: StudentId) -> StudentDetailOut:
+    record = student_get(context=request_context(request), student_id=student_id)
+    summary = _student_out(record)
+    return StudentDetailOut(
+        **summary.dict(),
+        first_name=record.first_name,
+        last_name=record.last_name,
+        preferred_name=record.preferred_name,
+        cohort_year=record.cohort_year,
+        enrollments=[
+            _enrollment_out(enrollment)
+            for enrollment in record.enrollments.select_related("school").order_by("-entry_date")
+        ],
+    )
+
+
+@router.get(
+    "/students/{int:student_id}/disclosures",
+    response={200: DisclosurePageOut, 403: ErrorOut, 422: ValidationErrorOut, **NOT_FOUND},
+    summary="Who has read or changed the student's record (for the student, guardians, administrators)",
+)
+def disclosures(
+    request: HttpRequest, student_id: StudentId, page: Annotated[int, Query(ge=1)] = 1
+) -> DisclosurePageOut:
+    _, events = student_disclosures(context=request_context(request), student_id=student_id, page=page)
+    return DisclosurePageOut(
+        items=[_disclosure_out(event) for event in events.items],
+        count=events.count,
+        page=events.number,
+        pages=events.num_pages,
+    )
+
+
+def _disclosure_out(event: AuditEvent) -> DisclosureOut:
+    actor = event.actor.display_name if event.actor else (event.actor_username or "Waypoint (automatic)")
+    return DisclosureOut(
+        occurred_at=event.occurred_at,
+        actor=actor,
+        action=event.action,
+        object_type=event.object_type,
+        description=event.description,
+        reason=event.reason,
+    )
