@@ -192,10 +192,10 @@ def main() -> None:
 
     from waypoint import policy
     from waypoint.core.audit import RequestContext
-    from waypoint.core.demo import load_demo
     from waypoint.core.models import AuditEvent, Section, Student, User
-    from waypoint.core.selectors import section_roster, student_list, student_record
+    from waypoint.people.selectors import section_roster, student_list, student_record
     from waypoint.policy import Action
+    from waypoint.site.demo import load_demo
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor

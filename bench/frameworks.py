@@ -37,10 +37,10 @@ def main() -> None:
     from django.db import connection, transaction
     from django.test import Client
 
-    from waypoint.core.demo import load_demo
     from waypoint.core.models import Organization, User
     from waypoint.frameworks import case, services
     from waypoint.frameworks.selectors import case_export
+    from waypoint.site.demo import load_demo
 
     call_command("migrate", verbosity=0)
     load_demo(scale=0.1)

@@ -30,15 +30,14 @@ def main() -> None:
     from django.utils import timezone
 
     from waypoint.core.audit import RequestContext
-    from waypoint.core.demo import load_demo
     from waypoint.core.models import Organization, Student, User
     from waypoint.evidence.models import Evidence, Score, ScoreSource
-    from waypoint.evidence.services import score_record
     from waypoint.frameworks.models import Framework, FrameworkKind, Tier, VersionStatus
     from waypoint.mastery import vectorized
     from waypoint.mastery.calc import Method, MethodSpec
     from waypoint.mastery.models import CalculationRule, MasteryLevel
-    from waypoint.mastery.services import recompute
+    from waypoint.mastery.services import recompute, score_record
+    from waypoint.site.demo import load_demo
 
     database = connection.vendor
     rng = np.random.default_rng(7)

@@ -45,6 +45,7 @@ def build(students_wanted: int, opportunities_wanted: int) -> dict[str, int]:
     """The catalog and the students, written with bulk inserts; returns what was built."""
     from django.utils import timezone
 
+    from waypoint.catalog.models import Opportunity, Provider
     from waypoint.core.models import (
         AdvisorAssignment,
         Gender,
@@ -55,7 +56,8 @@ def build(students_wanted: int, opportunities_wanted: int) -> dict[str, int]:
         User,
     )
     from waypoint.frameworks.models import Competency, FrameworkKind, Tier, VersionStatus
-    from waypoint.pathways.models import LearnerProfile, Opportunity, PathProposal, PathStatus, Provider
+    from waypoint.pathways.models import PathProposal, PathStatus
+    from waypoint.profiles.models import LearnerProfile
 
     rng = random.Random(7)
     today = timezone.localdate()
@@ -193,10 +195,11 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from waypoint.catalog import selectors as catalog_selectors
     from waypoint.core.audit import RequestContext
-    from waypoint.core.demo import load_demo
     from waypoint.core.models import Student, User
     from waypoint.pathways import recommend, selectors
+    from waypoint.site.demo import load_demo
 
     call_command("migrate", verbosity=0)
     vendor = connection.vendor
@@ -224,7 +227,7 @@ def main() -> None:
         **timed(lambda: selectors.recommendations_for(context=student, student_id=jordan.pk), options.repeat),
     )
     learner = selectors.learner_facts(jordan, grade=10)
-    facts = selectors.catalog_facts(selectors.catalog_opportunities(student))
+    facts = selectors.catalog_facts(catalog_selectors.catalog_opportunities(student))
     emit(
         "recommendations_rank_only",
         catalog=len(facts),
@@ -235,8 +238,8 @@ def main() -> None:
         database=vendor,
         catalog=catalog_size,
         **timed(
-            lambda: selectors.catalog(
-                context=student, filters=selectors.CatalogFilters(), page=1, page_size=50
+            lambda: catalog_selectors.catalog(
+                context=student, filters=catalog_selectors.CatalogFilters(), page=1, page_size=50
             ),
             options.repeat,
         ),

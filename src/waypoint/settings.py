@@ -79,7 +79,11 @@ INSTALLED_APPS = [
     "waypoint.frameworks",
     "waypoint.evidence",
     "waypoint.mastery",
+    "waypoint.catalog",
+    "waypoint.profiles",
     "waypoint.pathways",
+    "waypoint.people",
+    "waypoint.site",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +97,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "waypoint.core.middleware.PrivateCacheMiddleware",
     "waypoint.core.middleware.ContentSecurityPolicyMiddleware",
+    "waypoint.core.middleware.RefusalMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -101,7 +106,7 @@ if PRODUCTION:
     # Static files straight from the app server; `runserver` serves them itself in development.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
-ROOT_URLCONF = "waypoint.urls"
+ROOT_URLCONF = "waypoint.site.urls"
 WSGI_APPLICATION = "waypoint.wsgi.application"
 
 TEMPLATES = [
@@ -114,7 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "waypoint.core.context_processors.navigation",
+                "waypoint.site.navigation.navigation",
             ],
         },
     },

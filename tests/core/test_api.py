@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from waypoint.core.demo import load_demo
 from waypoint.core.models import Student, User
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo() -> dict[str, User]:
-    load_demo(scale=0.1)
+    """Accounts of the session's demo (tests/conftest.py)."""
     return {
         u.username: u
         for u in User.objects.filter(

@@ -1,6 +1,9 @@
-"""The demo state: size, shape, fixed accounts, determinism and idempotence."""
+"""The demo state: size, shape, fixed accounts, determinism and idempotence. The session's database already
+holds the demo at the tests' scale; the tests that load it themselves start from an empty database."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from waypoint import policy
-from waypoint.core.demo import DEMO_PASSWORD, FIXED_ACCOUNTS, load_demo
+from waypoint.core.demo import DEMO_PASSWORD, FIXED_ACCOUNTS, DemoSummary
 from waypoint.core.demographics import RaceEthnicity
 from waypoint.core.models import (
     Organization,
@@ -23,8 +26,8 @@ from waypoint.policy import Action
 pytestmark = pytest.mark.django_db
 
 
-def test_full_demo_has_the_promised_shape() -> None:
-    summary = load_demo()
+def test_full_demo_has_the_promised_shape(load_demo_into_empty_db: Callable[..., DemoSummary]) -> None:
+    summary = load_demo_into_empty_db()
     assert summary.loaded
     assert Organization.objects.filter(kind=Organization.Kind.DISTRICT).count() == 2
     assert Organization.objects.filter(kind=Organization.Kind.SCHOOL).count() >= 4
@@ -44,8 +47,8 @@ def test_full_demo_has_the_promised_shape() -> None:
     assert moved.count() > 10
 
 
-def test_demo_demographic_mix_is_realistic() -> None:
-    load_demo()
+def test_demo_demographic_mix_is_realistic(load_demo_into_empty_db: Callable[..., DemoSummary]) -> None:
+    load_demo_into_empty_db()
     rows = list(StudentDemographics.objects.all())
     share = dict.fromkeys(RaceEthnicity, 0)
     for row in rows:
@@ -66,7 +69,6 @@ def test_demo_demographic_mix_is_realistic() -> None:
 
 
 def test_fixed_accounts_sign_in_and_fill_their_roles() -> None:
-    load_demo(scale=0.1)
     users = {u.username: u for u in User.objects.filter(username__in=FIXED_ACCOUNTS)}
     assert set(users) == set(FIXED_ACCOUNTS)
     for user in users.values():
@@ -95,7 +97,7 @@ def test_fixed_accounts_sign_in_and_fill_their_roles() -> None:
 
 
 def test_demo_is_idempotent() -> None:
-    load_demo(scale=0.1)
+    # Loading again, over the session's demo, changes nothing.
     counts = (Student.objects.count(), User.objects.count(), Section.objects.count())
     call_command("demo", scale=0.1)
     assert (Student.objects.count(), User.objects.count(), Section.objects.count()) == counts
@@ -114,18 +116,20 @@ def _snapshot() -> list[tuple]:
     )
 
 
-def test_demo_is_deterministic() -> None:
+def test_demo_is_deterministic(load_demo_into_empty_db: Callable[..., DemoSummary]) -> None:
     snapshots = []
     for _ in range(2):
         with transaction.atomic():
-            load_demo(scale=0.1)
+            load_demo_into_empty_db(scale=0.1)
             snapshots.append(_snapshot())
             transaction.set_rollback(True)
     assert snapshots[0] == snapshots[1]
     assert len(snapshots[0]) > 60
 
 
-def test_demo_refuses_a_bad_scale_and_writes_nothing() -> None:
+def test_demo_refuses_a_bad_scale_and_writes_nothing(
+    load_demo_into_empty_db: Callable[..., DemoSummary],
+) -> None:
     with pytest.raises(ValueError, match="scale"):
-        load_demo(scale=0)
+        load_demo_into_empty_db(scale=0)
     assert not Organization.objects.exists()

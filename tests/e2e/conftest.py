@@ -1,15 +1,26 @@
-"""Browser journeys: real Chromium (Debian's /usr/bin/chromium) driven by Playwright against a live server."""
+"""Browser journeys: real Chromium (Debian's /usr/bin/chromium) driven by Playwright against a live server.
+
+The live server serves the session's demo (tests/conftest.py) inside each journey's own test transaction: its
+request threads use the test's database connection, as Django's live server already does for an in-memory
+SQLite database, on PostgreSQL too. What a journey writes, through the browser or the ORM, rolls back at its
+end like any other test's writes, so journeys never see each other's work and nothing flushes the demo away
+from the tests that run after them on the same worker."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 import pytest
-from django.db import connections
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.http import HttpResponseBase
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, sync_playwright
-
-from waypoint.core.demo import load_demo
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
 CHROMIUM_ARGS = [
@@ -30,25 +41,68 @@ def _orm_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+class _OneRequestAtATime(StaticFilesHandler):
+    """The live server's handler (static files, then the site), serving one request at a time: requests share
+    the test's connection, and two at once would tangle its transaction state (its open savepoints). The
+    server still accepts sockets in parallel, so a connection that Chromium opens ahead of time and leaves
+    idle blocks nothing."""
+
+    def __init__(self, application: WSGIHandler) -> None:
+        super().__init__(application)
+        self._turn = threading.Lock()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> HttpResponseBase:
+        with self._turn:
+            return super().__call__(environ, start_response)
+
+
+class _SharedConnectionServer(ThreadedWSGIServer):
+    def _close_connections(self) -> None:
+        """Django closes a request thread's connections after each request; here that is the test's own
+        connection, in the middle of its transaction, so it stays open."""
+
+
+class _SharedConnectionServerThread(LiveServerThread):
+    server_class = _SharedConnectionServer
+
+
+@pytest.fixture(scope="session")
+def live_site(django_db_setup: None) -> Iterator[str]:
+    """One live server per session (per xdist worker), serving on the test thread's database connection."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    connection.inc_thread_sharing()
+    server = _SharedConnectionServerThread(
+        "localhost", _OneRequestAtATime, connections_override={DEFAULT_DB_ALIAS: connection}
+    )
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    yield f"http://{server.host}:{server.port}"
+    server.terminate()
+    connection.dec_thread_sharing()
+
+
 @pytest.fixture
 def browser(chromium_path: Path, _orm_beside_playwright: None) -> Iterator[Browser]:
     """A fresh Chromium per test: its event loop must not outlive the test that lifted the async guard."""
+    connection = connections[DEFAULT_DB_ALIAS]
     with sync_playwright() as playwright:
+        # While Playwright's event loop runs, asgiref would hand the test's ORM calls a connection of their
+        # own, outside the test's transaction and blind to what the browser wrote in it: keep the test's.
+        connections[DEFAULT_DB_ALIAS] = connection
         browser = playwright.chromium.launch(
             executable_path=str(chromium_path), headless=True, args=CHROMIUM_ARGS
         )
         yield browser
         browser.close()
-        # While Playwright's loop runs, asgiref hands ORM calls connections of their own; close them here, or
-        # PostgreSQL refuses to drop the test database at the end of the session.
-        connections.close_all()
 
 
 @pytest.fixture
-def demo_site(transactional_db: None, live_server: object) -> str:
-    """The live server's address, with a small demo state committed for the browser to read."""
-    load_demo(scale=0.1)
-    return str(live_server.url)  # type: ignore[attr-defined]
+def demo_site(db: None, live_site: str, connection_kept_across_requests: None) -> str:
+    """The live server's address. It serves the session's demo; this test's writes roll back at its end."""
+    return live_site
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.e2e.conftest import sign_in
 from waypoint.core.models import Section, Student
 from waypoint.frameworks.models import Framework, FrameworkKind, Rubric, VersionStatus
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 BLOCKING = {"serious", "critical"}
 
 

@@ -8,7 +8,7 @@ from playwright.sync_api import ConsoleMessage, Page, expect
 from tests.e2e.conftest import sign_in
 from waypoint.core.models import Student
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 
 def test_no_page_violates_the_policy(page: Page, demo_site: str) -> None:

@@ -20,11 +20,11 @@ from waypoint.evidence.services import (
     evidence_revise,
     evidence_submit,
     feedback_add,
-    score_record,
 )
 from waypoint.frameworks.models import Framework, FrameworkKind, Rubric
+from waypoint.mastery.services import score_record
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 BLOCKING = {"serious", "critical"}
 PNG_BYTES = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

@@ -20,7 +20,7 @@ from waypoint.evidence.models import Assessment, Evidence, EvidenceStatus, Score
 from waypoint.frameworks.models import Rubric
 from waypoint.mastery.models import MasteryLevel
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 # The smallest valid PNG: 1×1 transparent pixel.
 PNG_BYTES = bytes.fromhex(

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import screenshot, sign_in
 from waypoint.frameworks.models import Competency, Framework, FrameworkKind, Rubric
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 PACKAGE = Path(__file__).parents[1] / "frameworks" / "fixtures" / "case_rubrics.json"
 
 

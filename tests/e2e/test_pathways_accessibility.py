@@ -8,10 +8,12 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
 from tests.e2e.conftest import sign_in
+from waypoint.catalog.models import Opportunity, Provider
 from waypoint.core.models import Student
-from waypoint.pathways.models import Opportunity, PathProposal, PathStatus, PlanGoal, Provider
+from waypoint.pathways.models import PathProposal, PathStatus
+from waypoint.profiles.models import PlanGoal
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 BLOCKING = {"serious", "critical"}
 
 

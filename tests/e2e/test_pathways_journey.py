@@ -12,9 +12,10 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
 from tests.e2e.conftest import screenshot, sign_in
 from waypoint.core.models import Student
-from waypoint.pathways.models import LearnerProfile, PathProposal, PathStatus
+from waypoint.pathways.models import PathProposal, PathStatus
+from waypoint.profiles.models import LearnerProfile
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 INTERNSHIP = "Engineering design internship"
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from tests.e2e.conftest import screenshot, sign_in
 from waypoint.core.models import AuditAction, AuditEvent, Section, Student
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 
 def test_teacher_sees_own_students_and_not_another_districts(page: Page, demo_site: str) -> None:

@@ -1,4 +1,4 @@
-"""A small demo district with a rubric-backed assessment, for the evidence and mastery tests."""
+"""The session's demo district with a rubric-backed assessment, for the evidence and mastery tests."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.conftest import Demo
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import load_demo
 from waypoint.core.models import Organization, Student, User
 from waypoint.evidence.models import Artifact, Assessment, AssessmentKind, Evidence, Feedback, Score
 from waypoint.evidence.services import assessment_create
@@ -41,10 +41,8 @@ class Scene:
 
 
 @pytest.fixture
-def scene(db: None) -> Scene:
-    load_demo(scale=0.1)
-    district = Organization.objects.get(slug="riverside")
-    users = {user.username: user for user in User.objects.filter(username__isnull=False)}
+def scene(demo: Demo) -> Scene:
+    district, users = demo.riverside, demo.users
     # The demo has scored `student` on the presentation rubric; this one is still unscored for them.
     rubric = Rubric.objects.get(owner=district, title="Goal setting and reflection")
     competency = rubric.criteria.order_by("position").first().competency  # type: ignore[union-attr]
@@ -57,7 +55,7 @@ def scene(db: None) -> Scene:
     )
     return Scene(
         district=district,
-        student=Student.objects.get(user__username="student"),
+        student=demo.student,
         users=users,
         rubric=rubric,
         assessment=assessment,

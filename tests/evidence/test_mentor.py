@@ -7,11 +7,12 @@ import pytest
 
 from tests.evidence.conftest import Scene
 from waypoint import policy
+from waypoint.core.errors import NotVisible
 from waypoint.core.models import AuditAction, AuditEvent
-from waypoint.core.selectors import NotVisible
 from waypoint.evidence.models import Evidence, EvidenceKind, ScoreSource
 from waypoint.evidence.selectors import evidence_get
-from waypoint.evidence.services import EvidenceError, evidence_submit, score_record
+from waypoint.evidence.services import EvidenceError, evidence_submit
+from waypoint.mastery.services import score_record
 from waypoint.pathways.models import PathProposal, PathStatus
 
 

@@ -26,9 +26,10 @@ from waypoint.evidence.models import (
     Feedback,
     Score,
 )
-from waypoint.evidence.services import evidence_submit, score_record
+from waypoint.evidence.services import evidence_submit
 from waypoint.frameworks.models import Competency
 from waypoint.mastery.models import MasteryLevel
+from waypoint.mastery.services import score_record
 
 # The start of a Windows executable: a type no evidence may have, whatever its name says.
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
 from tests.evidence.conftest import PNG_BYTES, Scene, png
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import AuditAction, AuditEvent
-from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.evidence.models import (
     AppendOnlyScoreError,
     Artifact,
@@ -23,10 +23,10 @@ from waypoint.evidence.services import (
     evidence_revise,
     evidence_submit,
     feedback_add,
-    score_record,
 )
 from waypoint.frameworks.models import Competency, ProficiencyScale, VersionStatus
 from waypoint.mastery.models import MasteryLevel, MasteryLevelChange
+from waypoint.mastery.services import score_record
 
 
 def submit(scene: Scene, **overrides: object) -> Evidence:

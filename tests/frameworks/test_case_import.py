@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from tests.conftest import Demo
 from tests.frameworks.conftest import schema_errors
 from waypoint.core.models import Organization, User
 from waypoint.frameworks import case, services
@@ -129,16 +130,16 @@ def test_ccss_math_keeps_asn_identifiers_and_derives_stable_uuids(
 
 
 def test_importing_the_same_package_twice_updates_instead_of_duplicating(
-    shared_data: Path, state: Organization
+    shared_data: Path, state: Organization, demo: Demo
 ) -> None:
     path = shared_data / "case" / "opensalt_what_standards_could_be.json"
     first = import_file(path, state)
     second = import_file(path, state)
     assert (first.outcome, second.outcome) == ("created", "unchanged")
-    assert Framework.objects.count() == 1
-    assert Competency.objects.count() == 16
-    assert Alignment.objects.count() == 23
-    assert FrameworkImport.objects.count() == 2
+    assert demo.added(Framework).count() == 1
+    assert demo.added(Competency).count() == 16
+    assert demo.added(Alignment).count() == 23
+    assert demo.added(FrameworkImport).count() == 2
 
 
 def test_reimporting_a_changed_package_opens_a_new_draft_of_a_published_framework(
@@ -187,14 +188,14 @@ def test_cfrubrics_import_onto_the_scale_in_both_languages(state: Organization) 
     assert len(exported["CFRubrics"]) == 1
 
 
-def test_a_rubric_score_off_the_scale_refuses_the_whole_import(state: Organization) -> None:
+def test_a_rubric_score_off_the_scale_refuses_the_whole_import(state: Organization, demo: Demo) -> None:
     package = json.loads((Path(__file__).parent / "fixtures" / "case_rubrics.json").read_text())
     package["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"][0]["score"] = 9
     raw = json.dumps(package).encode()
     with pytest.raises(services.FrameworkError, match="score 9"):
         services.case_import(package=case.parse_package(raw), owner=state, file_name="r.json", content=raw)
-    assert not Framework.objects.exists()
-    assert not Competency.objects.exists()
+    assert not demo.added(Framework).exists()
+    assert not demo.added(Competency).exists()
 
 
 BAD_PACKAGES: dict[str, tuple[bytes, str]] = {
@@ -227,7 +228,7 @@ BAD_PACKAGES: dict[str, tuple[bytes, str]] = {
 
 @pytest.mark.parametrize("family", sorted(BAD_PACKAGES))
 def test_cli_refuses_bad_packages_with_every_problem_and_writes_nothing(
-    family: str, tmp_path: Path, state: Organization
+    family: str, tmp_path: Path, state: Organization, demo: Demo
 ) -> None:
     raw, expected = BAD_PACKAGES[family]
     path = tmp_path / "bad.json"
@@ -235,27 +236,29 @@ def test_cli_refuses_bad_packages_with_every_problem_and_writes_nothing(
     with pytest.raises(CommandError, match="refused") as refused:
         call_command("import-case", str(path), "--no-progress")
     assert expected in str(refused.value)
-    assert not Framework.objects.exists()
-    assert not Competency.objects.exists()
-    assert not FrameworkImport.objects.exists()
+    assert not demo.added(Framework).exists()
+    assert not demo.added(Competency).exists()
+    assert not demo.added(FrameworkImport).exists()
 
 
-def test_cli_refuses_a_file_over_the_size_limit(tmp_path: Path, state: Organization, settings: Any) -> None:
+def test_cli_refuses_a_file_over_the_size_limit(
+    tmp_path: Path, state: Organization, settings: Any, demo: Demo
+) -> None:
     settings.WAYPOINT_CASE_MAX_BYTES = 1024
     path = tmp_path / "large.json"
     path.write_text(json.dumps({"CFDocument": {"title": "x" * 2048}}))
     with pytest.raises(CommandError, match="limit"):
         call_command("import-case", str(path), "--no-progress")
-    assert not Framework.objects.exists()
+    assert not demo.added(Framework).exists()
 
 
 def test_cli_imports_for_a_district_and_exports_to_stdout(
-    shared_data: Path, case_schema: dict[str, Any], district: Organization
+    shared_data: Path, case_schema: dict[str, Any], district: Organization, demo: Demo
 ) -> None:
     out, err = io.StringIO(), io.StringIO()
     path = shared_data / "case" / "act_holistic_framework_math.json"
     call_command("import-case", str(path), "--district", district.slug, "--publish", stdout=out, stderr=err)
-    framework = Framework.objects.get()
+    framework = demo.added(Framework).get()
     assert framework.owner == district
     assert "created; version 1 (published)" in out.getvalue()
     assert "28 items, 28 associations" in out.getvalue()
@@ -283,7 +286,9 @@ def test_api_export_matches_the_cli_and_needs_sign_in(
     assert client.get(f"/api/v1/frameworks/{version.framework_id}/case?version=7").status_code == 404
 
 
-def test_upload_page_imports_and_reports_warnings(shared_data: Path, district_admin: User) -> None:
+def test_upload_page_imports_and_reports_warnings(
+    shared_data: Path, district_admin: User, demo: Demo
+) -> None:
     client = Client()
     client.force_login(district_admin)
     path = shared_data / "case" / "opensalt_what_standards_could_be.json"
@@ -292,12 +297,12 @@ def test_upload_page_imports_and_reports_warnings(shared_data: Path, district_ad
     assert response.status_code == 200
     body = response.content.decode()
     assert "What Standards Could Be" in body
-    framework = Framework.objects.get()
+    framework = demo.added(Framework).get()
     assert framework.owner_id == district_admin.district_id
     assert framework.versions.get().competencies.count() == 16
 
 
-def test_upload_page_refuses_a_file_that_is_not_what_its_name_says(district_admin: User) -> None:
+def test_upload_page_refuses_a_file_that_is_not_what_its_name_says(district_admin: User, demo: Demo) -> None:
     client = Client()
     client.force_login(district_admin)
     fake = io.BytesIO(b"\x89PNG\r\n\x1a\n not a package")
@@ -309,10 +314,10 @@ def test_upload_page_refuses_a_file_that_is_not_what_its_name_says(district_admi
     fake.name = "framework.exe"
     response = client.post("/frameworks/import/", {"file": fake, "kind": "standards"})
     assert response.status_code == 400
-    assert not Framework.objects.exists()
+    assert not demo.added(Framework).exists()
 
 
-def test_upload_page_lists_every_problem_of_a_bad_package(district_admin: User) -> None:
+def test_upload_page_lists_every_problem_of_a_bad_package(district_admin: User, demo: Demo) -> None:
     client = Client()
     client.force_login(district_admin)
     items = [{"identifier": "5d8f0a4e-0d0b-4e8e-9a55-3a1b55d6e7a1", "fullStatement": "S"}] * 2
@@ -323,10 +328,10 @@ def test_upload_page_lists_every_problem_of_a_bad_package(district_admin: User) 
     body = response.content.decode()
     assert "title" in body
     assert "5d8f0a4e-0d0b-4e8e-9a55-3a1b55d6e7a1" in body
-    assert not Framework.objects.exists()
+    assert not demo.added(Framework).exists()
 
 
-def test_values_longer_than_waypoint_stores_are_refused_not_cut(state: Organization) -> None:
+def test_values_longer_than_waypoint_stores_are_refused_not_cut(state: Organization, demo: Demo) -> None:
     package = json.loads((Path(__file__).parent / "fixtures" / "case_rubrics.json").read_text())
     package["CFItems"][1]["humanCodingScheme"] = "C" * 201
     raw = json.dumps(package).encode()
@@ -336,13 +341,13 @@ def test_values_longer_than_waypoint_stores_are_refused_not_cut(state: Organizat
         "5b1a1175-9627-4e6a-a74b-e583e70fe056: human_code is 201 characters long; the limit is 200."
         in str(refused.value)
     )
-    assert not Competency.objects.exists()
+    assert not demo.added(Competency).exists()
 
 
-def test_a_nul_character_is_refused_before_it_reaches_the_database(state: Organization) -> None:
+def test_a_nul_character_is_refused_before_it_reaches_the_database(state: Organization, demo: Demo) -> None:
     package = json.loads((Path(__file__).parent / "fixtures" / "case_rubrics.json").read_text())
     package["CFItems"][0]["fullStatement"] = "Collaboration\u0000"
     raw = json.dumps(package).encode()
     with pytest.raises(services.FrameworkError, match="full_statement contains a NUL character"):
         services.case_import(package=case.parse_package(raw), owner=state, file_name="p.json", content=raw)
-    assert not Framework.objects.exists()
+    assert not demo.added(Framework).exists()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from waypoint.core.demo import load_demo
+from waypoint.core.demo import DemoSummary
 from waypoint.core.models import Organization
 from waypoint.frameworks.demo import load_demo_frameworks
 from waypoint.frameworks.models import (
@@ -27,7 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_frameworks_cover_the_graduate_profile_four_subjects_and_a_cte_cluster() -> None:
-    load_demo(scale=0.1)
     riverside, hillcrest = (Organization.objects.get(slug=slug) for slug in ("riverside", "hillcrest"))
     for district in (riverside, hillcrest):
         profile = Framework.objects.get(owner=district, kind=FrameworkKind.GRADUATE_PROFILE)
@@ -67,8 +67,10 @@ def test_demo_frameworks_cover_the_graduate_profile_four_subjects_and_a_cte_clus
     assert Framework.objects.count() == 7
 
 
-def test_demo_aligns_math_and_ela_to_common_core_when_the_file_is_at_hand(shared_data: Path) -> None:
-    load_demo(scale=0.1, ccss_path=shared_data / "case" / "ccss_math_opensalt_2017.json")
+def test_demo_aligns_math_and_ela_to_common_core_when_the_file_is_at_hand(
+    shared_data: Path, load_demo_into_empty_db: Callable[..., DemoSummary]
+) -> None:
+    load_demo_into_empty_db(scale=0.1, ccss_path=shared_data / "case" / "ccss_math_opensalt_2017.json")
     ccss = Framework.objects.get(title="Common Core State Standards for Mathematics")
     assert ccss.versions.get().competencies.count() == 703
     assert FrameworkAdoption.objects.filter(framework=ccss).count() == 2

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import Demo
 from tests.factories import UserFactory
 from waypoint.core.models import Organization, User
 from waypoint.frameworks import services
@@ -71,13 +72,13 @@ def test_scale_editor_creates_validates_and_freezes(admin_client: Client, distri
 
 
 def test_the_draft_editor_adds_edits_publishes_and_freezes(
-    admin_client: Client, district: Organization
+    admin_client: Client, district: Organization, demo: Demo
 ) -> None:
     scale = services.scale_create(owner=district, name="Ours", levels=list(services.DEFAULT_SCALE_LEVELS))
     response = admin_client.post(
         "/frameworks/new/", {"title": "Graduate profile", "kind": "graduate_profile", "scale": scale.pk}
     )
-    framework = Framework.objects.get()
+    framework = demo.added(Framework).get()
     assert framework.scale == scale
     draft = framework.versions.get()
     assert response["Location"] == f"/frameworks/versions/{draft.pk}/"
@@ -89,7 +90,7 @@ def test_the_draft_editor_adds_edits_publishes_and_freezes(
         "kind": "transferable_skill",
     }
     assert admin_client.post(f"/frameworks/versions/{draft.pk}/competencies/new/", fields).status_code == 302
-    domain = Competency.objects.get(human_code="COM")
+    domain = demo.added(Competency).get(human_code="COM")
     child = {
         **fields,
         "human_code": "COM.1",
@@ -98,7 +99,7 @@ def test_the_draft_editor_adds_edits_publishes_and_freezes(
         "education_levels": "9, 10",
     }
     assert admin_client.post(f"/frameworks/versions/{draft.pk}/competencies/new/", child).status_code == 302
-    competency = Competency.objects.get(human_code="COM.1")
+    competency = demo.added(Competency).get(human_code="COM.1")
     assert competency.parent == domain
     assert competency.education_levels == ["09", "10"]
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import Demo
 from tests.factories import RoleFactory, UserFactory
 from waypoint.core.models import Organization, Role, User
 from waypoint.frameworks import services
@@ -66,7 +67,7 @@ def form_data(levels: int, rows: list[tuple[int, bool]]) -> dict[str, Any]:
 
 
 def test_a_teacher_writes_a_rubric_from_a_competency_and_its_indicators(
-    published: FrameworkVersion, district: Organization
+    published: FrameworkVersion, district: Organization, demo: Demo
 ) -> None:
     teacher = teacher_in(district)
     client = signed_in(teacher)
@@ -77,17 +78,17 @@ def test_a_teacher_writes_a_rubric_from_a_competency_and_its_indicators(
     rows = [(c.pk, c.human_code != "SL.1.b") for c in published.competencies.order_by("path")]
     response = client.post(f"/rubrics/new/?competency={root.pk}", form_data(4, rows))
     assert response.status_code == 302
-    rubric = Rubric.objects.get()
+    rubric = demo.added(Rubric).get()
     assert rubric.owner == district
     assert rubric.created_by == teacher
     assert [c.competency.human_code for c in rubric.criteria.all()] == ["SL.1", "SL.1.a"]
-    assert RubricCell.objects.count() == 8
+    assert demo.added(RubricCell).count() == 8
     assert signed_in(teacher).get(f"/rubrics/{rubric.pk}/edit/").status_code == 200
     assert signed_in(teacher_in(district)).get(f"/rubrics/{rubric.pk}/edit/").status_code == 403
 
 
 def test_a_rubric_with_an_empty_cell_is_not_saved(
-    published: FrameworkVersion, district: Organization
+    published: FrameworkVersion, district: Organization, demo: Demo
 ) -> None:
     client = signed_in(teacher_in(district))
     root = published.competencies.get(human_code="SL.1")
@@ -96,7 +97,7 @@ def test_a_rubric_with_an_empty_cell_is_not_saved(
     response = client.post(f"/rubrics/new/?competency={root.pk}", data)
     assert response.status_code == 200
     assert "Criterion 1 has an empty cell." in response.content.decode()
-    assert not Rubric.objects.exists()
+    assert not demo.added(Rubric).exists()
 
 
 def send(client: Client, method: str, url: str, payload: dict[str, Any]) -> Any:
@@ -143,7 +144,7 @@ def test_api_writes_and_rewrites_a_rubric_for_its_author_only(
 
 
 def test_every_criterion_shares_the_rubric_scale(
-    published: FrameworkVersion, district: Organization, state: Organization
+    published: FrameworkVersion, district: Organization, state: Organization, demo: Demo
 ) -> None:
     other_scale = services.scale_create(
         owner=state,
@@ -166,4 +167,4 @@ def test_every_criterion_shares_the_rubric_scale(
     response = send(signed_in(teacher_in(district)), "post", "/api/v1/rubrics", mixed)
     assert response.status_code == 400
     assert "scored on another scale" in response.json()["detail"]
-    assert not Rubric.objects.exists()
+    assert not demo.added(Rubric).exists()

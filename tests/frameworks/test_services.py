@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.conftest import Demo
 from waypoint.core.models import Organization, User
 from waypoint.frameworks import services
 from waypoint.frameworks.models import (
@@ -225,11 +226,11 @@ def test_a_competency_a_rubric_assesses_cannot_be_deleted(district: Organization
     assert draft.competencies.count() == 5
 
 
-def test_discarding_the_only_draft_removes_the_framework(district: Organization) -> None:
+def test_discarding_the_only_draft_removes_the_framework(district: Organization, demo: Demo) -> None:
     draft = small_framework(district)
     services.version_discard(version=draft)
-    assert not Framework.objects.exists()
-    assert not Competency.objects.exists()
+    assert not demo.added(Framework).exists()
+    assert not demo.added(Competency).exists()
 
 
 def test_a_district_adopts_another_owners_published_framework_once(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.evidence.conftest import scene  # noqa: F401  (the evidence tests' scene, for the scoring tests)
 from tests.factories import DistrictFactory, StudentFactory, UserFactory
 from waypoint.core.models import Organization, Student, User
 from waypoint.frameworks.models import Competency, Framework, FrameworkVersion, Tier

@@ -23,7 +23,7 @@ from tests.factories import (
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import Role, Section, User
 from waypoint.evidence.models import AssessmentKind
-from waypoint.evidence.services import assessment_create, evidence_submit, score_record
+from waypoint.evidence.services import assessment_create, evidence_submit
 from waypoint.frameworks.services import (
     CompetencyFields,
     competency_create,
@@ -31,6 +31,7 @@ from waypoint.frameworks.services import (
     version_publish,
 )
 from waypoint.mastery.models import MasteryLevel
+from waypoint.mastery.services import score_record
 
 pytestmark = pytest.mark.django_db
 

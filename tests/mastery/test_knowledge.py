@@ -8,6 +8,7 @@ import random
 
 from django.utils import timezone
 
+from tests.conftest import Demo
 from tests.factories import StudentFactory
 from tests.mastery.conftest import Tree
 from waypoint.mastery import bkt
@@ -64,7 +65,7 @@ def test_thin_data_is_flagged_and_a_refit_replaces_the_last(tree: Tree) -> None:
     assert KnowledgeEstimate.objects.filter(district=tree.district).count() == 8
 
 
-def test_no_practice_means_no_estimates(tree: Tree) -> None:
+def test_no_practice_means_no_estimates(tree: Tree, demo: Demo) -> None:
     summary = knowledge_refresh(district=tree.district)
     assert summary.attempts == 0
-    assert not KnowledgeModel.objects.exists()
+    assert not demo.added(KnowledgeModel).exists()

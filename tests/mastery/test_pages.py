@@ -12,15 +12,16 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.conftest import Demo as SessionDemo
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import load_demo
 from waypoint.core.models import Organization, Section, Student, User
 from waypoint.evidence.models import Assessment, AssessmentKind, Evidence, Score
-from waypoint.evidence.services import assessment_create, evidence_submit, score_record
-from waypoint.evidence.views import level_name
+from waypoint.evidence.services import assessment_create, evidence_submit
 from waypoint.frameworks.models import Competency, Framework, FrameworkKind, Rubric
+from waypoint.frameworks.selectors import level_name
 from waypoint.mastery.models import CalculationRule, KnowledgeEstimate, MasteryLevel
 from waypoint.mastery.selectors import explanation
+from waypoint.mastery.services import score_record
 
 pytestmark = pytest.mark.django_db
 
@@ -59,11 +60,10 @@ class Demo:
 
 
 @pytest.fixture
-def demo(settings: Any, tmp_path: Path) -> Demo:
+def demo(settings: Any, tmp_path: Path, demo: SessionDemo) -> Demo:
+    """The session's demo (tests/conftest.py), with an assessment for this test to score."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_demo(scale=0.1)
-    district = Organization.objects.get(slug="riverside")
-    users = {user.username: user for user in User.objects.filter(username__isnull=False)}
+    district, users = demo.riverside, demo.users
     # The demo has scored `student` on the presentation rubric; this one is still unscored for them.
     rubric = Rubric.objects.get(owner=district, title="Goal setting and reflection")
     assessment = assessment_create(
@@ -75,7 +75,7 @@ def demo(settings: Any, tmp_path: Path) -> Demo:
     )
     return Demo(
         district=district,
-        student=Student.objects.get(user__username="student"),
+        student=demo.student,
         users=users,
         rubric=rubric,
         assessment=assessment,

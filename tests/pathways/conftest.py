@@ -1,13 +1,18 @@
-"""A small world for the pathways tests: a district with a high school, a grade-10 student with an account,
-their guardian, advisor and teacher, an administrator, an external mentor, a published graduate profile, a
-provider and an internship; and a second district with its own teacher and student."""
+"""A small world for the pathways tests, and for the catalog and profiles tests (tests/catalog/conftest.py and
+tests/profiles/conftest.py use this `world`): a district with a high school, a grade-10 student with an
+account, their guardian, advisor and teacher, an administrator, an external mentor, a published graduate
+profile, a provider and an internship; and a second district with its own teacher and student."""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pytest
+from django.db.models import Model
 
 from tests.factories import (
     CaseloadFactory,
@@ -23,21 +28,28 @@ from tests.factories import (
     StudentFactory,
     UserFactory,
 )
+from waypoint.catalog import services as catalog_services
+from waypoint.catalog.models import Location, Opportunity, OpportunityKind, Provider, ProviderKind
 from waypoint.core.audit import RequestContext
-from waypoint.core.models import Organization, Role, Student, User
+from waypoint.core.errors import Invalid
+from waypoint.core.models import AuditEvent, Organization, Role, Student, User
 from waypoint.frameworks import services as framework_services
 from waypoint.frameworks.models import Competency, FrameworkKind, Tier
 from waypoint.pathways import services
-from waypoint.pathways.models import (
-    GoalDomain,
-    Location,
-    Opportunity,
-    OpportunityKind,
-    PathProposal,
-    Provider,
-    ProviderKind,
-)
+from waypoint.pathways.models import PathEvent, PathProposal
 from waypoint.policy import today
+from waypoint.profiles import services as profile_services
+from waypoint.profiles.models import (
+    GoalDomain,
+    GoalMilestone,
+    LearnerProfile,
+    LearnerProfileRevision,
+    PlanAcknowledgement,
+    PlanGoal,
+    PlanReview,
+    ProfileComment,
+    SuccessPlan,
+)
 
 
 @dataclass
@@ -98,8 +110,8 @@ def opportunity(
         "location": Location.COMMUNITY,
         **values,
     }
-    return services.opportunity_save(
-        district=district, fields=services.OpportunityFields(**fields), actor=None
+    return catalog_services.opportunity_save(
+        district=district, fields=catalog_services.OpportunityFields(**fields), actor=None
     )  # type: ignore[arg-type]
 
 
@@ -142,9 +154,11 @@ def world(db: None) -> World:
     RoleFactory(user=analyst, role=Role.STATE_ANALYST, organization=state, district=None)
 
     competencies = publish_profile(district, ["COL.1", "COL.2", "COL.3"])
-    provider = services.provider_save(
+    provider = catalog_services.provider_save(
         district=district,
-        fields=services.ProviderFields(name="Acme Machining", kind=ProviderKind.EMPLOYER, mentor=mentor),
+        fields=catalog_services.ProviderFields(
+            name="Acme Machining", kind=ProviderKind.EMPLOYER, mentor=mentor
+        ),
     )
     internship = opportunity(
         district,
@@ -207,5 +221,35 @@ def enrolled_student(world: World, grade: int) -> Student:
     return student
 
 
-def goal(domain: str = GoalDomain.ACADEMIC, **values: object) -> services.GoalFields:
-    return services.GoalFields(domain=domain, statement="Reach mastery in algebra.", **values)  # type: ignore[arg-type]
+def goal(domain: str = GoalDomain.ACADEMIC, **values: object) -> profile_services.GoalFields:
+    return profile_services.GoalFields(domain=domain, statement="Reach mastery in algebra.", **values)  # type: ignore[arg-type]
+
+
+# Every table a refused write of the profiles, the catalog or the paths must leave as it was.
+WRITTEN: tuple[type[Model], ...] = (
+    LearnerProfile,
+    LearnerProfileRevision,
+    ProfileComment,
+    SuccessPlan,
+    PlanGoal,
+    GoalMilestone,
+    PlanReview,
+    PlanAcknowledgement,
+    Provider,
+    Opportunity,
+    PathProposal,
+    PathEvent,
+    AuditEvent,
+)
+
+E = TypeVar("E", bound=Invalid)
+
+
+@contextmanager
+def nothing_written_by(error: type[E], match: str | None = None) -> Iterator[pytest.ExceptionInfo[E]]:
+    """The block raises `error` (whose message matches) and leaves every table of the profiles, the catalog,
+    the paths and the audit log as they were."""
+    before = {model: model.objects.count() for model in WRITTEN}
+    with pytest.raises(error, match=match) as refused:
+        yield refused
+    assert {model: model.objects.count() for model in WRITTEN} == before

@@ -1,4 +1,5 @@
-"""The pathways rules of the access policy (`core/access/pathways.py`)."""
+"""The path rules of the access policy (`policy/pathways.py`); the profile and plan rules are tested in
+tests/profiles, the catalog rules in tests/catalog."""
 
 from __future__ import annotations
 
@@ -6,34 +7,18 @@ import datetime
 
 import pytest
 
-from tests.factories import GuardianLinkFactory, RoleFactory, UserFactory
+from tests.factories import RoleFactory, UserFactory
 from tests.pathways.conftest import World, opportunity, propose
 from waypoint.core.models import Role, RoleAssignment
 from waypoint.pathways import services
 from waypoint.pathways.models import PathStatus
 from waypoint.policy import Action, can, today
 from waypoint.policy.pathways import (
-    catalog_districts,
-    guided_students,
     mentor_active_paths,
-    visible_opportunities,
     visible_paths,
-    visible_providers,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def test_staff_guide_the_students_in_their_scope_never_their_own(world: World) -> None:
-    assert set(guided_students(world.advisor)) == {world.student, world.classmate}
-    assert set(guided_students(world.teacher)) == {world.student}
-    assert world.student in guided_students(world.admin)
-    assert world.outsider not in guided_students(world.admin)
-    for user in (world.student_user, world.guardian, world.mentor, world.analyst):
-        assert not guided_students(user).exists()
-    # A teacher who is also the parent of a student in their class guides the others, not their own child.
-    GuardianLinkFactory(guardian=world.teacher, student=world.student)
-    assert not guided_students(world.teacher).filter(pk=world.student.pk).exists()
 
 
 def test_only_the_student_proposes_and_keeps_the_profile(world: World) -> None:
@@ -44,21 +29,6 @@ def test_only_the_student_proposes_and_keeps_the_profile(world: World) -> None:
         assert not can(world.student_user, action, world.classmate)
     assert can(world.student_user, Action.PROPOSE_PATH)
     assert not can(world.advisor, Action.PROPOSE_PATH)
-
-
-def test_plan_rules(world: World) -> None:
-    assert can(world.student_user, Action.EDIT_PLAN, world.student)
-    assert can(world.advisor, Action.EDIT_PLAN, world.student)
-    assert not can(world.guardian, Action.EDIT_PLAN, world.student)
-    assert can(world.advisor, Action.REVIEW_PLAN, world.student)
-    assert not can(world.student_user, Action.REVIEW_PLAN, world.student)
-    assert can(world.guardian, Action.ACKNOWLEDGE_PLAN, world.student)
-    assert not can(world.advisor, Action.ACKNOWLEDGE_PLAN, world.student)
-    assert can(world.advisor, Action.COMMENT_PROFILE, world.student)
-    assert not can(world.guardian, Action.COMMENT_PROFILE, world.student)
-    assert not can(world.other_teacher, Action.VIEW_STUDENT, world.student)
-    assert not can(world.mentor, Action.VIEW_STUDENT, world.student)
-    assert can(world.guardian, Action.VIEW_STUDENT, world.student)
 
 
 def test_only_staff_with_the_student_in_scope_decide(world: World) -> None:
@@ -108,42 +78,6 @@ def test_paths_are_read_by_those_who_read_the_student(world: World) -> None:
         assert visible_paths(user).filter(pk=path.pk).exists(), user
     for user in (world.other_teacher, world.analyst, world.mentor):
         assert not visible_paths(user).exists(), user
-
-
-def test_the_catalog_is_read_in_its_district_and_templates_by_every_curator(world: World) -> None:
-    assert catalog_districts(world.student_user) == {world.district.pk}
-    assert catalog_districts(world.guardian) == {world.district.pk}
-    assert catalog_districts(world.mentor) == {world.district.pk}
-    assert catalog_districts(world.analyst) == set()
-    assert list(visible_opportunities(world.other_teacher)) == []
-    world.internship.shared_as_template = True
-    world.internship.save()
-    assert list(visible_opportunities(world.other_teacher)) == [world.internship]
-    assert can(world.other_teacher, Action.COPY_OPPORTUNITY, world.internship)
-    assert not can(world.student_user, Action.COPY_OPPORTUNITY, world.internship)
-    assert not visible_opportunities(world.analyst).exists()
-
-
-def test_opportunities_are_edited_by_their_author_or_the_district_administrators(world: World) -> None:
-    authored = services.opportunity_save(
-        district=world.district,
-        fields=services.OpportunityFields(
-            title="Teacher's project", kind="project", provider=world.provider, location="on_campus"
-        ),
-        actor=world.teacher,
-    )
-    colleague = UserFactory(district=world.district)
-    RoleFactory(user=colleague, role=Role.TEACHER, organization=world.school)
-    assert can(world.teacher, Action.EDIT_OPPORTUNITY, authored)
-    assert can(world.admin, Action.EDIT_OPPORTUNITY, authored)
-    assert not can(colleague, Action.EDIT_OPPORTUNITY, authored)
-    assert not can(world.teacher, Action.EDIT_OPPORTUNITY, world.internship)
-    assert can(colleague, Action.CURATE_CATALOG)
-    assert not can(world.advisor, Action.CURATE_CATALOG)
-    assert not can(world.mentor, Action.CURATE_CATALOG)
-    assert list(visible_providers(world.teacher)) == [world.provider]
-    assert not visible_providers(world.other_teacher).exists()
-    assert not visible_providers(world.advisor).exists()
 
 
 def test_participants_are_for_the_districts_staff_and_the_report_for_administrators(world: World) -> None:

@@ -3,32 +3,31 @@ student, paths in every state, and `student`'s internship with `mentor`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.db.models import Count
 
+from waypoint.catalog.demo import load_demo_catalog
+from waypoint.catalog.models import Opportunity, OpportunityKind
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import load_demo
+from waypoint.core.demo import DemoSummary
 from waypoint.core.models import Organization, Student, User
 from waypoint.pathways import selectors
 from waypoint.pathways.demo import load_demo_pathways
-from waypoint.pathways.models import (
-    GoalDomain,
-    LearnerProfile,
-    Opportunity,
-    OpportunityKind,
-    PathProposal,
-    PathStatus,
-    PlanGoal,
-    SuccessPlan,
-)
+from waypoint.pathways.models import PathProposal, PathStatus
 from waypoint.policy import Action, can
 from waypoint.policy.pathways import mentor_active_paths
+from waypoint.profiles.demo import load_demo_profiles
+from waypoint.profiles.models import GoalDomain, LearnerProfile, PlanGoal, SuccessPlan
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_has_a_catalog_profiles_plans_and_paths_in_every_state() -> None:
-    summary = load_demo(scale=0.1)
+def test_the_demo_has_a_catalog_profiles_plans_and_paths_in_every_state(
+    load_demo_into_empty_db: Callable[..., DemoSummary],
+) -> None:
+    summary = load_demo_into_empty_db(scale=0.1)
     assert summary.counts["opportunities"] == Opportunity.objects.count() >= 40
     for district in Organization.objects.filter(kind=Organization.Kind.DISTRICT):
         kinds = set(Opportunity.objects.filter(district=district).values_list("kind", flat=True))
@@ -45,7 +44,6 @@ def test_the_demo_has_a_catalog_profiles_plans_and_paths_in_every_state() -> Non
 
 
 def test_student_has_an_active_internship_mentored_by_mentor() -> None:
-    load_demo(scale=0.1)
     jordan = Student.objects.get(user__username="student")
     mentor = User.objects.get(username="mentor")
     internship = PathProposal.objects.get(student=jordan, opportunity__kind=OpportunityKind.INTERNSHIP)
@@ -64,16 +62,14 @@ def test_student_has_an_active_internship_mentored_by_mentor() -> None:
 
 
 def test_loading_twice_changes_nothing() -> None:
-    load_demo(scale=0.1)
+    # The session's demo is the first load.
     before = (Opportunity.objects.count(), PathProposal.objects.count(), LearnerProfile.objects.count())
     districts = list(Organization.objects.filter(kind=Organization.Kind.DISTRICT))
     jordan = Student.objects.get(user__username="student")
-    assert (
-        load_demo_pathways(
-            districts=districts, today=jordan.created_at.date(), year_start=jordan.created_at.date()
-        )
-        == {}
-    )
+    day = jordan.created_at.date()
+    assert load_demo_catalog(districts=districts, year_start=day) == {}
+    assert load_demo_profiles(districts=districts, today=day, year_start=day) == {}
+    assert load_demo_pathways(districts=districts, today=day, year_start=day) == {}
     assert (
         Opportunity.objects.count(),
         PathProposal.objects.count(),

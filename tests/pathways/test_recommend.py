@@ -9,12 +9,17 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from waypoint.catalog.models import Location, MeetingTime
 from waypoint.pathways.recommend import (
     CLUSTER_POINTS,
+    COMMUNITY,
     GAP_POINTS,
     INTEREST_POINTS,
+    ONLINE,
     ONLINE_ACCESS_PENALTY,
     SCHEDULE_PENALTY,
+    SCHOOL_DAY,
+    TIME_LABELS,
     TRANSPORT_PENALTY,
     LearnerFacts,
     OpportunityFacts,
@@ -223,3 +228,10 @@ def test_a_new_interest_never_lowers_a_score(
     if before is not None:
         assert after is not None
         assert after.points >= before.points
+
+
+def test_the_rule_reads_the_codes_the_catalog_stores() -> None:
+    """The pure rule names the catalog's location and time codes without importing the catalog's models (it
+    imports no Django): they must be the strings the catalog stores."""
+    assert (ONLINE, COMMUNITY, SCHOOL_DAY) == (Location.ONLINE, Location.COMMUNITY, MeetingTime.SCHOOL_DAY)
+    assert list(TIME_LABELS) == MeetingTime.values

@@ -9,22 +9,24 @@ import pytest
 
 from tests.factories import DemographicsFactory, EnrollmentFactory, RoleFactory, StudentFactory, UserFactory
 from tests.pathways.conftest import World, opportunity, propose
+from waypoint.catalog import services as catalog_services
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import AuditAction, AuditEvent, Gender, Role, Student
-from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.evidence.models import Evidence
 from waypoint.mastery.models import MasteryLevel
 from waypoint.pathways import selectors, services
 from waypoint.pathways.models import PathProposal, PathStatus
 from waypoint.policy import today
+from waypoint.profiles import services as profile_services
 
 pytestmark = pytest.mark.django_db
 
 
 def save_profile(world: World, **values: object) -> None:
-    services.profile_save(
+    profile_services.profile_save(
         context=world.context(world.student_user),
         student=world.student,
-        fields=services.ProfileFields(**values),  # type: ignore[arg-type]
+        fields=profile_services.ProfileFields(**values),  # type: ignore[arg-type]
     )
 
 
@@ -48,8 +50,9 @@ def test_recommendations_rank_the_catalog_with_reasons(world: World) -> None:
     opportunity(
         world.district, world.provider, title="For seniors", min_grade=12, competencies=world.competencies
     )
-    elsewhere = services.provider_save(
-        district=world.other_district, fields=services.ProviderFields(name="Lake Works", kind="employer")
+    elsewhere = catalog_services.provider_save(
+        district=world.other_district,
+        fields=catalog_services.ProviderFields(name="Lake Works", kind="employer"),
     )
     opportunity(world.other_district, elsewhere, title="Elsewhere")
     save_profile(world, interests=["robotics"], career_clusters=["manufacturing"])
@@ -81,24 +84,6 @@ def test_an_open_proposal_is_not_recommended_again(world: World) -> None:
         context=world.context(world.student_user), student_id=world.student.pk
     )
     assert page.items == []
-
-
-def test_reads_are_audited_and_out_of_scope_is_hidden(world: World) -> None:
-    save_profile(world, interests=["chess"])
-    page = selectors.profile_page(context=world.context(world.guardian), student_id=world.student.pk)
-    assert page.profile is not None
-    assert not page.can_edit
-    event = AuditEvent.objects.filter(object_type="learner-profile", actor=world.guardian).get()
-    assert event.action == AuditAction.VIEW
-    assert event.reason == "Guardian"
-    for reader in (world.mentor, world.other_teacher):
-        with pytest.raises(NotVisible):
-            selectors.plan_page(context=world.context(reader), student_id=world.student.pk)
-        assert AuditEvent.objects.filter(
-            actor=reader, action=AuditAction.DENIED, student=world.student
-        ).exists()
-    with pytest.raises(NotPermitted):
-        selectors.profile_for_edit(context=world.context(world.advisor), student_id=world.student.pk)
 
 
 def test_the_mentor_reads_the_active_path_and_the_audit_says_why(world: World) -> None:
@@ -138,9 +123,6 @@ def test_participants_are_the_students_the_reader_may_see(world: World) -> None:
     assert [p.student for p in advisor_view] == [world.student]
     with pytest.raises(NotPermitted):
         selectors.opportunity_participants(context=world.context(world.mentor), opportunity=world.internship)
-
-
-# The equal access report ----------------------------------------------------------------------------------
 
 
 def cohort(world: World, count: int, gender: str, *, taking: int = 0) -> list[Student]:

@@ -6,38 +6,21 @@ plugin does not run under pytest 9, so the test drives one Hypothesis search per
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import load_demo
 from waypoint.core.models import User
 from waypoint.core.services import access_token_create
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def connection_kept_across_requests() -> Iterator[None]:
-    """Calling the WSGI handler directly would let `request_finished` close the test's database connection
-    (and its transaction) after each call; Django's own test client holds these signals off the same way."""
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
-
-
 @pytest.mark.usefixtures("connection_kept_across_requests")
 def test_every_operation_conforms_to_its_schema() -> None:
-    load_demo(scale=0.1)
     admin = User.objects.get(username="district-admin")
     _, token = access_token_create(context=RequestContext(user=admin), user=admin, name="fuzz")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())

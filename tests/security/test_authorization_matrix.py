@@ -35,7 +35,6 @@ from tests.security.matrix_kit import (
     same_for_both,
 )
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import load_demo
 from waypoint.core.models import AccessToken, Organization, Section, Student, User
 from waypoint.core.services import access_token_create
 from waypoint.frameworks.models import (
@@ -390,7 +389,7 @@ class AuthorizationMatrixTest(TestCase):
 
     @classmethod
     def setUpTestData(cls) -> None:
-        load_demo(scale=0.1)
+        # The demo is the session's (tests/conftest.py).
         cls.users = {u.username: u for u in User.objects.filter(username__in=SIGNED_IN)}
         own_student = Student.objects.get(user__username="student")
         other_teacher = cls.users["other-teacher"]

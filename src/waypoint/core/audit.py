@@ -18,14 +18,25 @@ class RequestContext:
     user: User | AnonymousUser
     client_address: str | None = None
     path: str = ""
+    # The district the person acts for in this request, by the policy's one rule (`policy.request_context`);
+    # a context built outside a request (a command, a test) acts for the user's home district.
+    acting_district_id: int | None = None
 
     @property
     def actor(self) -> User | None:
         return self.user if isinstance(self.user, User) else None
 
+    @property
+    def district_id(self) -> int | None:
+        """The district this context acts for."""
+        if self.acting_district_id is not None:
+            return self.acting_district_id
+        return self.actor.district_id if self.actor else None
 
-def request_context(request: HttpRequest) -> RequestContext:
-    """The acting user and client address of a request (REMOTE_ADDR: a proxy must set it to the client)."""
+
+def audit_context(request: HttpRequest) -> RequestContext:
+    """The acting user and client address of a request (REMOTE_ADDR: a proxy must set it to the client),
+    without the acting district: what the audit of a sign-in needs, before any policy applies."""
     # Requests built outside the middleware stack (the test client's force_login) carry no user.
     user = getattr(request, "user", None)
     return RequestContext(

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 from django.utils import timezone
 
 from waypoint.core.models import (
@@ -35,9 +34,6 @@ from waypoint.core.models import (
     TeacherCertification,
     User,
 )
-from waypoint.evidence.demo import load_demo_evidence
-from waypoint.frameworks.demo import load_demo_frameworks
-from waypoint.pathways.demo import load_demo_pathways
 
 DEMO_PASSWORD = "waypoint-demo"  # noqa: S105  (published on purpose: the demo's shared password)
 DEMO_STATE_SOURCED_ID = "demo-state-ct"
@@ -293,6 +289,22 @@ class DemoSummary:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class DemoWorld:
+    """What the people part of the demo built, handed to each app's demo loader (see `waypoint.site.demo`):
+    an app's loader takes a DemoWorld and returns the counts of what it added."""
+
+    state: Organization
+    districts: list[Organization]
+    today: datetime.date
+    year_start: datetime.date
+    ccss_path: Path | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def district(self, slug: str) -> Organization:
+        return next(district for district in self.districts if district.slug == slug)
+
+
 def school_year_start(today: datetime.date) -> datetime.date:
     """The first day of the school year that contains `today` (late August)."""
     year = today.year if today.month >= 8 else today.year - 1
@@ -363,14 +375,12 @@ class _Builder:
         )
 
 
-@transaction.atomic
-def load_demo(
+def load_demo_people(
     *, scale: float = 1.0, today: datetime.date | None = None, ccss_path: Path | None = None
-) -> DemoSummary:
-    """Load the demo state unless it is already there. `scale` shrinks the student count (tests use 0.1);
-    `ccss_path`, a CASE file of Common Core Math, is imported and aligned to when given."""
-    if is_loaded():
-        return DemoSummary(loaded=False)
+) -> DemoWorld:
+    """The state, districts, schools, people, sections, caseloads and guardians of the demo (the caller,
+    `waypoint.site.demo.load_demo`, checks it is not loaded yet and holds the transaction). `scale` shrinks
+    the student count (tests use 0.1)."""
     if not 0 < scale <= 1:
         raise ValueError("scale must be in (0, 1]")
     b = _Builder(scale=scale, today=today or timezone.localdate())
@@ -714,15 +724,12 @@ def load_demo(
         ],
         batch_size=1000,
     )
-    framework_counts = load_demo_frameworks(
-        state=state, districts=[riverside, hillcrest], today=b.today, ccss_path=ccss_path
-    )
-    pathway_counts = load_demo_pathways(
-        districts=[riverside, hillcrest], today=b.today, year_start=b.year_start
-    )
-    evidence_counts = load_demo_evidence(district=riverside, today=b.today)
-    return DemoSummary(
-        loaded=True,
+    return DemoWorld(
+        state=state,
+        districts=[riverside, hillcrest],
+        today=b.today,
+        year_start=b.year_start,
+        ccss_path=ccss_path,
         counts={
             "districts": len(districts),
             "schools": len(schools),
@@ -731,8 +738,5 @@ def load_demo(
             "guardians": len(guardians) + 1,
             "sections": len(sections),
             "enrollments": len(enrollments),
-            **framework_counts,
-            **evidence_counts,
-            **pathway_counts,
         },
     )

@@ -1,9 +1,14 @@
-"""Response headers that keep student data out of shared caches, browser history and injected scripts."""
+"""Response headers that keep student data out of shared caches, browser history and injected scripts, and
+the one place where a refusal raised under a page becomes its response."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.defaults import page_not_found
+
+from waypoint.core.errors import NotVisible, Refusal
 
 
 class PrivateCacheMiddleware:
@@ -32,3 +37,24 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.policy)
         return response
+
+
+class RefusalMiddleware:
+    """Answer a `Refusal` that a page let through: what the access policy hides (`NotVisible`) with the same
+    404 page as something that does not exist, anything else with its status and its reason in words.
+    Pages that show a refused form again catch the refusal themselves; this is the answer for the rest."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, NotVisible):
+            return page_not_found(request, Http404())
+        if isinstance(exception, Refusal):
+            return render(
+                request, "core/forbidden.html", {"reason": exception.reason}, status=exception.status
+            )
+        return None

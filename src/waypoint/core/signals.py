@@ -9,7 +9,7 @@ from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from waypoint.core.audit import RequestContext, request_context
+from waypoint.core.audit import RequestContext, audit_context
 from waypoint.core.models import User
 from waypoint.core.services import sign_in_failure_record, sign_in_record
 
@@ -17,7 +17,7 @@ from waypoint.core.services import sign_in_failure_record, sign_in_record
 @receiver(user_logged_in, dispatch_uid="waypoint-audit-login")
 def audit_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     # django.contrib.auth.login() has already set request.user to the new user.
-    sign_in_record(context=request_context(request) if request else RequestContext(user=user), user=user)
+    sign_in_record(context=audit_context(request) if request else RequestContext(user=user), user=user)
 
 
 @receiver(user_login_failed, dispatch_uid="waypoint-audit-login-failed")
@@ -25,6 +25,6 @@ def audit_login_failed(
     sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
     sign_in_failure_record(
-        context=request_context(request) if request else RequestContext(user=AnonymousUser()),
+        context=audit_context(request) if request else RequestContext(user=AnonymousUser()),
         attempted_username=str(credentials.get("username", ""))[:64],
     )

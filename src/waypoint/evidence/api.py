@@ -1,4 +1,5 @@
-"""API of evidence: assessments, submitting and revising work, feedback and judgements.
+"""API of evidence: assessments, submitting and revising work, feedback, and reading the judgements recorded
+on the work (the mastery app records them: `POST /evidence/{id}/scores`).
 
 Every read of a student's evidence is scoped by the access policy and audited; a judgement by anyone without
 a current teaching certification is kept as feedback and never counts toward mastery."""
@@ -13,9 +14,9 @@ from ninja import File, Form, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
-from waypoint.core.audit import request_context
 from waypoint.evidence import selectors, services
 from waypoint.evidence.models import Assessment, AssessmentKind, Evidence, Feedback, Score
+from waypoint.policy import request_context
 
 router = Router(tags=["evidence"])
 
@@ -84,15 +85,6 @@ class FeedbackOut(Schema):
     created_at: datetime.datetime
 
 
-class ScoreIn(Schema):
-    competency_id: int
-    value: float | None = None
-    criterion_levels: dict[int, float] | None = None
-    comment: Text = ""
-    supersedes_id: int | None = None
-    correction_reason: Text = ""
-
-
 class ScoreOut(Schema):
     id: int
     evidence_id: int
@@ -155,7 +147,7 @@ def _feedback_out(note: Feedback) -> FeedbackOut:
     )
 
 
-def _score_out(score: Score) -> ScoreOut:
+def score_out(score: Score) -> ScoreOut:
     return ScoreOut(
         id=score.pk,
         evidence_id=score.evidence_id,
@@ -284,7 +276,7 @@ def evidence_detail(request: HttpRequest, evidence_id: Id) -> EvidenceDetailOut:
                     for artifact in view.artifacts
                 ],
                 feedback=[_feedback_out(note) for note in view.feedback],
-                scores=[_score_out(score) for score in view.scores],
+                scores=[score_out(score) for score in view.scores],
             )
             for view in detail.versions
         ],
@@ -323,24 +315,6 @@ def feedback_add(request: HttpRequest, evidence_id: Id, payload: FeedbackIn) -> 
         requests_revision=payload.requests_revision,
     )
     return Status(201, _feedback_out(note))
-
-
-@router.post("/evidence/{int:evidence_id}/scores", response={201: ScoreOut, **WRITE_ERRORS})
-def score_record(request: HttpRequest, evidence_id: Id, payload: ScoreIn) -> Status[ScoreOut]:
-    """Judge the evidence on one of its competencies: a level of the scale, or a level per rubric criterion.
-    Counts toward mastery only from a teacher with a current certification (then the level is recomputed
-    at once); a correction names the score it supersedes and why."""
-    score = services.score_record(
-        context=request_context(request),
-        evidence_id=evidence_id,
-        competency_id=payload.competency_id,
-        value=payload.value,
-        criterion_levels=payload.criterion_levels,
-        comment=payload.comment,
-        supersedes_id=payload.supersedes_id,
-        correction_reason=payload.correction_reason,
-    )
-    return Status(201, _score_out(score))
 
 
 @router.get("/students/{int:student_id}/evidence", response={200: list[EvidenceOut], **READ_ERRORS})

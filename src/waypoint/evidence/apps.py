@@ -5,3 +5,4 @@ class EvidenceConfig(AppConfig):
     name = "waypoint.evidence"
     label = "evidence"
     verbose_name = "Evidence and scoring"
+    navigation = "waypoint.evidence.navigation.nav_links"

@@ -9,23 +9,18 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Q
 from django.utils.datastructures import MultiValueDict
-from django.utils.formats import date_format
-from django.utils.timezone import localtime
 
-from waypoint.core.models import Section
+from waypoint.core.models import Organization, Section
 from waypoint.evidence import services
-from waypoint.evidence.models import Assessment, AssessmentKind, Score
-from waypoint.evidence.selectors import CompetencyScoring
+from waypoint.evidence.models import Assessment, AssessmentKind
 from waypoint.frameworks.models import (
     Competency,
     Framework,
-    FrameworkAdoption,
     Rubric,
-    ScaleLevel,
     VersionStatus,
 )
+from waypoint.frameworks.selectors import frameworks_in_use
 
 LINK_HINT = "One per line, starting with https://."
 FILE_ACCEPT = ",".join(
@@ -62,15 +57,15 @@ class CompetencyGroup:
     competencies: list[Competency] = field(default_factory=list)
 
 
-def competency_groups(district_id: int | None) -> list[CompetencyGroup]:
+def competency_groups(district: Organization | None) -> list[CompetencyGroup]:
     """The leaves (competencies and indicators with nothing under them) of the published version of every
-    framework the district owns or has adopted, grouped by framework, in tree order: what evidence shows."""
-    if district_id is None:
+    framework the district uses (`frameworks_in_use`), grouped by framework, in tree order: what evidence
+    shows."""
+    if district is None:
         return []
-    adopted = FrameworkAdoption.objects.filter(district_id=district_id).values("framework_id")
     leaves = (
         Competency.objects.filter(
-            Q(version__framework__owner_id=district_id) | Q(version__framework_id__in=adopted),
+            version__framework_id__in=frameworks_in_use(district).values("id"),
             version__status=VersionStatus.PUBLISHED,
             children__isnull=True,
         )
@@ -195,7 +190,7 @@ class WorkFields(forms.Form):
         try:
             services.check_files(uploads)
         except services.EvidenceError as error:
-            raise forms.ValidationError(error.problems) from None
+            raise forms.ValidationError(list(error.problems)) from None
         return uploads
 
 
@@ -327,164 +322,3 @@ class AssessmentForm(CompetencyPicker):
         if not chosen and rubric_id:
             return self.rubric_competencies.get(rubric_id, [])
         return chosen
-
-
-# Scoring --------------------------------------------------------------------------------------------------
-
-
-def level_key(value: float) -> str:
-    """A scale level's value as a form value: 3.0 → "3", 2.5 → "2.5"."""
-    return f"{value:g}"
-
-
-@dataclass(frozen=True)
-class LevelOption:
-    level: ScaleLevel
-    description: str
-    student_description: str
-    widget: Any
-
-
-@dataclass(frozen=True)
-class CriterionChoice:
-    """One radio group: a rubric criterion (or the competency itself, scored directly) across the levels."""
-
-    name: str
-    title: str
-    description: str
-    options: list[LevelOption]
-    bound: forms.BoundField
-
-
-@dataclass(frozen=True)
-class ScoringBlock:
-    scoring: CompetencyScoring
-    prefix: str
-    choices: list[CriterionChoice]
-    comment: forms.BoundField
-    supersedes: forms.BoundField | None
-    reason: forms.BoundField | None
-
-
-@dataclass(frozen=True)
-class Judgement:
-    """What the scorer chose for one competency, ready for `services.score_record`."""
-
-    competency: Competency
-    value: float | None
-    criterion_levels: dict[int, float]
-    comment: str
-    supersedes_id: int | None
-    correction_reason: str
-
-
-def _score_choice_label(score: Score) -> str:
-    who = score.scored_by.display_name if score.scored_by_id else "someone"
-    counted = "counts" if score.counts_toward_mastery else "feedback only"
-    return f"{score.value:g} by {who} on {date_format(localtime(score.scored_at), 'M j, Y')} ({counted})"
-
-
-class ScoringForm(forms.Form):
-    """Per competency of the evidence: a level for each rubric criterion about it (or one level directly),
-    a comment, and optionally the current score it corrects with the reason."""
-
-    def __init__(self, *args: Any, scoring: list[CompetencyScoring], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.scoring = scoring
-        for block in scoring:
-            prefix = f"c{block.competency.pk}"
-            choices = [(level_key(level.value), level.label) for level in block.levels]
-            names = [f"{prefix}-k{view.criterion.pk}" for view in block.criteria] or [f"{prefix}-level"]
-            for name in names:
-                self.fields[name] = forms.ChoiceField(
-                    choices=choices, required=False, widget=forms.RadioSelect
-                )
-            self.fields[f"{prefix}-comment"] = forms.CharField(
-                label="Comment", required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
-            if block.current_scores:
-                self.fields[f"{prefix}-supersedes"] = forms.TypedChoiceField(
-                    label="This score corrects",
-                    coerce=int,
-                    required=False,
-                    empty_value=None,
-                    choices=[
-                        ("", "Nothing: it is a new score"),
-                        *[(score.pk, _score_choice_label(score)) for score in block.current_scores],
-                    ],
-                )
-                self.fields[f"{prefix}-reason"] = forms.CharField(
-                    label="Reason for the correction",
-                    max_length=300,
-                    required=False,
-                    help_text="Required when the score corrects another. Both stay on the record.",
-                )
-
-    def blocks(self) -> list[ScoringBlock]:
-        blocks = []
-        for block in self.scoring:
-            prefix = f"c{block.competency.pk}"
-            choices = []
-            rows: list[tuple[str, str, str, dict[int, tuple[str, str]]]] = [
-                (
-                    f"{prefix}-k{view.criterion.pk}",
-                    view.criterion.title,
-                    view.criterion.description,
-                    {level.pk: (teacher, student) for level, teacher, student in view.cells},
-                )
-                for view in block.criteria
-            ] or [(f"{prefix}-level", "Level", "", {})]
-            for name, title, description, cells in rows:
-                bound = self[name]
-                widgets = list(bound)
-                options = [
-                    LevelOption(level, *cells.get(level.pk, ("", "")), widget)
-                    for level, widget in zip(block.levels, widgets, strict=True)
-                ]
-                choices.append(CriterionChoice(name, title, description, options, bound))
-            blocks.append(
-                ScoringBlock(
-                    scoring=block,
-                    prefix=prefix,
-                    choices=choices,
-                    comment=self[f"{prefix}-comment"],
-                    supersedes=self[f"{prefix}-supersedes"] if block.current_scores else None,
-                    reason=self[f"{prefix}-reason"] if block.current_scores else None,
-                )
-            )
-        return blocks
-
-    def judgements(self) -> list[Judgement]:
-        """The competencies the scorer filled anything in for (a form-level error when there are none)."""
-        data = self.cleaned_data
-        chosen = []
-        for block in self.scoring:
-            prefix = f"c{block.competency.pk}"
-            criterion_levels = {
-                view.criterion.pk: float(data[f"{prefix}-k{view.criterion.pk}"])
-                for view in block.criteria
-                if data.get(f"{prefix}-k{view.criterion.pk}")
-            }
-            direct = data.get(f"{prefix}-level")
-            comment = data.get(f"{prefix}-comment", "")
-            supersedes_id = data.get(f"{prefix}-supersedes")
-            reason = data.get(f"{prefix}-reason", "")
-            if not (criterion_levels or direct or comment.strip() or supersedes_id or reason.strip()):
-                continue
-            chosen.append(
-                Judgement(
-                    competency=block.competency,
-                    value=float(direct) if direct else None,
-                    criterion_levels=criterion_levels,
-                    comment=comment,
-                    supersedes_id=supersedes_id,
-                    correction_reason=reason,
-                )
-            )
-        return chosen
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if not self.errors and not self.judgements():
-            raise forms.ValidationError("Choose a level for at least one competency.")
-        return data

@@ -8,8 +8,9 @@ from django.db.models import Prefetch, QuerySet
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
-from waypoint.core.models import AuditAction, Student
-from waypoint.core.selectors import NotPermitted, NotVisible, Page, _page, student_get
+from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.models import AuditAction, Role, Student, User
+from waypoint.core.paging import Page, page_of
 from waypoint.evidence.models import (
     Artifact,
     Assessment,
@@ -19,7 +20,9 @@ from waypoint.evidence.models import (
     Score,
     ScoreSource,
 )
-from waypoint.frameworks.models import Competency, RubricCriterion, ScaleLevel
+from waypoint.frameworks.models import Competency, ScaleLevel
+from waypoint.frameworks.selectors import scale_levels
+from waypoint.people.selectors import student_get
 from waypoint.policy import Action
 
 
@@ -76,7 +79,7 @@ def evidence_inbox(*, context: RequestContext, page: int = 1, page_size: int = 5
     if not policy.can(context.user, Action.WORK_EVIDENCE_INBOX):
         raise NotPermitted("The evidence inbox is for teachers and administrators.")
     waiting = policy.visible_evidence(context.user).filter(status=EvidenceStatus.AWAITING_SCORE)
-    result = _page(_listing(waiting).order_by("submitted_at", "id"), number=page, size=page_size)
+    result = page_of(_listing(waiting).order_by("submitted_at", "id"), number=page, size=page_size)
     audit_record_students(
         context=context,
         action=AuditAction.VIEW,
@@ -109,26 +112,13 @@ class VersionView:
 
 
 @dataclass(frozen=True)
-class CriterionView:
-    criterion: RubricCriterion
-    cells: list[tuple[ScaleLevel, str, str]]
-
-
-@dataclass(frozen=True)
-class CompetencyScoring:
-    """What a scorer needs for one competency: the scale's levels, the rubric rows about it, judgements."""
-
-    competency: Competency
-    levels: list[ScaleLevel]
-    criteria: list[CriterionView]
-    current_scores: list[Score]
-
-
-@dataclass(frozen=True)
 class EvidenceDetail:
+    """The evidence with its chain of versions, what the reader may do with it, and, for naming the
+    judgements, the levels of each competency's scale (competency id → levels, lowest first)."""
+
     evidence: Evidence
     versions: list[VersionView]
-    scoring: list[CompetencyScoring]
+    levels: dict[int, list[ScaleLevel]]
     may_judge: bool
     may_revise: bool
     may_request_revision: bool
@@ -148,10 +138,22 @@ def _chain(evidence: Evidence) -> list[Evidence]:
     return versions
 
 
-def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDetail:
-    """The evidence with its chain of versions, feedback, judgements, and the rubric for scoring it."""
-    from waypoint.evidence.services import judgement_source
+def judgement_source(actor: User, student: Student) -> tuple[ScoreSource, int | None]:
+    """In what capacity the actor judges the student's work, and the certification that makes the judgement
+    count toward mastery (None: it is kept as feedback only)."""
+    if student.user_id is not None and student.user_id == actor.pk:
+        return ScoreSource.SELF, None
+    certification = policy.current_certification(actor)
+    if certification is not None:
+        return ScoreSource.CERTIFIED_TEACHER, certification.pk
+    if policy.has_role(actor, Role.MENTOR):
+        return ScoreSource.MENTOR, None
+    return ScoreSource.TEACHER, None
 
+
+def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDetail:
+    """The evidence with its chain of versions, feedback and judgements, and whether the reader's judgement
+    would count."""
     evidence = evidence_get(context=context, evidence_id=evidence_id)
     chain = _chain(evidence)
     ids = [version.pk for version in chain]
@@ -167,35 +169,7 @@ def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDet
     ):
         scores[score.evidence_id].append(score)
     competencies = list(evidence.competencies.select_related("version__framework").order_by("path"))
-    scale_ids = {competency.version.framework.scale_id for competency in competencies}
-    levels_by_scale: dict[int, list[ScaleLevel]] = {scale_id: [] for scale_id in scale_ids}
-    for level in ScaleLevel.objects.filter(scale_id__in=scale_ids).order_by("value"):
-        levels_by_scale[level.scale_id].append(level)
-    rubric = evidence.assessment.rubric if evidence.assessment is not None else None
-    criteria: dict[int, list[CriterionView]] = {competency.pk: [] for competency in competencies}
-    if rubric is not None:
-        for criterion in rubric.criteria.prefetch_related("cells__level").filter(
-            competency_id__in=list(criteria)
-        ):
-            criteria[criterion.competency_id].append(
-                CriterionView(
-                    criterion,
-                    [
-                        (cell.level, cell.description, cell.student_description)
-                        for cell in criterion.cells.all()
-                    ],
-                )
-            )
-    current = [s for s in scores[evidence.pk] if not hasattr(s, "superseded_by")]
-    scoring = [
-        CompetencyScoring(
-            competency=competency,
-            levels=levels_by_scale[competency.version.framework.scale_id],
-            criteria=criteria[competency.pk],
-            current_scores=[s for s in current if s.competency_id == competency.pk],
-        )
-        for competency in competencies
-    ]
+    by_scale = scale_levels(competency.version.framework.scale_id for competency in competencies)
     may_judge = policy.can(context.user, Action.JUDGE_EVIDENCE, evidence)
     counts, label = False, ""
     actor = context.actor
@@ -206,7 +180,7 @@ def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDet
     return EvidenceDetail(
         evidence=evidence,
         versions=[VersionView(v, artifacts[v.pk], feedback[v.pk], scores[v.pk]) for v in chain],
-        scoring=scoring,
+        levels={c.pk: by_scale[c.version.framework.scale_id] for c in competencies},
         may_judge=may_judge,
         may_revise=policy.can(context.user, Action.REVISE_EVIDENCE, evidence),
         may_request_revision=policy.can(context.user, Action.REQUEST_REVISION, evidence),
@@ -239,12 +213,11 @@ def artifact_get(*, context: RequestContext, artifact_id: int) -> Artifact:
 
 
 def assessments_for(*, context: RequestContext) -> list[Assessment]:
-    """The assessments of the actor's district, newest first."""
-    actor = context.actor
-    if actor is None or actor.district_id is None:
+    """The assessments of the district the actor acts for, newest first."""
+    if context.actor is None or context.district_id is None:
         return []
     return list(
-        Assessment.objects.filter(district_id=actor.district_id)
+        Assessment.objects.filter(district_id=context.district_id)
         .select_related("rubric", "section", "created_by", "framework_version__framework")
         .prefetch_related(Prefetch("competencies", queryset=Competency.objects.order_by("path")))
         .order_by("-created_at", "-id")

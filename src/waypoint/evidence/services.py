@@ -1,4 +1,5 @@
-"""Every write of the evidence app: assessments, evidence and its files, revisions, feedback and judgements.
+"""Every write of the evidence app: assessments, evidence and its files, revisions and feedback. (Judgements
+are recorded on evidence by the scoring of the mastery app, `scores_record`.)
 
 Each function checks the access policy, validates everything before writing anything, writes in one
 transaction, and audits the write on the student's record. Refusals raise `EvidenceError` (bad input, 400),
@@ -9,19 +10,18 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import filetype  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.models import AuditAction, Role, Student, User
-from waypoint.core.selectors import NotPermitted, NotVisible
+from waypoint.core.errors import Invalid, NotPermitted, NotVisible
+from waypoint.core.models import AuditAction, Student, User
 from waypoint.evidence.models import (
     Artifact,
     Assessment,
@@ -30,13 +30,8 @@ from waypoint.evidence.models import (
     EvidenceKind,
     EvidenceStatus,
     Feedback,
-    Score,
-    ScoreSource,
 )
-from waypoint.frameworks.models import Competency, FrameworkVersion, Rubric, ScaleLevel, VersionStatus
-from waypoint.frameworks.services import scale_mark_in_use
-from waypoint.mastery.services import level_refresh
-from waypoint.pathways.models import PathProposal, PathStatus
+from waypoint.frameworks.models import Competency, FrameworkVersion, Rubric, VersionStatus
 from waypoint.policy import Action
 from waypoint.policy.pathways import mentor_active_paths, visible_paths
 
@@ -68,12 +63,8 @@ ACCEPTED_TYPES: dict[str, str] = {
 SNIFF_BYTES = 8192
 
 
-class EvidenceError(ValueError):
+class EvidenceError(Invalid):
     """Input that cannot be accepted; `problems` lists every reason."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__(" ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -235,11 +226,11 @@ def assessment_create(
         section = policy.visible_sections(actor).filter(pk=section_id).first()
         if section is None:
             problems.append(f"Section {section_id} is not one of yours.")
-    if problems or version is None or actor.district_id is None:
-        raise EvidenceError(problems or ["Your account belongs to no district."])
+    if problems or version is None or context.district_id is None:
+        raise EvidenceError(problems or ["Your account acts for no district."])
     with transaction.atomic():
         assessment = Assessment.objects.create(
-            district_id=actor.district_id,
+            district_id=context.district_id,
             title=title.strip(),
             kind=kind,
             instructions=instructions.strip(),
@@ -260,7 +251,16 @@ def _acting(context: RequestContext) -> User:
     return context.actor
 
 
-def _path_for(context: RequestContext, actor: User, path_id: int, student_id: int) -> PathProposal:
+@dataclass(frozen=True)
+class _PathOnRecord:
+    """What evidence needs of the path it was done on: evidence never imports pathways (it sits below it)."""
+
+    id: int
+    student: Student
+    mentored_by_actor: bool
+
+
+def _path_for(context: RequestContext, actor: User, path_id: int, student_id: int) -> _PathOnRecord:
     """The student's approved or active path that the actor may read, for evidence done on it."""
     path = visible_paths(actor).select_related("student").filter(pk=path_id).first()
     if path is None:
@@ -269,15 +269,16 @@ def _path_for(context: RequestContext, actor: User, path_id: int, student_id: in
     problems = []
     if path.student_id != student_id:
         problems.append("The path belongs to another student.")
-    if path.status not in (PathStatus.APPROVED, PathStatus.ACTIVE):
+    if not path.takes_evidence:
         problems.append("Evidence is added only to an approved or active path.")
     if problems:
         raise EvidenceError(problems)
-    return path
+    mentors = mentor_active_paths(actor).filter(pk=path.pk).exists()
+    return _PathOnRecord(id=path.pk, student=path.student, mentored_by_actor=mentors)
 
 
 def _visible_student(context: RequestContext, student_id: int, action: Action) -> Student:
-    from waypoint.core.selectors import student_get
+    from waypoint.people.selectors import student_get
 
     return student_get(context=context, student_id=student_id, action=action, audit_as="evidence")
 
@@ -300,7 +301,7 @@ def evidence_submit(
     The external mentor of an active path records observations on that path only."""
     actor = _acting(context)
     path = _path_for(context, actor, path_id, student_id) if path_id is not None else None
-    if path is not None and mentor_active_paths(actor).filter(pk=path.pk).exists():
+    if path is not None and path.mentored_by_actor:
         student, observation = path.student, True
     else:
         action = Action.RECORD_OBSERVATION if observation else Action.SUBMIT_EVIDENCE
@@ -353,7 +354,7 @@ def evidence_submit(
             title=title.strip(),
             body=body.strip(),
             links=cleaned_links,
-            path=path,
+            path_id=path.id if path else None,
             recorded_by=actor,
         )
         evidence.competencies.set(competencies)
@@ -455,120 +456,3 @@ def feedback_add(
             reason=policy.legitimate_interest(actor, evidence.student),
         )
     return feedback
-
-
-def judgement_source(actor: User, student: Student) -> tuple[ScoreSource, int | None]:
-    """Who is judging, and the certification that makes the score count (None: feedback only)."""
-    if student.user_id is not None and student.user_id == actor.pk:
-        return ScoreSource.SELF, None
-    certification = policy.current_certification(actor)
-    if certification is not None:
-        return ScoreSource.CERTIFIED_TEACHER, certification.pk
-    if policy.has_role(actor, Role.MENTOR):
-        return ScoreSource.MENTOR, None
-    return ScoreSource.TEACHER, None
-
-
-def score_value(*, value: float | None, criterion_levels: Mapping[int, float]) -> float:
-    """The score: the level chosen directly, or the mean of the rubric criteria's levels."""
-    if criterion_levels:
-        chosen = list(criterion_levels.values())
-        return sum(chosen) / len(chosen)
-    if value is None:
-        raise EvidenceError(["Choose a level."])
-    return value
-
-
-def score_record(
-    *,
-    context: RequestContext,
-    evidence_id: int,
-    competency_id: int,
-    value: float | None = None,
-    criterion_levels: Mapping[int, float] | None = None,
-    comment: str = "",
-    supersedes_id: int | None = None,
-    correction_reason: str = "",
-) -> Score:
-    """Judge evidence on one of its competencies, directly or with the assessment's rubric.
-
-    A teacher with a current certification sets a mastery-bearing score, and the student's level is
-    recomputed in the same transaction; anyone else's judgement (an uncertified teacher, a mentor, the
-    student's self-assessment) is kept as feedback and never counted. A correction supersedes an earlier
-    current score with a reason; only a counting judge may correct a counting score."""
-    evidence = _evidence_for(context, evidence_id, Action.JUDGE_EVIDENCE)
-    actor = _acting(context)
-    student = evidence.student
-    problems: list[str] = []
-    competency = evidence.competencies.filter(pk=competency_id).select_related("version__framework").first()
-    if competency is None:
-        raise EvidenceError([f"The evidence is not about competency {competency_id}."])
-    scale = competency.version.framework.scale
-    levels = {level.value: level for level in ScaleLevel.objects.filter(scale=scale)}
-    rubric = evidence.assessment.rubric if evidence.assessment_id and evidence.assessment else None
-    chosen_criteria = dict(criterion_levels or {})
-    if chosen_criteria:
-        if rubric is None:
-            problems.append("The evidence's assessment has no rubric; choose a level directly.")
-        else:
-            criteria = set(rubric.criteria.filter(competency=competency).values_list("id", flat=True))
-            for criterion_id, level_value in chosen_criteria.items():
-                if criterion_id not in criteria:
-                    problems.append(f"Rubric criterion {criterion_id} is not about this competency.")
-                if level_value not in levels:
-                    problems.append(f"{level_value:g} is not a level of the scale “{scale.name}”.")
-            missing = criteria - set(chosen_criteria)
-            if missing and not problems:
-                problems.append("Choose a level for every criterion of the rubric about this competency.")
-    elif value is not None and value not in levels:
-        allowed = ", ".join(f"{v:g}" for v in sorted(levels))
-        problems.append(f"{value:g} is not a level of the scale “{scale.name}” ({allowed}).")
-    source, certification_id = judgement_source(actor, student)
-    counts = source == ScoreSource.CERTIFIED_TEACHER
-    superseded = None
-    if supersedes_id is not None:
-        superseded = (
-            Score.objects.current().filter(pk=supersedes_id, evidence=evidence, competency=competency).first()
-        )
-        if superseded is None:
-            problems.append("Only a current score on this evidence and competency can be corrected.")
-        elif superseded.counts_toward_mastery and not counts:
-            problems.append("Only a teacher with a current certification may correct a counted score.")
-        if not correction_reason.strip():
-            problems.append("Say why the score is corrected.")
-    if problems:
-        raise EvidenceError(problems)
-    final_value = score_value(value=value, criterion_levels=chosen_criteria)
-    with transaction.atomic():
-        score = Score.objects.create(
-            district_id=evidence.district_id,
-            student=student,
-            evidence=evidence,
-            competency=competency,
-            framework_version_id=competency.version_id,
-            value=final_value,
-            rubric=rubric if chosen_criteria else None,
-            criterion_levels={str(k): v for k, v in chosen_criteria.items()},
-            comment=comment.strip(),
-            source=source,
-            counts_toward_mastery=counts,
-            certification_id=certification_id,
-            supersedes=superseded,
-            correction_reason=correction_reason.strip(),
-            scored_by=actor,
-            scored_at=timezone.now(),
-        )
-        if counts:
-            scale_mark_in_use(scale=scale)
-            if evidence.status != EvidenceStatus.REVISED:
-                Evidence.objects.filter(pk=evidence.pk).update(status=EvidenceStatus.SCORED)
-            level_refresh(student=student, competency=competency, at=score.scored_at)
-        audit_record(
-            context=context,
-            action=AuditAction.CREATE,
-            object_type="score",
-            object_id=str(score.pk),
-            student=student,
-            reason=policy.legitimate_interest(actor, student),
-        )
-    return score

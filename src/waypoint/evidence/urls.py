@@ -6,7 +6,6 @@ urlpatterns = [
     path("evidence/inbox/", views.inbox, name="evidence-inbox"),
     path("evidence/new/", views.evidence_new, name="evidence-new"),
     path("evidence/<int:evidence_id>/", views.evidence_detail, name="evidence-detail"),
-    path("evidence/<int:evidence_id>/score/", views.evidence_score, name="evidence-score"),
     path("evidence/<int:evidence_id>/revise/", views.evidence_revise, name="evidence-revise"),
     path("evidence/<int:evidence_id>/feedback/", views.evidence_feedback, name="evidence-feedback"),
     path("evidence/artifacts/<int:artifact_id>/", views.artifact_download, name="evidence-artifact"),

@@ -1,78 +1,37 @@
 """HTML pages of evidence: the scorers' inbox, submitting work and observations, the chain of versions with
-feedback and judgements, the scoring page, revisions, files, and assessments. Each view parses input, calls a
-selector or service (which ask the access policy), and renders; what the policy hides answers 404, what it
-refuses answers the 403 page."""
+feedback and judgements, revisions, files, and assessments (the scoring page is mastery's). Each view parses
+input, calls a selector or service (which ask the access policy), and renders; what the policy hides answers
+404, what it refuses answers the 403 page."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waypoint import policy
-from waypoint.core.audit import request_context
-from waypoint.core.models import Student, User
-from waypoint.core.selectors import NotPermitted, NotVisible, student_get
+from waypoint.core.errors import NotPermitted
+from waypoint.core.http import page_number, user_of
+from waypoint.core.models import Organization, Student
 from waypoint.evidence import selectors, services
 from waypoint.evidence.forms import (
     AssessmentForm,
     EvidenceForm,
     FeedbackForm,
     ReviseForm,
-    ScoringForm,
     competency_groups,
 )
 from waypoint.evidence.models import EvidenceStatus, Score
-from waypoint.frameworks.models import ScaleLevel
-from waypoint.frameworks.selectors import rubrics_for
-from waypoint.policy import Action
-
-ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
-
-
-def user_of(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (login_required guarantees a signed-in User)
-    return request.user
-
-
-def forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "core/forbidden.html", {"reason": reason}, status=403)
-
-
-def answers_refusals(view: ViewFunction) -> ViewFunction:
-    """What the access policy hides (NotVisible) answers 404, exactly like something that does not exist;
-    what it refuses on something visible (NotPermitted) answers the 403 page with the reason."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotVisible as exc:
-            raise Http404 from exc
-        except NotPermitted as exc:
-            return forbidden(request, str(exc))
-
-    return cast(ViewFunction, wrapper)
-
-
-def reads_student_language_first(user: User) -> bool:
-    """Students and guardians see the student-friendly wording first; staff see the official wording."""
-    return bool({"student", "guardian"} & set(policy.roles(user)))
-
-
-def page_number(request: HttpRequest) -> int:
-    raw = request.GET.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+from waypoint.frameworks.selectors import level_name, rubrics_for
+from waypoint.people.selectors import student_get
+from waypoint.policy import Action, request_context
 
 
 def _add_problems(form: Any, error: services.EvidenceError) -> None:
@@ -84,7 +43,6 @@ def _add_problems(form: Any, error: services.EvidenceError) -> None:
 
 
 @login_required
-@answers_refusals
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     page = selectors.evidence_inbox(
@@ -108,7 +66,7 @@ def _evidence_form_page(request: HttpRequest, *, student: Student, observation: 
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         assessments=assessments,
-        groups=competency_groups(student.district_id),
+        groups=competency_groups(student.district),
         observation=observation,
         initial=initial,
     )
@@ -134,6 +92,7 @@ def _evidence_form_page(request: HttpRequest, *, student: Student, observation: 
                 "The observation is recorded." if observation else "Your work is submitted for scoring.",
             )
             return redirect("evidence-detail", evidence.pk)
+    student_first = policy.request_access(request).reads_student_language_first
     return render(
         request,
         "evidence/evidence_form.html",
@@ -142,30 +101,26 @@ def _evidence_form_page(request: HttpRequest, *, student: Student, observation: 
             "student": student,
             "observation": observation,
             "own_work": student.user_id == user.pk,
-            "student_first": reads_student_language_first(user),
-            "groups": form.picker(student_first=reads_student_language_first(user)),
+            "student_first": student_first,
+            "groups": form.picker(student_first=student_first),
         },
     )
 
 
 @login_required
-@answers_refusals
 @require_http_methods(["GET", "POST"])
 def evidence_new(request: HttpRequest) -> HttpResponse:
     """A student submits their own work."""
     user = user_of(request)
     student = Student.objects.filter(user=user).first()
     if student is None or not policy.can(user, Action.SUBMIT_EVIDENCE, student):
-        return forbidden(
-            request,
-            "Students submit their own work here. "
-            "Staff record an observation from a student's evidence page.",
+        raise NotPermitted(
+            "Students submit their own work here. Staff record an observation from a student's evidence page."
         )
     return _evidence_form_page(request, student=student, observation=False)
 
 
 @login_required
-@answers_refusals
 @require_http_methods(["GET", "POST"])
 def observation_new(request: HttpRequest, student_id: int) -> HttpResponse:
     """A teacher or administrator records what they observed a student do."""
@@ -179,7 +134,6 @@ def observation_new(request: HttpRequest, student_id: int) -> HttpResponse:
 
 
 @login_required
-@answers_refusals
 @require_GET
 def student_evidence(request: HttpRequest, student_id: int) -> HttpResponse:
     user = user_of(request)
@@ -217,18 +171,10 @@ class VersionRow:
     is_shown: bool
 
 
-def level_name(levels: list[ScaleLevel], value: float | None) -> str:
-    """The name of the highest scale level at or below the value ("Proficient")."""
-    if value is None:
-        return "No level"
-    reached = [level for level in levels if level.value <= value + 1e-9]
-    return reached[-1].label if reached else (levels[0].label if levels else f"{value:g}")
-
-
 def _version_rows(detail: selectors.EvidenceDetail) -> list[VersionRow]:
     rows = []
     last = detail.versions[-1].evidence.pk if detail.versions else None
-    levels = {block.competency.pk: block.levels for block in detail.scoring}
+    levels = detail.levels
     for view in detail.versions:
         by_superseded = {score.supersedes_id: score for score in view.scores if score.supersedes_id}
         rows.append(
@@ -271,7 +217,7 @@ def _detail_page(
             "latest": latest,
             "rows": _version_rows(detail),
             "own": own,
-            "student_first": reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
             "revise_form": (revise_form or ReviseForm()) if detail.may_revise else None,
             "feedback_form": (
                 feedback_form
@@ -285,7 +231,6 @@ def _detail_page(
 
 
 @login_required
-@answers_refusals
 @require_GET
 def evidence_detail(request: HttpRequest, evidence_id: int) -> HttpResponse:
     detail = selectors.evidence_detail(context=request_context(request), evidence_id=evidence_id)
@@ -293,7 +238,6 @@ def evidence_detail(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 
 @login_required
-@answers_refusals
 @require_POST
 def evidence_revise(request: HttpRequest, evidence_id: int) -> HttpResponse:
     context = request_context(request)
@@ -320,7 +264,6 @@ def evidence_revise(request: HttpRequest, evidence_id: int) -> HttpResponse:
 
 
 @login_required
-@answers_refusals
 @require_POST
 def evidence_feedback(request: HttpRequest, evidence_id: int) -> HttpResponse:
     context = request_context(request)
@@ -351,80 +294,7 @@ def evidence_feedback(request: HttpRequest, evidence_id: int) -> HttpResponse:
     return _detail_page(request, detail, feedback_form=form)
 
 
-class _Rejected(Exception):
-    """Raised inside the scoring transaction to undo every score of a submission with a problem."""
-
-
 @login_required
-@answers_refusals
-@require_http_methods(["GET", "POST"])
-def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
-    """The scoring page: the rubric's criteria × levels (or the scale) per competency, and whether this
-    viewer's score counts toward mastery."""
-    context = request_context(request)
-    user = user_of(request)
-    detail = selectors.evidence_detail(context=context, evidence_id=evidence_id)
-    if not detail.may_judge:
-        raise NotPermitted("Only the student's teachers and administrators score this evidence.")
-    form = ScoringForm(request.POST if request.method == "POST" else None, scoring=detail.scoring)
-    if request.method == "POST" and form.is_valid():
-        problems: list[str] = []
-        recorded = 0
-        try:
-            # All or nothing: a problem with one competency keeps every other score of the submission out.
-            with transaction.atomic():
-                for judgement in form.judgements():
-                    code = judgement.competency.human_code or judgement.competency.short_statement[:40]
-                    try:
-                        with transaction.atomic():
-                            services.score_record(
-                                context=context,
-                                evidence_id=detail.evidence.pk,
-                                competency_id=judgement.competency.pk,
-                                value=judgement.value,
-                                criterion_levels=judgement.criterion_levels or None,
-                                comment=judgement.comment,
-                                supersedes_id=judgement.supersedes_id,
-                                correction_reason=judgement.correction_reason,
-                            )
-                    except services.EvidenceError as error:
-                        problems.extend(f"{code}: {problem}" for problem in error.problems)
-                    else:
-                        recorded += 1
-                if problems:
-                    raise _Rejected
-        except _Rejected:
-            for problem in problems:
-                form.add_error(None, problem)
-        else:
-            outcome = (
-                "It counts toward the mastery level."
-                if detail.judgement_counts
-                else "It is recorded as feedback and does not change the mastery level."
-            )
-            messages.success(
-                request, f"Scored {recorded} competenc{'y' if recorded == 1 else 'ies'}. {outcome}"
-            )
-            return redirect("evidence-detail", detail.evidence.pk)
-    latest = detail.versions[-1].evidence if detail.versions else detail.evidence
-    return render(
-        request,
-        "evidence/evidence_score.html",
-        {
-            "detail": detail,
-            "evidence": detail.evidence,
-            "student": detail.evidence.student,
-            "latest": latest,
-            "form": form,
-            "blocks": form.blocks(),
-            "own": detail.evidence.student.user_id == user.pk,
-            "student_first": reads_student_language_first(user),
-        },
-    )
-
-
-@login_required
-@answers_refusals
 @require_GET
 def artifact_download(request: HttpRequest, artifact_id: int) -> HttpResponseBase:
     """A file of evidence, only to those who may read the evidence, always as a download."""
@@ -445,7 +315,6 @@ def artifact_download(request: HttpRequest, artifact_id: int) -> HttpResponseBas
 
 
 @login_required
-@answers_refusals
 @require_GET
 def assessment_list(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
@@ -455,24 +324,22 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
         {
             "assessments": selectors.assessments_for(context=request_context(request)),
             "can_create": policy.can(user, Action.CREATE_ASSESSMENT),
-            "is_student": Student.objects.filter(user=user).exists(),
+            "is_student": policy.request_access(request).is_student,
         },
     )
 
 
 @login_required
-@answers_refusals
 @require_http_methods(["GET", "POST"])
 def assessment_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if not policy.can(user, Action.CREATE_ASSESSMENT):
         raise NotPermitted("Teachers and administrators of a district create assessments.")
-    district = user.district
+    district_id = policy.request_access(request).acting_district_id
+    district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
     rubrics = list(
         rubrics_for(user)
-        .filter(
-            owner_id__in=[pk for pk in (user.district_id, district.parent_id if district else None) if pk]
-        )
+        .filter(owner_id__in=[pk for pk in (district_id, district.parent_id if district else None) if pk])
         .prefetch_related("criteria")
     )
     sections = list(policy.visible_sections(user).filter(teachers=user).distinct().order_by("title"))
@@ -480,7 +347,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None,
         rubrics=rubrics,
         sections=sections,
-        groups=competency_groups(user.district_id),
+        groups=competency_groups(district),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -508,12 +375,12 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@answers_refusals
 @require_GET
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
     user = user_of(request)
     assessment = selectors.assessment_get(context=request_context(request), assessment_id=assessment_id)
-    own_record = Student.objects.filter(user=user).first()
+    own_id = policy.request_access(request).own_student_id
+    own_record = Student.objects.filter(pk=own_id).first() if own_id is not None else None
     return render(
         request,
         "evidence/assessment_detail.html",
@@ -525,6 +392,6 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
             and policy.visible_sections(user).filter(pk=assessment.section_id).exists(),
             "own_record": own_record,
             "can_work_inbox": policy.can(user, Action.WORK_EVIDENCE_INBOX),
-            "student_first": reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
         },
     )

@@ -13,8 +13,8 @@ from ninja.files import UploadedFile
 
 from waypoint import policy
 from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import Organization, User
-from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
 from waypoint.frameworks.case import CasePackageError
 from waypoint.frameworks.models import (
@@ -299,7 +299,7 @@ def framework_case(
     if version is not None:
         chosen = next((v for v in versions if v.number == version), None)  # type: ignore[assignment]
         if chosen is None:
-            raise NotVisible
+            raise NotVisible(f"Framework {framework_id} has no version {version}.")
     return selectors.case_export(chosen)
 
 
@@ -389,7 +389,7 @@ def _scale_out(scale: ProficiencyScale) -> dict[str, Any]:
 def scale_detail(request: HttpRequest, scale_id: Id) -> dict[str, Any]:
     scale = ProficiencyScale.objects.filter(pk=scale_id).prefetch_related("levels").first()
     if scale is None:
-        raise NotVisible
+        raise NotVisible(f"No scale {scale_id}.")
     return _scale_out(scale)
 
 
@@ -536,7 +536,7 @@ def scale_update(request: HttpRequest, scale_id: Id, payload: ScaleIn) -> dict[s
     user = _user(request)
     scale = ProficiencyScale.objects.filter(pk=scale_id).first()
     if scale is None:
-        raise NotVisible
+        raise NotVisible(f"No scale {scale_id}.")
     if not policy.can(user, Action.EDIT_SCALE, scale):
         raise NotPermitted("Only the owning district's administrators edit this scale.")
     updated = services.scale_update(
@@ -573,7 +573,7 @@ def rubric_create(request: HttpRequest, payload: RubricIn) -> Status[dict[str, A
         raise NotPermitted("Teachers and administrators of a district write rubrics.")
     specs = _rubric_criteria(user, payload)
     rubric = services.rubric_create(
-        owner=Organization.objects.get(pk=user.district_id or 0),
+        owner=Organization.objects.get(pk=policy.request_access(request).acting_district_id or 0),
         title=payload.title,
         description=payload.description,
         scale=specs[0].competency.version.framework.scale,

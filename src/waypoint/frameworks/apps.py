@@ -5,3 +5,5 @@ class FrameworksConfig(AppConfig):
     name = "waypoint.frameworks"
     label = "frameworks"
     verbose_name = "Competency frameworks"
+    navigation = "waypoint.frameworks.navigation.nav_links"
+    demo_loader = "waypoint.frameworks.demo.load_demo"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from waypoint.core.demo import DemoWorld
 from waypoint.core.models import Organization
 from waypoint.frameworks import case, demo_content, services
 from waypoint.frameworks.models import Competency, Framework, FrameworkKind, Tier
@@ -286,3 +287,10 @@ def load_demo_frameworks(
         version__framework__owner__in=[state, *districts]
     ).count()
     return counts
+
+
+def load_demo(world: DemoWorld) -> dict[str, int]:
+    """The frameworks part of the demo (registered on FrameworksConfig as its `demo_loader`)."""
+    return load_demo_frameworks(
+        state=world.state, districts=world.districts, today=world.today, ccss_path=world.ccss_path
+    )

@@ -6,13 +6,15 @@ Every read that depends on who asks goes through `policy.visible_framework_versi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from waypoint import policy
-from waypoint.core.selectors import NotPermitted, NotVisible
+from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.models import Organization
 from waypoint.frameworks import case
 from waypoint.frameworks.models import (
     Alignment,
@@ -22,6 +24,8 @@ from waypoint.frameworks.models import (
     Rubric,
     RubricCell,
     RubricCriterion,
+    ScaleLevel,
+    Tier,
     VersionStatus,
 )
 from waypoint.frameworks.tree import Snapshot, VersionDiff, diff_versions
@@ -53,6 +57,29 @@ def frameworks_for(user: Actor) -> list[tuple[Framework, FrameworkVersion]]:
     return [(version.framework, version) for version in chosen.values()]
 
 
+def frameworks_in_use(district: Organization) -> QuerySet[Framework]:
+    """The frameworks a district uses: its own, its state's, and those it has adopted. The one definition;
+    evidence forms, calculation rules, the catalog and paths all ask it."""
+    owners = [pk for pk in (district.pk, district.parent_id) if pk is not None]
+    return Framework.objects.filter(Q(owner_id__in=owners) | Q(adoptions__district=district)).distinct()
+
+
+def uses_framework(district: Organization, framework: Framework) -> bool:
+    return (
+        framework.owner_id in (district.pk, district.parent_id)
+        or framework.adoptions.filter(district=district).exists()
+    )
+
+
+def district_competencies(district: Organization) -> QuerySet[Competency]:
+    """The competencies (not domains) of the published versions of the frameworks a district uses: what its
+    evidence, catalog and students' paths can name."""
+    return Competency.objects.filter(
+        version__framework_id__in=frameworks_in_use(district).values("id"),
+        version__status=VersionStatus.PUBLISHED,
+    ).exclude(tier=Tier.DOMAIN)
+
+
 def version_get(user: Actor, version_id: int) -> FrameworkVersion:
     """A framework version the user may read, or NotVisible."""
     version = (
@@ -62,7 +89,7 @@ def version_get(user: Actor, version_id: int) -> FrameworkVersion:
         .first()
     )
     if version is None:
-        raise NotVisible
+        raise NotVisible(f"No framework version {version_id} is visible to this user.")
     return version
 
 
@@ -70,7 +97,7 @@ def editable_version(user: Actor, version_id: int) -> FrameworkVersion:
     """A version the user may edit (its framework's district administrators), or NotVisible/NotPermitted."""
     version = version_get(user, version_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, version):
-        raise NotPermitted
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
     return version
 
 
@@ -84,7 +111,7 @@ def framework_get(user: Actor, framework_id: int) -> tuple[Framework, list[Frame
         .order_by("-number")
     )
     if not versions:
-        raise NotVisible
+        raise NotVisible(f"No framework {framework_id} is visible to this user.")
     return versions[0].framework, versions
 
 
@@ -160,7 +187,7 @@ def competency_get(user: Actor, competency_id: int) -> Competency:
         .first()
     )
     if competency is None:
-        raise NotVisible
+        raise NotVisible(f"No competency {competency_id} is visible to this user.")
     return competency
 
 
@@ -230,7 +257,7 @@ def rubric_get(user: Actor, rubric_id: int) -> Rubric:
         .first()
     )
     if rubric is None:
-        raise NotVisible
+        raise NotVisible(f"No rubric {rubric_id} is visible to this user.")
     return rubric
 
 
@@ -410,7 +437,7 @@ def competency_by_code(user: Actor, framework_id: int, human_code: str) -> Compe
     _, versions = framework_get(user, framework_id)
     found = shown_version(versions).competencies.filter(human_code=human_code.strip()).first()
     if found is None:
-        raise NotVisible
+        raise NotVisible(f"No competency {human_code!r} in framework {framework_id}.")
     return found
 
 
@@ -421,5 +448,23 @@ def alignment_get(user: Actor, alignment_id: int) -> Alignment:
         .first()
     )
     if alignment is None:
-        raise NotVisible
+        raise NotVisible(f"No alignment {alignment_id} is visible to this user.")
     return alignment
+
+
+def scale_levels(scale_ids: Iterable[int]) -> dict[int, list[ScaleLevel]]:
+    """Each scale's levels, lowest first, in one query (every scale asked about has an entry)."""
+    wanted = set(scale_ids)
+    levels: dict[int, list[ScaleLevel]] = {scale_id: [] for scale_id in wanted}
+    for level in ScaleLevel.objects.filter(scale_id__in=wanted).order_by("value", "id"):
+        levels[level.scale_id].append(level)
+    return levels
+
+
+def level_name(levels: Sequence[ScaleLevel], value: float | None, *, no_value: str = "No level") -> str:
+    """The name of a scale level: the highest of `levels` (lowest first) at or below the value
+    ("Proficient"), the lowest one's below them all, `no_value` when there is no value."""
+    if value is None:
+        return no_value
+    reached = [level for level in levels if level.value <= value + 1e-9]
+    return reached[-1].label if reached else (levels[0].label if levels else f"{value:g}")

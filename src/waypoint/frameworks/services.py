@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Max, Model, ProtectedError
 from django.utils import timezone
 
+from waypoint.core.errors import Conflict, Invalid
 from waypoint.core.models import Organization, User
 from waypoint.frameworks import case
 from waypoint.frameworks.models import (
@@ -46,16 +47,14 @@ Progress = Callable[[str, int, int], None]
 EDUCATION_LEVEL = re.compile(r"^(IT|PR|PK|TK|KG|0[1-9]|1[0-3]|AS|BA|PB|MD|MT|DO|PD|AE|PT|OT)$")
 
 
-class FrameworkError(ValueError):
+class FrameworkError(Invalid):
     """A refused framework write; `problems` lists every reason, in words an administrator can act on."""
-
-    def __init__(self, problems: Sequence[str] | str) -> None:
-        self.problems: tuple[str, ...] = (problems,) if isinstance(problems, str) else tuple(problems)
-        super().__init__(" ".join(self.problems))
 
 
 class Frozen(FrameworkError):
     """A write to something that may no longer change: a published version, a scale scores use."""
+
+    status = Conflict.status
 
 
 @dataclass(frozen=True)

@@ -4,11 +4,9 @@ service, and renders."""
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,8 +18,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from waypoint import policy
+from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.http import user_of
 from waypoint.core.models import Organization, User
-from waypoint.core.selectors import NotPermitted, NotVisible
 from waypoint.frameworks import selectors, services
 from waypoint.frameworks.case import CasePackageError
 from waypoint.frameworks.forms import (
@@ -53,36 +52,6 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (login_required guarantees a signed-in User)
-    return request.user
-
-
-def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
-    return render(request, "core/forbidden.html", {"reason": reason}, status=403)
-
-
-ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
-
-
-def _answers_hidden_with_404(view: ViewFunction) -> ViewFunction:
-    """What the access policy hides (NotVisible) answers 404, exactly like something that does not exist."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotVisible as exc:
-            raise Http404 from exc
-
-    return cast(ViewFunction, wrapper)
-
-
-def _reads_student_language_first(user: User) -> bool:
-    """Students and guardians see the student-friendly wording first; staff see the official wording."""
-    return bool({"student", "guardian"} & set(policy.roles(user)))
-
-
 @dataclass(frozen=True)
 class TreeNode:
     """One row of the nested tree markup: the competency, whether it opens a branch, how many branches
@@ -105,12 +74,13 @@ def tree_nodes(rows: list[Competency]) -> list[TreeNode]:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def framework_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     adopted = set(
-        FrameworkAdoption.objects.filter(district_id=user.district_id).values_list("framework_id", flat=True)
+        FrameworkAdoption.objects.filter(
+            district_id=policy.request_access(request).acting_district_id
+        ).values_list("framework_id", flat=True)
     )
     # Editors also see the draft they have open beside the version readers land on.
     drafts = dict(
@@ -135,19 +105,17 @@ def framework_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def framework_detail(request: HttpRequest, framework_id: int) -> HttpResponse:
-    _, versions = selectors.framework_get(_user(request), framework_id)
+    _, versions = selectors.framework_get(user_of(request), framework_id)
     return redirect("framework-version", selectors.shown_version(versions).pk)
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 @vary_on_headers("HX-Request")
 def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     version = selectors.version_get(user, version_id)
     query = request.GET.get("q", "")[:200].strip()
     results = selectors.version_search(version, query) if query else []
@@ -159,7 +127,7 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
                 "query": query,
                 "results": results,
                 "version": version,
-                "student_first": _reads_student_language_first(user),
+                "student_first": policy.request_access(request).reads_student_language_first,
             },
         )
     _, versions = selectors.framework_get(user, version.framework_id)
@@ -174,11 +142,12 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
         grade = ""
     can_edit = policy.can(user, Action.EDIT_FRAMEWORK, version.framework)
     has_draft = any(v.status == VersionStatus.DRAFT for v in versions)
+    acting_district_id = policy.request_access(request).acting_district_id
     adopted = FrameworkAdoption.objects.filter(
-        framework=version.framework, district_id=user.district_id
+        framework=version.framework, district_id=acting_district_id
     ).exists()
     managed = _managed_district(user)
-    adoptable = version.status == VersionStatus.PUBLISHED and version.framework.owner_id != user.district_id
+    adoptable = version.status == VersionStatus.PUBLISHED and version.framework.owner_id != acting_district_id
     return render(
         request,
         "frameworks/version_detail.html",
@@ -195,7 +164,7 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
             "can_edit_draft": can_edit and version.is_draft,
             "can_open_draft": can_edit and not has_draft,
             "can_retire": can_edit and version.status == VersionStatus.PUBLISHED,
-            "student_first": _reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
             "adopted": adopted,
             "adopt_for": managed if managed and adoptable and not adopted else None,
         },
@@ -203,14 +172,13 @@ def version_detail(request: HtmxHttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     framework, _ = selectors.framework_get(user, framework_id)
     district = _managed_district(user)
     if district is None:
-        return _forbidden(request, "Only district administrators adopt frameworks.")
+        raise NotPermitted("Only district administrators adopt frameworks.")
     try:
         services.framework_adopt(framework=framework, district=district, on=policy.today())
     except services.FrameworkError as error:
@@ -221,10 +189,9 @@ def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     page = selectors.competency_page(user, competency_id)
     return render(
         request,
@@ -232,7 +199,7 @@ def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
         {
             "page": page,
             "competency": page.competency,
-            "student_first": _reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
             "can_write_rubric": policy.can(user, Action.CREATE_RUBRIC),
             "alignment_form": _alignment_form(user) if page.can_edit else None,
         },
@@ -240,10 +207,9 @@ def competency_detail(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     rubric = selectors.rubric_get(user, rubric_id)
     return render(
         request,
@@ -251,31 +217,30 @@ def rubric_detail(request: HttpRequest, rubric_id: int) -> HttpResponse:
         {
             "rubric": rubric,
             "levels": list(rubric.scale.levels.all()),
-            "student_first": _reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
             "can_edit": policy.can(user, Action.EDIT_FRAMEWORK, rubric),
         },
     )
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def rubric_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "frameworks/rubric_list.html", {"rubrics": selectors.rubrics_for(_user(request))})
+    rubrics = selectors.rubrics_for(user_of(request))
+    return render(request, "frameworks/rubric_list.html", {"rubrics": rubrics})
 
 
 def _editable(request: HttpRequest, version_id: int) -> FrameworkVersion:
-    return selectors.editable_version(_user(request), version_id)
+    return selectors.editable_version(user_of(request), version_id)
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        return _forbidden(request, "Only the owning district's administrators edit this framework.")
+        raise NotPermitted("Only the owning district's administrators edit this framework.") from None
     parent_id = request.GET.get("parent", "")
     initial = {"parent": int(parent_id)} if parent_id.isdigit() else {}
     form = CompetencyForm(request.POST or None, version=version, initial=initial)
@@ -296,7 +261,7 @@ def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def _editable_competency(request: HttpRequest, competency_id: int) -> Competency:
-    user = _user(request)
+    user = user_of(request)
     competency = selectors.competency_get(user, competency_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
         raise NotPermitted("Only the owning district's administrators edit this framework.")
@@ -304,13 +269,9 @@ def _editable_competency(request: HttpRequest, competency_id: int) -> Competency
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
-    try:
-        competency = _editable_competency(request, competency_id)
-    except NotPermitted as exc:
-        return _forbidden(request, str(exc))
+    competency = _editable_competency(request, competency_id)
     version = competency.version
     form = CompetencyForm(
         request.POST or None,
@@ -340,13 +301,9 @@ def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
-    try:
-        competency = _editable_competency(request, competency_id)
-    except NotPermitted as exc:
-        return _forbidden(request, str(exc))
+    competency = _editable_competency(request, competency_id)
     try:
         removed = services.competency_delete(competency=competency)
     except services.FrameworkError as error:
@@ -357,13 +314,12 @@ def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     framework, _ = selectors.framework_get(user, framework_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, framework):
-        return _forbidden(request, "Only the owning district's administrators edit this framework.")
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
     try:
         draft = services.draft_create(framework=framework, actor=user)
     except services.FrameworkError as error:
@@ -374,14 +330,13 @@ def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        return _forbidden(request, "Only the owning district's administrators publish this framework.")
+        raise NotPermitted("Only the owning district's administrators publish this framework.") from None
     if not version.is_draft:
         messages.error(request, "Only a draft can be published.")
         return redirect("framework-version", version.pk)
@@ -408,10 +363,9 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     version = selectors.version_get(user, version_id)
     _, versions = selectors.framework_get(user, version.framework_id)
     against = request.GET.get("against", "")
@@ -436,10 +390,9 @@ def version_diff(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def version_case(request: HttpRequest, version_id: int) -> HttpResponse:
-    version = selectors.version_get(_user(request), version_id)
+    version = selectors.version_get(user_of(request), version_id)
     body = json.dumps(selectors.case_export(version), indent=2, ensure_ascii=False)
     response = HttpResponse(body, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = (
@@ -454,13 +407,12 @@ def _managed_district(user: User) -> Organization | None:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def framework_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     district = _managed_district(user)
     if district is None:
-        return _forbidden(request, "Only district administrators create frameworks.")
+        raise NotPermitted("Only district administrators create frameworks.")
     form = FrameworkForm(request.POST or None, district=district)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -484,13 +436,12 @@ def framework_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def framework_import(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     district = _managed_district(user)
     if district is None:
-        return _forbidden(request, "Only district administrators import frameworks.")
+        raise NotPermitted("Only district administrators import frameworks.")
     form = CaseImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     result = None
@@ -559,13 +510,12 @@ def _visible_competencies(user: User, ids: list[int]) -> dict[int, Competency]:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def rubric_new(request: HttpRequest) -> HttpResponse:
     """A new rubric for a competency: one criterion for it and one for each of its indicators, to start."""
-    user = _user(request)
+    user = user_of(request)
     if not policy.can(user, Action.CREATE_RUBRIC):
-        return _forbidden(request, "Teachers and administrators of a district write rubrics.")
+        raise NotPermitted("Teachers and administrators of a district write rubrics.")
     raw_id = request.GET.get("competency", "")
     competency = selectors.competency_get(user, int(raw_id)) if raw_id.isdigit() else None
     if competency is None:
@@ -586,7 +536,7 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
             if problems:
                 raise services.FrameworkError(problems)
             rubric = services.rubric_create(
-                owner=Organization.objects.get(pk=user.district_id or 0),
+                owner=Organization.objects.get(pk=policy.request_access(request).acting_district_id or 0),
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 scale=scale,
@@ -615,13 +565,12 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     rubric = selectors.rubric_get(user, rubric_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, rubric):
-        return _forbidden(request, "A rubric is edited by its author or its district's administrators.")
+        raise NotPermitted("A rubric is edited by its author or its district's administrators.")
     levels = list(rubric.scale.levels.all())
     criteria = list(rubric.criteria.all())
     rows = [criterion.competency for criterion in criteria]
@@ -666,13 +615,12 @@ def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        return _forbidden(request, "Only the owning district's administrators discard a draft.")
+        raise NotPermitted("Only the owning district's administrators discard a draft.") from None
     framework = version.framework
     try:
         services.version_discard(version=version)
@@ -686,13 +634,12 @@ def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        return _forbidden(request, "Only the owning district's administrators retire a framework.")
+        raise NotPermitted("Only the owning district's administrators retire a framework.") from None
     try:
         services.version_retire(version=version)
     except services.FrameworkError as error:
@@ -706,10 +653,9 @@ def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_GET
 def scale_detail(request: HttpRequest, scale_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     scale = ProficiencyScale.objects.select_related("owner").filter(pk=scale_id).first()
     if scale is None:
         raise Http404
@@ -721,7 +667,7 @@ def scale_detail(request: HttpRequest, scale_id: int) -> HttpResponse:
             "levels": list(scale.levels.all()),
             "frameworks": list(scale.frameworks.order_by("title")),
             "can_edit": policy.can(user, Action.EDIT_SCALE, scale) and scale.in_use_since is None,
-            "student_first": _reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
         },
     )
 
@@ -760,25 +706,23 @@ def _scale_page(
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def scale_new(request: HttpRequest) -> HttpResponse:
-    district = _managed_district(_user(request))
+    district = _managed_district(user_of(request))
     if district is None:
-        return _forbidden(request, "Only district administrators create proficiency scales.")
+        raise NotPermitted("Only district administrators create proficiency scales.")
     return _scale_page(request, scale=None, district=district)
 
 
 @login_required
-@_answers_hidden_with_404
 @require_http_methods(["GET", "POST"])
 def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     scale = ProficiencyScale.objects.select_related("owner").filter(pk=scale_id).first()
     if scale is None:
         raise Http404
     if not policy.can(user, Action.EDIT_SCALE, scale):
-        return _forbidden(request, "Only the owning district's administrators edit this scale.")
+        raise NotPermitted("Only the owning district's administrators edit this scale.")
     if scale.in_use_since is not None:
         messages.error(request, f"“{scale.name}” is used for scores and can no longer change.")
         return redirect("scale-detail", scale.pk)
@@ -791,14 +735,10 @@ def _alignment_form(user: User, data: Any = None) -> AlignmentForm:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def alignment_new(request: HttpRequest, competency_id: int) -> HttpResponse:
-    user = _user(request)
-    try:
-        competency = _editable_competency(request, competency_id)
-    except NotPermitted as exc:
-        return _forbidden(request, str(exc))
+    user = user_of(request)
+    competency = _editable_competency(request, competency_id)
     form = _alignment_form(user, request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -831,14 +771,13 @@ def alignment_new(request: HttpRequest, competency_id: int) -> HttpResponse:
 
 
 @login_required
-@_answers_hidden_with_404
 @require_POST
 def alignment_delete(request: HttpRequest, alignment_id: int) -> HttpResponse:
-    user = _user(request)
+    user = user_of(request)
     alignment = selectors.alignment_get(user, alignment_id)
     competency = alignment.competency
     if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
-        return _forbidden(request, "Only the owning district's administrators edit this framework.")
+        raise NotPermitted("Only the owning district's administrators edit this framework.")
     try:
         services.alignment_delete(alignment=alignment)
     except services.FrameworkError as error:

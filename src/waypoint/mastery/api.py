@@ -1,5 +1,5 @@
-"""API of mastery levels: a student's levels with how each was computed and its history, a section's
-gradebook, and the calculation rules a district chooses."""
+"""API of mastery: scoring evidence, a student's levels with how each was computed and its history, a
+section's gradebook, and the calculation rules a district chooses."""
 
 from __future__ import annotations
 
@@ -7,23 +7,126 @@ import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Path, Router, Schema
+from ninja import Field, Path, Router, Schema, Status
 
 from waypoint import policy
 from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
-from waypoint.core.audit import request_context
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import Organization, User
-from waypoint.core.selectors import NotPermitted, NotVisible
+from waypoint.evidence.api import ScoreOut, score_out
 from waypoint.frameworks.models import Framework
 from waypoint.mastery import selectors, services
 from waypoint.mastery.calc import DEFAULT_WEIGHT, Method, RollupRule
 from waypoint.mastery.models import CalculationRule
-from waypoint.policy import Action
+from waypoint.policy import Action, request_context
 
 router = Router(tags=["mastery"])
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 READ_ERRORS = {**NOT_FOUND, 403: ErrorOut}
+BoundedId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# Scoring evidence ------------------------------------------------------------------------------------------
+
+
+class ScoreIn(Schema):
+    """One judgement: `value`, a level of the scale, or `criterion_levels`, a level per rubric criterion about
+    the competency (their mean is the score). A correction names the current score it supersedes and why."""
+
+    competency_id: BoundedId
+    value: float | None = None
+    criterion_levels: dict[int, float] | None = None
+    comment: Text = ""
+    supersedes_id: BoundedId | None = None
+    correction_reason: Text = ""
+
+
+class ScoresIn(Schema):
+    """Several judgements of one piece of evidence, at most one per competency, recorded all or nothing."""
+
+    scores: list[ScoreIn] = Field(min_length=1, max_length=services.MAX_SCORES_PER_CALL)
+
+
+class ScoresOut(Schema):
+    scores: list[ScoreOut]
+
+
+class ScoreProblemOut(Schema):
+    index: int = Field(description="The item's position in `scores` (0 for a single score).")
+    competency_id: int
+    problems: list[str]
+
+
+class ScoringErrorOut(Schema):
+    """Why nothing was recorded: `detail` says it all in one sentence; `problems` lists every problem, each
+    prefixed with its competency; `items` groups them per refused item."""
+
+    detail: str
+    problems: list[str] = []
+    items: list[ScoreProblemOut] = []
+
+
+def _score_input(item: ScoreIn) -> services.ScoreInput:
+    return services.ScoreInput(
+        competency_id=item.competency_id,
+        value=item.value,
+        criterion_levels=item.criterion_levels or {},
+        comment=item.comment,
+        supersedes_id=item.supersedes_id,
+        correction_reason=item.correction_reason,
+    )
+
+
+@router.post(
+    "/evidence/{int:evidence_id}/scores",
+    response={
+        201: ScoresOut | ScoreOut,
+        400: ScoringErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
+    # The operation kept its id when it moved here from the evidence API.
+    operation_id="waypoint_evidence_api_score_record",
+)
+def score_record(
+    request: HttpRequest, evidence_id: Id, payload: ScoresIn | ScoreIn
+) -> Status[ScoresOut | ScoreOut | ScoringErrorOut]:
+    """Judge the evidence on its competencies: `{"scores": [...]}`, one judgement per competency (answered
+    with `{"scores": [...]}`), or one judgement object (answered with the score). Each judgement is a level of
+    the scale, or a level per rubric criterion. All or nothing: if any judgement is refused, nothing is
+    recorded and the 400 lists every problem per item. Counts toward mastery only from a teacher with a
+    current certification (then the levels are recomputed at once); a correction names the score it
+    supersedes and why."""
+    items = payload.scores if isinstance(payload, ScoresIn) else [payload]
+    try:
+        recorded = services.scores_record(
+            context=request_context(request),
+            evidence_id=evidence_id,
+            scores=[_score_input(item) for item in items],
+        )
+    except services.ScoringError as error:
+        return Status(
+            400,
+            ScoringErrorOut(
+                detail=error.reason,
+                problems=list(error.problems),
+                items=[
+                    ScoreProblemOut(
+                        index=item.index, competency_id=item.competency_id, problems=list(item.problems)
+                    )
+                    for item in error.items
+                ],
+            ),
+        )
+    if isinstance(payload, ScoresIn):
+        return Status(201, ScoresOut(scores=[score_out(score) for score in recorded]))
+    return Status(201, score_out(recorded[0]))
+
+
+# Levels ----------------------------------------------------------------------------------------------------
 
 
 class HistoryPointOut(Schema):
@@ -155,8 +258,7 @@ def calculation_rules(request: HttpRequest, framework_id: Id) -> list[RuleOut]:
     """The rules your district chose for this framework; without one, the default applies (decaying
     average, weight 0.65, roll-up by mean)."""
     framework = _framework(framework_id)
-    user = request.user
-    district_id = user.district_id if isinstance(user, User) else None
+    district_id = policy.request_access(request).acting_district_id
     rules = list(CalculationRule.objects.filter(framework=framework, district_id=district_id))
     if not any(rule.competency_identifier == "" for rule in rules):
         rules.insert(
@@ -187,7 +289,7 @@ def calculation_rule_set(request: HttpRequest, framework_id: Id, payload: RuleIn
     your district; the district's levels are recomputed at once (district administrators)."""
     framework = _framework(framework_id)
     user = request.user
-    district_id = user.district_id if isinstance(user, User) else None
+    district_id = policy.request_access(request).acting_district_id
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
     if district is None or not policy.can(user, Action.MANAGE_CALCULATION, district):
         raise NotPermitted("Only district administrators choose calculation methods.")

@@ -5,3 +5,5 @@ class MasteryConfig(AppConfig):
     name = "waypoint.mastery"
     label = "mastery"
     verbose_name = "Mastery levels"
+    navigation = "waypoint.mastery.navigation.nav_links"
+    demo_loader = "waypoint.mastery.demo.load_demo"

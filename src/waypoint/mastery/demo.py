@@ -10,6 +10,7 @@ import random
 from django.utils import timezone
 
 from waypoint.core.audit import RequestContext
+from waypoint.core.demo import DemoWorld
 from waypoint.core.models import Organization, Section, Student, User
 from waypoint.evidence.models import (
     Assessment,
@@ -20,10 +21,11 @@ from waypoint.evidence.models import (
     Score,
     ScoreSource,
 )
-from waypoint.evidence.services import assessment_create, evidence_submit, feedback_add, score_record
+from waypoint.evidence.services import assessment_create, evidence_submit, feedback_add
 from waypoint.frameworks.models import Competency, Rubric
+from waypoint.mastery.knowledge import knowledge_refresh
 from waypoint.mastery.models import PracticeAttempt
-from waypoint.mastery.services import level_refresh, recompute
+from waypoint.mastery.services import level_refresh, recompute, score_record
 
 SEED = 20261125
 # Rubric title → (assessment title, kind, what the student does).
@@ -263,8 +265,6 @@ def load_demo_evidence(*, district: Organization, today: datetime.date) -> dict[
                     )
                 )
     PracticeAttempt.objects.bulk_create(attempts, batch_size=1000)
-    from waypoint.mastery.knowledge import knowledge_refresh
-
     knowledge_refresh(district=district)
     return {
         "assessments": len(assessments),
@@ -273,3 +273,9 @@ def load_demo_evidence(*, district: Organization, today: datetime.date) -> dict[
         "feedback": feedback_count,
         "practice_attempts": len(attempts),
     }
+
+
+def load_demo(world: DemoWorld) -> dict[str, int]:
+    """The evidence, scores, levels and practice of the demo (registered on MasteryConfig as its
+    `demo_loader`): scoring belongs to mastery, which sits above evidence."""
+    return load_demo_evidence(district=world.district("riverside"), today=world.today)

@@ -1,4 +1,5 @@
-"""Reads of mastery levels: a student's levels with their explanation and history, a section's gradebook."""
+"""Reads of mastery levels: a student's levels with their explanation and history, a section's gradebook, and
+the scoring sheet of a piece of evidence."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from waypoint.core.audit import RequestContext
+from waypoint.core.errors import NotPermitted
 from waypoint.core.models import Section, Student
-from waypoint.core.selectors import section_roster, student_get
 from waypoint.evidence.models import Assessment, Score
-from waypoint.frameworks.models import Competency, ScaleLevel
+from waypoint.evidence.selectors import EvidenceDetail, evidence_detail
+from waypoint.frameworks.models import Competency, RubricCriterion, ScaleLevel
+from waypoint.frameworks.selectors import level_name, scale_levels
 from waypoint.mastery import calc
 from waypoint.mastery.models import KnowledgeEstimate, MasteryLevel, MasteryLevelChange
+from waypoint.people.selectors import section_roster, student_get
 
 
 @dataclass(frozen=True)
@@ -71,14 +75,6 @@ class StudentMastery:
     estimates_without_level: list[KnowledgeEstimate]
 
 
-def _label(levels: list[ScaleLevel], value: float | None) -> str:
-    """The name of the highest scale level at or below the value ("Proficient"), or "No evidence yet"."""
-    if value is None:
-        return "No evidence yet"
-    reached = [level for level in levels if level.value <= value + 1e-9]
-    return reached[-1].label if reached else levels[0].label if levels else f"{value:g}"
-
-
 def student_mastery(*, context: RequestContext, student_id: int) -> StudentMastery:
     """The student's levels by competency with how each was computed and its history, beside the knowledge
     tracing estimates; the judgements that did not count are listed apart. Audited once as viewed."""
@@ -88,10 +84,7 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
         .select_related("competency__version__framework")
         .order_by("competency__version__framework__title", "competency__path")
     )
-    scale_ids = {row.competency.version.framework.scale_id for row in stored}
-    scale_levels: dict[int, list[ScaleLevel]] = defaultdict(list)
-    for level in ScaleLevel.objects.filter(scale_id__in=scale_ids).order_by("value"):
-        scale_levels[level.scale_id].append(level)
+    levels_of = scale_levels(row.competency.version.framework.scale_id for row in stored)
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
     for change in MasteryLevelChange.objects.filter(student=student).order_by("changed_at", "id"):
         history[change.competency_id].append(
@@ -105,7 +98,9 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
         CompetencyLevel(
             competency=row.competency,
             level=row,
-            label=_label(scale_levels[row.competency.version.framework.scale_id], row.level),
+            label=level_name(
+                levels_of[row.competency.version.framework.scale_id], row.level, no_value="No evidence yet"
+            ),
             explanation=explanation(row.method, row.parameters, len(row.score_ids)),
             history=history[row.competency_id],
             estimate=estimates.pop(row.competency_id, None),
@@ -217,3 +212,72 @@ def gradebook(*, context: RequestContext, section_id: int) -> Gradebook:
             )
         rows.append((student, row))
     return Gradebook(section=section, students=students, competencies=competencies, rows=rows)
+
+
+# The scoring sheet -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    """A rubric criterion about a competency, with its cell (teacher and student wording) per scale level."""
+
+    criterion: RubricCriterion
+    cells: list[tuple[ScaleLevel, str, str]]
+
+
+@dataclass(frozen=True)
+class CompetencyScoring:
+    """What a scorer needs for one competency: the scale's levels, the rubric rows about it, and the current
+    judgements (those a new score may correct)."""
+
+    competency: Competency
+    levels: list[ScaleLevel]
+    criteria: list[CriterionView]
+    current_scores: list[Score]
+
+
+@dataclass(frozen=True)
+class ScoringSheet:
+    """The evidence as its scorer sees it (whether the judgement counts is `detail.judgement_counts`), and
+    one block per competency of the evidence, in tree order."""
+
+    detail: EvidenceDetail
+    blocks: list[CompetencyScoring]
+
+
+def scoring_sheet(*, context: RequestContext, evidence_id: int) -> ScoringSheet:
+    """The evidence with, per competency, the scale, the assessment's rubric rows and the current judgements;
+    for those who may judge it (the student's self-assessment included), else NotPermitted."""
+    detail = evidence_detail(context=context, evidence_id=evidence_id)
+    if not detail.may_judge:
+        raise NotPermitted("Only the student's teachers and administrators score this evidence.")
+    evidence = detail.evidence
+    rubric = evidence.assessment.rubric if evidence.assessment is not None else None
+    criteria: dict[int, list[CriterionView]] = {competency.pk: [] for competency in detail.competencies}
+    if rubric is not None:
+        for criterion in rubric.criteria.prefetch_related("cells__level").filter(
+            competency_id__in=list(criteria)
+        ):
+            criteria[criterion.competency_id].append(
+                CriterionView(
+                    criterion,
+                    [
+                        (cell.level, cell.description, cell.student_description)
+                        for cell in criterion.cells.all()
+                    ],
+                )
+            )
+    shown = next(view for view in detail.versions if view.evidence.pk == evidence.pk)
+    current = [score for score in shown.scores if not hasattr(score, "superseded_by")]
+    return ScoringSheet(
+        detail=detail,
+        blocks=[
+            CompetencyScoring(
+                competency=competency,
+                levels=detail.levels[competency.pk],
+                criteria=criteria[competency.pk],
+                current_scores=[score for score in current if score.competency_id == competency.pk],
+            )
+            for competency in detail.competencies
+        ],
+    )

@@ -1,6 +1,8 @@
 """The mastery engine: a student's level on a competency follows from the certified scores by the method the
 district chose, incrementally (in the scoring transaction) or in bulk (`waypoint recompute`), with identical
-results. Also the district's choice of methods and the knowledge-tracing refresh.
+results. Also the district's choice of methods and the knowledge-tracing refresh, and scoring: judging a
+piece of evidence on its competencies (`scores_record`) records the scores on the evidence and refreshes the
+levels in one transaction.
 
 The rule of a level, both paths:
 - a competency whose children (in its framework version) have levels is rolled up from them by the rule's
@@ -13,8 +15,8 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,19 +24,27 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from waypoint.core.models import Organization, Student, User
-from waypoint.evidence.models import Score
-from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, ScaleLevel
+from waypoint import policy
+from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.errors import Invalid, NotPermitted
+from waypoint.core.models import AuditAction, Organization, Student, User
+from waypoint.evidence.models import Evidence, EvidenceStatus, Score, ScoreSource
+from waypoint.evidence.selectors import evidence_get, judgement_source
+from waypoint.evidence.services import EvidenceError
+from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, Rubric, ScaleLevel
+from waypoint.frameworks.selectors import scale_levels
+from waypoint.frameworks.services import scale_mark_in_use
 from waypoint.mastery import calc, vectorized
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.models import CalculationRule, MasteryLevel, MasteryLevelChange
+from waypoint.policy import Action
 
 DEFAULT_SPEC = MethodSpec(Method.DECAYING_AVERAGE, weight=calc.DEFAULT_WEIGHT)
 DEFAULT_ROLLUP = RollupRule.MEAN
 DIGITS = 6
 
 
-class CalculationError(ValueError):
+class CalculationError(Invalid):
     """A calculation rule that cannot be used; the message says why."""
 
 
@@ -516,3 +526,276 @@ def _ancestors(competency_id: int, facts: dict[int, CompetencyFacts]) -> list[in
         found.append(parent_id)
         parent_id = facts[parent_id].parent_id
     return found
+
+
+# Scoring ---------------------------------------------------------------------------------------------------
+
+MAX_SCORES_PER_CALL = 200
+MAX_REASON_LENGTH = 300  # Score.correction_reason
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """One judgement of a piece of evidence on one of its competencies: a level of the scale (`value`), or a
+    level for each rubric criterion about the competency (`criterion_levels`, criterion id → level value; the
+    score is their mean). A correction names the current score it supersedes and says why."""
+
+    competency_id: int
+    value: float | None = None
+    criterion_levels: Mapping[int, float] = field(default_factory=dict)
+    comment: str = ""
+    supersedes_id: int | None = None
+    correction_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ItemProblems:
+    """Every problem with one item of a scoring call: its position in the call, its competency, and the name
+    the messages give it ("Competency 4.2")."""
+
+    index: int
+    competency_id: int
+    label: str
+    problems: tuple[str, ...]
+
+
+class ScoringError(EvidenceError):
+    """A scoring call refused as a whole, with nothing written. `items` lists the problems of each refused
+    item; `problems` holds any problem of the call itself, then every item's, prefixed by its label."""
+
+    def __init__(self, items: Sequence[ItemProblems] = (), general: Sequence[str] = ()) -> None:
+        self.items: tuple[ItemProblems, ...] = tuple(items)
+        super().__init__(
+            [*general, *(f"{item.label}: {problem}" for item in self.items for problem in item.problems)]
+        )
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """An item that passed every check, ready to be written."""
+
+    competency: Competency
+    value: float
+    criterion_levels: dict[int, float]
+    comment: str
+    superseded: Score | None
+    correction_reason: str
+
+
+def _item_label(competency: Competency | None, competency_id: int) -> str:
+    if competency is None:
+        return f"Competency {competency_id}"
+    if competency.human_code:
+        return f"Competency {competency.human_code}"
+    return f"Competency “{competency.short_statement[:40]}”"
+
+
+def _judgement(
+    item: ScoreInput,
+    competency: Competency,
+    *,
+    levels: list[ScaleLevel],
+    rubric: Rubric | None,
+    criteria: set[int],
+    current: dict[int, Score],
+    counts: bool,
+) -> tuple[list[str], _Judgement | None]:
+    """Every problem with one item (none: the judgement to write)."""
+    scale = competency.version.framework.scale
+    values = {level.value for level in levels}
+    problems: list[str] = []
+    if "\x00" in item.comment or "\x00" in item.correction_reason:
+        problems.append("The text must not contain NUL characters.")
+    chosen = dict(item.criterion_levels)
+    if chosen:
+        if rubric is None:
+            problems.append("The evidence's assessment has no rubric; choose a level directly.")
+        else:
+            for criterion_id, level_value in chosen.items():
+                if criterion_id not in criteria:
+                    problems.append(f"Rubric criterion {criterion_id} is not about this competency.")
+                if level_value not in values:
+                    problems.append(f"{level_value:g} is not a level of the scale “{scale.name}”.")
+            if criteria - set(chosen) and not problems:
+                problems.append("Choose a level for every criterion of the rubric about this competency.")
+    elif item.value is None:
+        problems.append("Choose a level.")
+    elif item.value not in values:
+        allowed = ", ".join(f"{value:g}" for value in sorted(values))
+        problems.append(f"{item.value:g} is not a level of the scale “{scale.name}” ({allowed}).")
+    superseded = None
+    if item.supersedes_id is not None:
+        superseded = current.get(item.supersedes_id)
+        if superseded is None or superseded.competency_id != competency.pk:
+            superseded = None
+            problems.append("Only a current score on this evidence and competency can be corrected.")
+        elif superseded.counts_toward_mastery and not counts:
+            problems.append("Only a teacher with a current certification may correct a counted score.")
+        if not item.correction_reason.strip():
+            problems.append("Say why the score is corrected.")
+    if len(item.correction_reason.strip()) > MAX_REASON_LENGTH:
+        problems.append(f"Say why the score is corrected in at most {MAX_REASON_LENGTH} characters.")
+    if problems:
+        return problems, None
+    value = sum(chosen.values()) / len(chosen) if chosen else item.value
+    assert value is not None  # noqa: S101  (a value or criterion levels, checked above)
+    return [], _Judgement(
+        competency=competency,
+        value=value,
+        criterion_levels=chosen,
+        comment=item.comment.strip(),
+        superseded=superseded,
+        correction_reason=item.correction_reason.strip(),
+    )
+
+
+def _judgements(evidence: Evidence, scores: Sequence[ScoreInput], *, counts: bool) -> list[_Judgement]:
+    """Every item checked against the evidence, its scales, its assessment's rubric and its current scores;
+    a ScoringError listing the problems of every refused item when any is refused."""
+    competencies = {
+        competency.pk: competency
+        for competency in evidence.competencies.select_related("version__framework__scale")
+    }
+    levels = scale_levels(competency.version.framework.scale_id for competency in competencies.values())
+    rubric = evidence.assessment.rubric if evidence.assessment is not None else None
+    criteria: dict[int, set[int]] = defaultdict(set)
+    if rubric is not None:
+        for criterion_id, competency_id in rubric.criteria.values_list("id", "competency_id"):
+            criteria[competency_id].add(criterion_id)
+    corrected = {item.supersedes_id for item in scores if item.supersedes_id is not None}
+    current = (
+        {score.pk: score for score in Score.objects.current().filter(evidence=evidence, pk__in=corrected)}
+        if corrected
+        else {}
+    )
+    times_named = Counter(item.competency_id for item in scores)
+    accepted: list[_Judgement] = []
+    refused: list[ItemProblems] = []
+    for index, item in enumerate(scores):
+        competency = competencies.get(item.competency_id)
+        if competency is None:
+            problems, judgement = [f"The evidence is not about competency {item.competency_id}."], None
+        else:
+            problems, judgement = _judgement(
+                item,
+                competency,
+                levels=levels[competency.version.framework.scale_id],
+                rubric=rubric,
+                criteria=criteria[competency.pk],
+                current=current,
+                counts=counts,
+            )
+        if times_named[item.competency_id] > 1:
+            problems.insert(0, "The competency is judged more than once in this call; give it one score.")
+        if problems:
+            refused.append(
+                ItemProblems(
+                    index, item.competency_id, _item_label(competency, item.competency_id), tuple(problems)
+                )
+            )
+        elif judgement is not None:
+            accepted.append(judgement)
+    if refused:
+        raise ScoringError(refused)
+    return accepted
+
+
+def scores_record(*, context: RequestContext, evidence_id: int, scores: Sequence[ScoreInput]) -> list[Score]:
+    """Judge a piece of evidence on several of its competencies at once, each directly on the scale or with
+    the assessment's rubric; the scores in the order given.
+
+    All or nothing: every item is checked first, and if any is refused a ScoringError lists every problem
+    of every refused item and nothing is written. Otherwise the scores, their audit rows and the levels are
+    written in one transaction. A teacher with a current certification sets mastery-bearing scores (the
+    student's levels are recomputed at once); anyone else's judgement (an uncertified teacher, a mentor, the
+    student's self-assessment) is kept as feedback and never counted. A correction supersedes a current
+    score of the same competency with a reason; only a counting judge may correct a counting score."""
+    evidence = evidence_get(context=context, evidence_id=evidence_id, action=Action.JUDGE_EVIDENCE)
+    actor = context.actor
+    if actor is None:
+        raise NotPermitted("Sign in first.")
+    if not scores:
+        raise ScoringError(general=["Choose a level for at least one competency."])
+    if len(scores) > MAX_SCORES_PER_CALL:
+        raise ScoringError(general=[f"At most {MAX_SCORES_PER_CALL} scores are recorded in one call."])
+    student = evidence.student
+    source, certification_id = judgement_source(actor, student)
+    counts = source == ScoreSource.CERTIFIED_TEACHER
+    rubric = evidence.assessment.rubric if evidence.assessment is not None else None
+    with transaction.atomic():
+        # One scoring call at a time per piece of evidence: a score a correction supersedes is still current.
+        Evidence.objects.select_for_update().only("pk").get(pk=evidence.pk)
+        judgements = _judgements(evidence, scores, counts=counts)
+        now = timezone.now()
+        reason = policy.legitimate_interest(actor, student)
+        written = []
+        for judgement in judgements:
+            score = Score.objects.create(
+                district_id=evidence.district_id,
+                student=student,
+                evidence=evidence,
+                competency=judgement.competency,
+                framework_version_id=judgement.competency.version_id,
+                value=judgement.value,
+                rubric=rubric if judgement.criterion_levels else None,
+                criterion_levels={str(k): v for k, v in judgement.criterion_levels.items()},
+                comment=judgement.comment,
+                source=source,
+                counts_toward_mastery=counts,
+                certification_id=certification_id,
+                supersedes=judgement.superseded,
+                correction_reason=judgement.correction_reason,
+                scored_by=actor,
+                scored_at=now,
+            )
+            audit_record(
+                context=context,
+                action=AuditAction.CREATE,
+                object_type="score",
+                object_id=str(score.pk),
+                student=student,
+                reason=reason,
+            )
+            written.append(score)
+        if counts:
+            scales = {
+                j.competency.version.framework.scale_id: j.competency.version.framework.scale
+                for j in judgements
+            }
+            for scale in scales.values():
+                scale_mark_in_use(scale=scale)
+            Evidence.objects.filter(pk=evidence.pk).exclude(status=EvidenceStatus.REVISED).update(
+                status=EvidenceStatus.SCORED
+            )
+            for competency in {j.competency.pk: j.competency for j in judgements}.values():
+                level_refresh(student=student, competency=competency, at=now)
+    return written
+
+
+def score_record(
+    *,
+    context: RequestContext,
+    evidence_id: int,
+    competency_id: int,
+    value: float | None = None,
+    criterion_levels: Mapping[int, float] | None = None,
+    comment: str = "",
+    supersedes_id: int | None = None,
+    correction_reason: str = "",
+) -> Score:
+    """Judge the evidence on one of its competencies: `scores_record` with one item."""
+    (score,) = scores_record(
+        context=context,
+        evidence_id=evidence_id,
+        scores=[
+            ScoreInput(
+                competency_id=competency_id,
+                value=value,
+                criterion_levels=criterion_levels or {},
+                comment=comment,
+                supersedes_id=supersedes_id,
+                correction_reason=correction_reason,
+            )
+        ],
+    )
+    return score

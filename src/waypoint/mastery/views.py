@@ -1,10 +1,9 @@
-"""HTML pages of mastery: a student's levels with their history and how each was computed, a section's
-gradebook heatmap, and a district's choice of calculation method per framework or competency."""
+"""HTML pages of mastery: scoring a piece of evidence, a student's levels with their history and how each was
+computed, a section's gradebook heatmap, and a district's choice of calculation method per framework or
+competency."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -14,25 +13,71 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from waypoint import policy
-from waypoint.core.audit import request_context
+from waypoint.core.errors import NotPermitted
+from waypoint.core.http import user_of
 from waypoint.core.models import Organization
-from waypoint.core.selectors import NotPermitted
-from waypoint.evidence.views import answers_refusals, level_name, reads_student_language_first, user_of
 from waypoint.frameworks import selectors as framework_selectors
 from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, ScaleLevel
-from waypoint.mastery import calc, selectors
+from waypoint.frameworks.selectors import level_name, scale_levels
+from waypoint.mastery import calc, selectors, services
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
-from waypoint.mastery.forms import METHOD_LABELS, ROLLUP_LABELS, ROLLUP_SENTENCES, CalculationForm
+from waypoint.mastery.forms import (
+    METHOD_LABELS,
+    ROLLUP_LABELS,
+    ROLLUP_SENTENCES,
+    CalculationForm,
+    ScoringForm,
+)
 from waypoint.mastery.models import CalculationRule, KnowledgeEstimate
 from waypoint.mastery.services import DEFAULT_ROLLUP, DEFAULT_SPEC, CalculationError, calculation_rule_set
-from waypoint.policy import Action
+from waypoint.policy import Action, request_context
+
+# Scoring a piece of evidence --------------------------------------------------------------------------------
 
 
-def _levels_by_scale(scale_ids: Iterable[int]) -> dict[int, list[ScaleLevel]]:
-    grouped: dict[int, list[ScaleLevel]] = defaultdict(list)
-    for level in ScaleLevel.objects.filter(scale_id__in=set(scale_ids)).order_by("value"):
-        grouped[level.scale_id].append(level)
-    return grouped
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """The scoring page: the rubric's criteria × levels (or the scale) per competency, and whether this
+    viewer's score counts toward mastery. Every competency filled in is recorded by one service call, all or
+    nothing."""
+    context = request_context(request)
+    user = user_of(request)
+    sheet = selectors.scoring_sheet(context=context, evidence_id=evidence_id)
+    detail = sheet.detail
+    form = ScoringForm(request.POST if request.method == "POST" else None, scoring=sheet.blocks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = services.scores_record(
+                context=context, evidence_id=detail.evidence.pk, scores=form.judgements()
+            )
+        except services.ScoringError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            outcome = (
+                "It counts toward the mastery level."
+                if detail.judgement_counts
+                else "It is recorded as feedback and does not change the mastery level."
+            )
+            count = len(recorded)
+            messages.success(request, f"Scored {count} competenc{'y' if count == 1 else 'ies'}. {outcome}")
+            return redirect("evidence-detail", detail.evidence.pk)
+    latest = detail.versions[-1].evidence if detail.versions else detail.evidence
+    return render(
+        request,
+        "mastery/evidence_score.html",
+        {
+            "detail": detail,
+            "evidence": detail.evidence,
+            "student": detail.evidence.student,
+            "latest": latest,
+            "form": form,
+            "blocks": form.blocks(),
+            "own": detail.evidence.student.user_id == user.pk,
+            "student_first": policy.request_access(request).reads_student_language_first,
+        },
+    )
 
 
 # A student's levels -----------------------------------------------------------------------------------------
@@ -78,12 +123,11 @@ def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[st
 
 
 @login_required
-@answers_refusals
 @require_GET
 def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     user = user_of(request)
     mastery = selectors.student_mastery(context=request_context(request), student_id=student_id)
-    scales = _levels_by_scale(item.competency.version.framework.scale_id for item in mastery.levels)
+    scales = scale_levels(item.competency.version.framework.scale_id for item in mastery.levels)
     groups: dict[int, FrameworkLevels] = {}
     for item in mastery.levels:
         framework = item.competency.version.framework
@@ -104,7 +148,7 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
             "student": mastery.student,
             "groups": list(groups.values()),
             "own": mastery.student.user_id == user.pk,
-            "student_first": reads_student_language_first(user),
+            "student_first": policy.request_access(request).reads_student_language_first,
             "other_estimates": [EstimateView(estimate) for estimate in mastery.estimates_without_level],
         },
     )
@@ -121,13 +165,12 @@ class CellView:
 
 
 @login_required
-@answers_refusals
 @require_GET
 def section_gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
     """Students × competencies, each cell the level (number and name) coloured by band, linked to the
     evidence behind it; a fixed number of queries whatever the class size."""
     book = selectors.gradebook(context=request_context(request), section_id=section_id)
-    scales = _levels_by_scale(competency.version.framework.scale_id for competency in book.competencies)
+    scales = scale_levels(competency.version.framework.scale_id for competency in book.competencies)
     rows = [
         (
             student,
@@ -213,7 +256,7 @@ def _example(levels: list[ScaleLevel]) -> tuple[list[float], list[ExampleRow]]:
                 method=METHOD_LABELS[method],
                 explanation=calc.explain(spec, score_count=len(scores)),
                 level=None if value is None else round(value, 2),
-                level_label=level_name(levels, value) if value is not None else "No level",
+                level_label=level_name(levels, value),
                 meets_mastery=value is not None and value >= threshold - 1e-9,
             )
         )
@@ -229,7 +272,6 @@ def _uses_framework(district: Organization, framework: Framework) -> bool:
 
 
 @login_required
-@answers_refusals
 @require_http_methods(["GET", "POST"])
 def framework_calculation(request: HttpRequest, framework_id: int) -> HttpResponse:
     """The rules in force for the reader's district (anyone who reads the framework); district
@@ -237,9 +279,10 @@ def framework_calculation(request: HttpRequest, framework_id: int) -> HttpRespon
     user = user_of(request)
     framework, versions = framework_selectors.framework_get(user, framework_id)
     version = framework_selectors.shown_version(versions)
+    acting_district_id = policy.request_access(request).acting_district_id
     district = (
-        Organization.objects.filter(pk=user.district_id, kind=Organization.Kind.DISTRICT).first()
-        if user.district_id is not None
+        Organization.objects.filter(pk=acting_district_id, kind=Organization.Kind.DISTRICT).first()
+        if acting_district_id is not None
         else None
     )
     can_manage = district is not None and policy.can(user, Action.MANAGE_CALCULATION, district)

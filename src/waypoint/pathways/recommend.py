@@ -37,7 +37,8 @@ ONLINE_ACCESS_PENALTY = 4
 TRANSPORT_PENALTY = 4
 SCHEDULE_PENALTY = 3
 
-# The location and time values the catalog stores (pathways.models uses the same strings).
+# The location and time values the catalog stores (`waypoint.catalog.models` uses the same strings; a test
+# checks they agree).
 ONLINE = "online"
 COMMUNITY = "community"
 SCHOOL_DAY = "school_day"

@@ -1,27 +1,35 @@
-"""Reads of profiles, success plans, the catalog, paths, recommendations and the equal access report, shared
-by the pages and the API.
+"""Reads of paths, recommendations, the approval queue and the equal access report, shared by the pages and
+the API; and the paths that hold places in the catalog's opportunities (`place_holding_paths`, declared to
+the catalog on PathwaysConfig).
 
-Each read of a student's profile, plan, paths or recommendations goes through `waypoint.policy` and is
-written to the audit log with the reader's legitimate interest; the catalog is not student data and is not
-audited. A student or path out of scope raises `NotVisible` (answered 404), an action the reader may not
-take raises `NotPermitted` (403); both are audited as refused.
+Each read of a student's paths or recommendations goes through `waypoint.policy` and is written to the audit
+log with the reader's legitimate interest. A student or path out of scope raises `NotVisible` (answered 404),
+an action the reader may not take raises `NotPermitted` (403); both are audited as refused.
 """
 
 from __future__ import annotations
 
 import datetime
-import math
 from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Count, F, Max, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Max, Q, QuerySet
 
 from waypoint import policy
+from waypoint.catalog import career_clusters
+from waypoint.catalog.models import Opportunity, OpportunityKind
+from waypoint.catalog.selectors import (
+    competency_label,
+    competency_name,
+    places_left,
+    places_taken,
+    with_catalog_details,
+)
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.demographics import RACE_FLAGS, RaceEthnicity, federal_race_ethnicity
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import (
     AdvisorAssignment,
     AuditAction,
@@ -31,59 +39,41 @@ from waypoint.core.models import (
     StudentDemographics,
     StudentEnrollment,
 )
-from waypoint.core.selectors import NotPermitted, NotVisible, Page, student_get
+from waypoint.core.paging import Page, page_of
 from waypoint.evidence.models import Evidence
 from waypoint.frameworks.models import Competency
 from waypoint.insights.suppression import DEFAULT_MIN_SIZE, is_small, suppress
 from waypoint.mastery.selectors import student_levels
-from waypoint.pathways import career_clusters, recommend
+from waypoint.pathways import recommend
 from waypoint.pathways.models import (
     OPEN_STATUSES,
     PARTICIPATING,
     PLACE_HOLDING,
-    GoalDomain,
-    LearnerProfile,
-    LearnerProfileRevision,
-    Opportunity,
-    OpportunityKind,
     PathEvent,
     PathProposal,
     PathStatus,
-    PlanAcknowledgement,
-    PlanGoal,
-    PlanReview,
-    ProfileComment,
-    Provider,
-    SuccessPlan,
 )
+from waypoint.people.selectors import student_get
 from waypoint.policy import Action
 from waypoint.policy import pathways as pathways_access
-
-M = TypeVar("M", bound=Model)
+from waypoint.policy import profiles as profiles_access
+from waypoint.profiles.models import LearnerProfile, PlanGoal
 
 RECOMMENDATION_LIMIT = 10
 QUEUE_LIMIT = 100
 REPORT_GRADES = (6, 13)
 
 
-def _paginate(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
-    count = queryset.count()
-    number = min(max(1, number), max(1, math.ceil(count / size)))
-    start = (number - 1) * size
-    return Page(items=list(queryset[start : start + size]), count=count, number=number, size=size)
-
-
 def _refused(
     context: RequestContext, *, object_type: str, reason: str, student: Student | None = None
 ) -> NotPermitted:
-    actor = context.actor
     audit_record(
         context=context,
         action=AuditAction.DENIED,
         object_type=object_type,
         object_id=str(student.pk) if student else "",
         student=student,
-        district_id=None if student else (actor.district_id if actor else None),
+        district_id=None if student else context.district_id,
         reason=reason,
     )
     return NotPermitted(reason)
@@ -109,56 +99,6 @@ def current_grade(student: Student, on: datetime.date | None = None) -> int | No
         .values_list("grade_level", flat=True)
         .first()
     )
-
-
-def _label(code: str, statement: str, domain: str) -> str:
-    if domain and code:
-        return f"{domain} ({code})"
-    return code or (statement if len(statement) <= 60 else statement[:59] + "…")
-
-
-def competency_name(competency: Competency) -> str:
-    """A competency as a reason names it: its domain's title and its code ("Collaboration (GP.COL.1)"),
-    else its code, else its statement shortened."""
-    parent = competency.parent
-    domain = parent.abbreviated_statement if parent is not None else ""
-    return _label(competency.human_code, competency.short_statement, domain)
-
-
-def _named_competencies() -> QuerySet[Competency]:
-    return Competency.objects.select_related("parent").order_by("path")
-
-
-def _places_taken() -> Coalesce:
-    """The number of paths holding a place in the opportunity, as a correlated subquery: unlike a join with
-    GROUP BY, it costs nothing when a page only counts its rows."""
-    held = (
-        PathProposal.objects.filter(opportunity=OuterRef("pk"), status__in=PLACE_HOLDING)
-        .order_by()
-        .values("opportunity")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(held), 0)
-
-
-def with_catalog_details(opportunities: QuerySet[Opportunity]) -> QuerySet[Opportunity]:
-    """Opportunities with their provider, competencies, prerequisites and `places_taken`, in three queries."""
-    return (
-        opportunities.select_related("provider", "district")
-        .prefetch_related(
-            Prefetch("competencies", queryset=_named_competencies()),
-            Prefetch("prerequisites", queryset=_named_competencies()),
-        )
-        .annotate(places_taken=_places_taken())
-    )
-
-
-def places_left(opportunity: Opportunity) -> int | None:
-    """The places still free (None: no limit), from `with_catalog_details`' count."""
-    if opportunity.capacity is None:
-        return None
-    return max(0, opportunity.capacity - getattr(opportunity, "places_taken", 0))
 
 
 def opportunity_facts(opportunity: Opportunity) -> recommend.OpportunityFacts:
@@ -221,149 +161,10 @@ def eligibility_barriers(
     return recommend.barriers(learner, opportunity_facts(detailed))
 
 
-# Learner profiles and success plans -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProfilePage:
-    student: Student
-    profile: LearnerProfile | None
-    comments: list[ProfileComment]
-    revision_count: int
-    can_edit: bool
-    can_comment: bool
-
-
-def profile_page(*, context: RequestContext, student_id: int) -> ProfilePage:
-    """The student's learner profile with its comments, audited as one view."""
-    student = student_get(context=context, student_id=student_id, audit_as="learner-profile")
-    profile = LearnerProfile.objects.filter(student=student).select_related("updated_by").first()
-    comments = list(profile.comments.select_related("author")) if profile else []
-    return ProfilePage(
-        student=student,
-        profile=profile,
-        comments=comments,
-        revision_count=profile.revisions.count() if profile else 0,
-        can_edit=policy.can(context.user, Action.EDIT_PROFILE, student),
-        can_comment=policy.can(context.user, Action.COMMENT_PROFILE, student),
-    )
-
-
-def profile_for_edit(*, context: RequestContext, student_id: int) -> tuple[Student, LearnerProfile | None]:
-    """The student's profile for the student to edit; anyone else is refused."""
-    student = student_get(
-        context=context, student_id=student_id, action=Action.EDIT_PROFILE, audit_as="learner-profile"
-    )
-    return student, LearnerProfile.objects.filter(student=student).first()
-
-
-def profile_history(
-    *, context: RequestContext, student_id: int
-) -> tuple[Student, list[LearnerProfileRevision]]:
-    """Every saved state of the student's profile, newest first."""
-    student = student_get(context=context, student_id=student_id, audit_as="learner-profile-history")
-    revisions = list(
-        LearnerProfileRevision.objects.filter(profile__student=student)
-        .select_related("edited_by")
-        .order_by("-number")
-    )
-    return student, revisions
-
-
-@dataclass(frozen=True)
-class DomainGoals:
-    domain: str
-    label: str
-    goals: list[PlanGoal]
-
-
-@dataclass(frozen=True)
-class PlanPage:
-    student: Student
-    plan: SuccessPlan | None
-    domains: list[DomainGoals]
-    reviews: list[PlanReview]
-    acknowledgements: list[PlanAcknowledgement]
-    review_due: datetime.date | None
-    can_edit: bool
-    can_review: bool
-    can_acknowledge: bool
-
-    @property
-    def review_overdue(self) -> bool:
-        return self.review_due is not None and self.review_due < policy.today()
-
-    @property
-    def goal_count(self) -> int:
-        return sum(len(domain.goals) for domain in self.domains)
-
-    def acknowledged_by(self, user_id: int) -> PlanAcknowledgement | None:
-        return next((a for a in self.acknowledgements if a.guardian_id == user_id), None)
-
-
-def _plan_page(context: RequestContext, student: Student) -> PlanPage:
-    plan = SuccessPlan.objects.filter(student=student).first()
-    goals: list[PlanGoal] = []
-    reviews: list[PlanReview] = []
-    acknowledgements: list[PlanAcknowledgement] = []
-    if plan is not None:
-        goals = list(plan.goals.prefetch_related("milestones").order_by("domain", "position", "id"))
-        reviews = list(plan.reviews.select_related("reviewer"))
-        acknowledgements = list(plan.acknowledgements.select_related("guardian"))
-    grouped: dict[str, list[PlanGoal]] = defaultdict(list)
-    for goal in goals:
-        grouped[goal.domain].append(goal)
-    return PlanPage(
-        student=student,
-        plan=plan,
-        domains=[DomainGoals(domain, label, grouped[domain]) for domain, label in GoalDomain.choices],
-        reviews=reviews,
-        acknowledgements=acknowledgements,
-        review_due=plan.review_due(reviews[0].reviewed_on if reviews else None) if plan else None,
-        can_edit=policy.can(context.user, Action.EDIT_PLAN, student),
-        can_review=policy.can(context.user, Action.REVIEW_PLAN, student),
-        can_acknowledge=policy.can(context.user, Action.ACKNOWLEDGE_PLAN, student),
-    )
-
-
-def plan_page(*, context: RequestContext, student_id: int) -> PlanPage:
-    """The student's success plan by domain, with reviews and acknowledgements, audited as one view."""
-    student = student_get(context=context, student_id=student_id, audit_as="success-plan")
-    return _plan_page(context, student)
-
-
-def plan_student(*, context: RequestContext, student_id: int, action: Action) -> Student:
-    """The student whose plan the actor is about to change (edit, review, acknowledge), or a refusal."""
-    return student_get(context=context, student_id=student_id, action=action, audit_as="success-plan")
-
-
-def goal_get(*, context: RequestContext, goal_id: int) -> PlanGoal:
-    """A goal of a plan the actor may edit; one they may not see is NotVisible."""
-    goal = (
-        PlanGoal.objects.filter(pk=goal_id, plan__student__in=policy.visible_students(context.user))
-        .select_related("plan__student")
-        .prefetch_related("milestones")
-        .first()
-    )
-    if goal is None:
-        audit_record(
-            context=context, action=AuditAction.DENIED, object_type="success-plan", object_id=str(goal_id)
-        )
-        raise NotVisible(f"No goal {goal_id} is visible to this user.")
-    student = goal.plan.student
-    if not policy.can(context.user, Action.EDIT_PLAN, student):
-        raise _refused(
-            context, object_type="success-plan", reason="Role may not edit the plan", student=student
-        )
-    audit_record(
-        context=context,
-        action=AuditAction.VIEW,
-        object_type="success-plan",
-        object_id=str(goal.plan_id),
-        student=student,
-        reason=policy.legitimate_interest(context.user, student),
-    )
-    return goal
+def place_holding_paths() -> QuerySet[PathProposal]:
+    """The paths that hold a place in their opportunity (approved or active): declared on PathwaysConfig as
+    `place_holders`, so the catalog counts them in its places (`waypoint.catalog.selectors.places_taken`)."""
+    return PathProposal.objects.filter(status__in=PLACE_HOLDING)
 
 
 # Recommendations ------------------------------------------------------------------------------------------
@@ -401,8 +202,10 @@ def catalog_facts(opportunities: QuerySet[Opportunity]) -> list[recommend.Opport
             "competency__full_statement",
             "competency__parent__abbreviated_statement",
         ):
-            names[opportunity_id][competency_id] = _label(code, abbreviated or statement, domain or "")
-    rows = opportunities.annotate(places_taken=_places_taken()).values(
+            names[opportunity_id][competency_id] = competency_label(
+                code, abbreviated or statement, domain or ""
+            )
+    rows = opportunities.annotate(places_taken=places_taken()).values(
         "id",
         "title",
         "description",
@@ -462,69 +265,7 @@ def recommendations_for(
     )
 
 
-# The catalog ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogFilters:
-    kind: str = ""
-    location: str = ""
-    career_cluster: str = ""
-    grade: int | None = None
-    query: str = ""
-    with_places: bool = False
-    include_inactive: bool = False
-
-
-def catalog(
-    *, context: RequestContext, filters: CatalogFilters, page: int = 1, page_size: int = 50
-) -> Page[Opportunity]:
-    """A page of the catalogs the actor reads (their districts'), filtered; curators may include the
-    opportunities no longer offered."""
-    user = context.user
-    rows = catalog_opportunities(context)
-    if not (filters.include_inactive and policy.can(user, Action.CURATE_CATALOG)):
-        rows = rows.filter(is_active=True)
-    if filters.kind:
-        rows = rows.filter(kind=filters.kind)
-    if filters.location:
-        rows = rows.filter(location=filters.location)
-    if filters.career_cluster:
-        rows = rows.filter(career_cluster=filters.career_cluster)
-    if filters.grade is not None:
-        rows = rows.filter(
-            Q(min_grade__isnull=True) | Q(min_grade__lte=filters.grade),
-            Q(max_grade__isnull=True) | Q(max_grade__gte=filters.grade),
-        )
-    for word in filters.query.split()[:4]:
-        rows = rows.filter(
-            Q(title__icontains=word) | Q(description__icontains=word) | Q(provider__name__icontains=word)
-        )
-    rows = with_catalog_details(rows)
-    if filters.with_places:
-        rows = rows.filter(Q(capacity__isnull=True) | Q(capacity__gt=F("places_taken")))
-    return _paginate(rows.order_by("title", "id"), number=page, size=page_size)
-
-
-def catalog_opportunities(context: RequestContext) -> QuerySet[Opportunity]:
-    """The opportunities of the actor's own districts' catalogs (shared templates of other districts are
-    listed apart)."""
-    user = context.user
-    return pathways_access.visible_opportunities(user).filter(
-        district_id__in=pathways_access.catalog_districts(user)
-    )
-
-
-def opportunity_get(*, context: RequestContext, opportunity_id: int) -> Opportunity:
-    """An opportunity the actor may read, with its details; NotVisible otherwise."""
-    opportunity = (
-        with_catalog_details(pathways_access.visible_opportunities(context.user).filter(pk=opportunity_id))
-        .select_related("mentor", "provider__mentor", "copied_from", "created_by")
-        .first()
-    )
-    if opportunity is None:
-        raise NotVisible(f"No opportunity {opportunity_id} is visible to this user.")
-    return opportunity
+# Who takes part in an opportunity -------------------------------------------------------------------------
 
 
 def opportunity_participants(*, context: RequestContext, opportunity: Opportunity) -> list[PathProposal]:
@@ -553,58 +294,6 @@ def opportunity_participants(*, context: RequestContext, opportunity: Opportunit
     return paths
 
 
-def templates_for(*, context: RequestContext) -> list[Opportunity]:
-    """The best-practice templates other districts share, for curators."""
-    user = context.user
-    if not policy.can(user, Action.CURATE_CATALOG):
-        raise _refused(context, object_type="opportunity-templates", reason="Templates are for curators")
-    return list(
-        with_catalog_details(
-            pathways_access.visible_opportunities(user)
-            .filter(shared_as_template=True)
-            .exclude(district_id__in=pathways_access.curated_districts(user))
-        ).order_by("title", "id")
-    )
-
-
-def providers_for(*, context: RequestContext) -> list[Provider]:
-    """The providers of the catalogs the actor curates, with their number of opportunities."""
-    user = context.user
-    if not policy.can(user, Action.CURATE_CATALOG):
-        raise _refused(context, object_type="providers", reason="Providers are for curators")
-    return list(
-        pathways_access.visible_providers(user)
-        .select_related("mentor", "district")
-        .annotate(opportunity_count=Count("opportunities"))
-        .order_by("name", "id")
-    )
-
-
-def provider_get(*, context: RequestContext, provider_id: int) -> Provider:
-    provider = (
-        pathways_access.visible_providers(context.user)
-        .filter(pk=provider_id)
-        .select_related("district")
-        .first()
-    )
-    if provider is None:
-        raise NotVisible(f"No provider {provider_id} is visible to this user.")
-    return provider
-
-
-def curated_district(context: RequestContext, district_id: int | None = None) -> Organization:
-    """The district whose catalog the actor adds to: the one named, or their only one."""
-    districts = sorted(pathways_access.curated_districts(context.user))
-    if not districts:
-        raise _refused(
-            context, object_type="opportunity", reason="Teachers and administrators curate the catalog"
-        )
-    chosen = district_id if district_id is not None else districts[0]
-    if chosen not in districts:
-        raise NotPermitted("You do not curate that district’s catalog.")
-    return Organization.objects.get(pk=chosen)
-
-
 # Paths ----------------------------------------------------------------------------------------------------
 
 
@@ -620,7 +309,7 @@ def paths_for(
     rows = _paths().filter(pk__in=pathways_access.visible_paths(context.user).values("pk"))
     if statuses:
         rows = rows.filter(status__in=statuses)
-    result = _paginate(rows.order_by("-updated_at", "-id"), number=page, size=page_size)
+    result = page_of(rows.order_by("-updated_at", "-id"), number=page, size=page_size)
     audit_record_students(
         context=context,
         action=AuditAction.VIEW,
@@ -664,7 +353,7 @@ def approval_queue(*, context: RequestContext) -> ApprovalQueue:
         "student_id"
     )
     due_rows = (
-        pathways_access.guided_students(user)
+        profiles_access.guided_students(user)
         .filter(id__in=caseload)
         .annotate(
             last_review=Max("success_plan__reviews__reviewed_on"),

@@ -1,69 +1,33 @@
-"""HTML pages of multiple paths of study: the learner profile and success plan, recommendations, the catalog,
+"""HTML pages of paths of study: recommendations, an opportunity as a student or staff member sees it,
 proposals, the approval queue, paths and the equal access report. Each view parses input, asks the access
 policy (through the selectors), calls a service, and renders."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waypoint import policy
-from waypoint.core.audit import RequestContext, request_context
-from waypoint.core.models import Student, User
-from waypoint.core.selectors import NotPermitted, NotVisible, family_students, student_get
+from waypoint.catalog import selectors as catalog_selectors
+from waypoint.core.audit import RequestContext
+from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.models import Student
+from waypoint.frameworks.selectors import district_competencies
 from waypoint.pathways import selectors, services
-from waypoint.pathways.forms import (
-    CatalogFilterForm,
-    CommentForm,
-    CopyForm,
-    DecisionForm,
-    GoalForm,
-    MilestoneForm,
-    MilestoneFormSet,
-    NoteForm,
-    OpportunityForm,
-    ProfileForm,
-    ProposalForm,
-    ProviderForm,
-    ReviewForm,
-    district_competencies,
-    goal_fields,
-)
-from waypoint.pathways.models import OPEN_STATUSES, PathProposal, PathStatus, PlanGoal
-from waypoint.policy import Action
-from waypoint.policy.pathways import mentor_candidates
-
-ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
-
-
-def _guarded(view: ViewFunction) -> ViewFunction:
-    """What the access policy hides answers 404, like something that does not exist; what it refuses
-    answers 403 with the reason."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotVisible as exc:
-            raise Http404 from exc
-        except NotPermitted as exc:
-            return render(request, "core/forbidden.html", {"reason": str(exc)}, status=403)
-
-    return cast(ViewFunction, wrapper)
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101  (login_required guarantees a signed-in User)
-    return request.user
+from waypoint.pathways.forms import DecisionForm, NoteForm, ProposalForm
+from waypoint.pathways.models import OPEN_STATUSES, PathProposal, PathStatus
+from waypoint.people.selectors import family_students
+from waypoint.policy import Action, request_context
+from waypoint.policy.catalog import mentor_candidates
+from waypoint.profiles.models import PlanGoal
 
 
 def _page_number(request: HttpRequest) -> int:
@@ -83,184 +47,10 @@ def _own_student(context: RequestContext) -> Student:
     return student
 
 
-# Learner profile ------------------------------------------------------------------------------------------
-
-
-@login_required
-@_guarded
-@require_GET
-def profile(request: HttpRequest, student_id: int) -> HttpResponse:
-    page = selectors.profile_page(context=request_context(request), student_id=student_id)
-    return render(
-        request,
-        "pathways/profile.html",
-        {"page": page, "student": page.student, "comment_form": CommentForm() if page.can_comment else None},
-    )
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, student_id: int) -> HttpResponse:
-    context = request_context(request)
-    student, learner_profile = selectors.profile_for_edit(context=context, student_id=student_id)
-    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(learner_profile))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.profile_save(context=context, student=student, fields=form.profile_fields())
-        except services.PathwaysError as error:
-            _add_problems(form, error)
-        else:
-            messages.success(request, "Your profile is saved. Your recommendations now use it.")
-            return redirect("learner-profile", student.pk)
-    return render(request, "pathways/profile_form.html", {"form": form, "student": student})
-
-
-@login_required
-@_guarded
-@require_GET
-def profile_history(request: HttpRequest, student_id: int) -> HttpResponse:
-    student, revisions = selectors.profile_history(context=request_context(request), student_id=student_id)
-    return render(request, "pathways/profile_history.html", {"student": student, "revisions": revisions})
-
-
-@login_required
-@_guarded
-@require_POST
-def profile_comment(request: HttpRequest, student_id: int) -> HttpResponse:
-    context = request_context(request)
-    student = student_get(
-        context=context, student_id=student_id, action=Action.COMMENT_PROFILE, audit_as="learner-profile"
-    )
-    form = CommentForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Write a comment before sending it.")
-    else:
-        try:
-            services.profile_comment_add(context=context, student=student, text=form.cleaned_data["text"])
-        except services.PathwaysError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "Your comment is added.")
-    return redirect("learner-profile", student.pk)
-
-
-# Success plan ---------------------------------------------------------------------------------------------
-
-
-@login_required
-@_guarded
-@require_GET
-def plan(request: HttpRequest, student_id: int) -> HttpResponse:
-    page = selectors.plan_page(context=request_context(request), student_id=student_id)
-    acknowledged = page.acknowledged_by(_user(request).pk) if page.can_acknowledge else None
-    return render(
-        request,
-        "pathways/plan.html",
-        {
-            "page": page,
-            "student": page.student,
-            "review_form": ReviewForm() if page.can_review else None,
-            "acknowledged": acknowledged,
-            "acknowledged_current": acknowledged is not None
-            and page.plan is not None
-            and acknowledged.revision == page.plan.revision,
-        },
-    )
-
-
-def _goal_page(
-    request: HttpRequest, *, context: RequestContext, student: Student, goal: PlanGoal | None
-) -> HttpResponse:
-    form = GoalForm(request.POST or None, initial=GoalForm.initial_for(goal) if goal else {})
-    milestones = MilestoneFormSet(
-        request.POST or None,
-        initial=[MilestoneForm.initial_for(m) for m in goal.milestones.all()] if goal else [],
-        prefix="milestones",
-    )
-    if request.method == "POST" and form.is_valid() and milestones.is_valid():
-        fields = goal_fields(form, milestones)
-        try:
-            if goal is None:
-                services.goal_add(context=context, student=student, fields=fields)
-            else:
-                services.goal_update(context=context, goal=goal, fields=fields)
-        except services.PathwaysError as error:
-            _add_problems(form, error)
-        else:
-            messages.success(request, "The goal is saved in the success plan.")
-            return redirect("success-plan", student.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "pathways/goal_form.html",
-        {"form": form, "milestones": milestones, "student": student, "goal": goal},
-        status=status,
-    )
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def goal_new(request: HttpRequest, student_id: int) -> HttpResponse:
-    context = request_context(request)
-    student = selectors.plan_student(context=context, student_id=student_id, action=Action.EDIT_PLAN)
-    return _goal_page(request, context=context, student=student, goal=None)
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
-    context = request_context(request)
-    goal = selectors.goal_get(context=context, goal_id=goal_id)
-    return _goal_page(request, context=context, student=goal.plan.student, goal=goal)
-
-
-@login_required
-@_guarded
-@require_POST
-def plan_review(request: HttpRequest, student_id: int) -> HttpResponse:
-    context = request_context(request)
-    student = selectors.plan_student(context=context, student_id=student_id, action=Action.REVIEW_PLAN)
-    form = ReviewForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Give the date of the review.")
-    else:
-        try:
-            services.plan_review_record(
-                context=context,
-                student=student,
-                reviewed_on=form.cleaned_data["reviewed_on"],
-                notes=form.cleaned_data["notes"],
-            )
-        except services.PathwaysError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, "The review is recorded.")
-    return redirect("success-plan", student.pk)
-
-
-@login_required
-@_guarded
-@require_POST
-def plan_acknowledge(request: HttpRequest, student_id: int) -> HttpResponse:
-    context = request_context(request)
-    student = selectors.plan_student(context=context, student_id=student_id, action=Action.ACKNOWLEDGE_PLAN)
-    try:
-        services.plan_acknowledge(context=context, student=student)
-    except services.PathwaysError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Thank you: you acknowledged {student.full_name}’s success plan.")
-    return redirect("success-plan", student.pk)
-
-
 # Recommendations ------------------------------------------------------------------------------------------
 
 
 @login_required
-@_guarded
 @require_GET
 def recommendations(request: HttpRequest, student_id: int) -> HttpResponse:
     context = request_context(request)
@@ -276,51 +66,15 @@ def recommendations(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
-# The catalog ----------------------------------------------------------------------------------------------
+# An opportunity, as someone who may take part sees it -----------------------------------------------------
 
 
 @login_required
-@_guarded
-@require_GET
-def catalog(request: HttpRequest) -> HttpResponse:
-    context = request_context(request)
-    form = CatalogFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    can_curate = policy.can(context.user, Action.CURATE_CATALOG)
-    filters = selectors.CatalogFilters(
-        kind=data.get("kind", ""),
-        location=data.get("location", ""),
-        career_cluster=data.get("career_cluster", ""),
-        grade=data.get("grade"),
-        query=data.get("q", ""),
-        with_places=data.get("with_places", False),
-        include_inactive=can_curate,
-    )
-    page = selectors.catalog(
-        context=context, filters=filters, page=_page_number(request), page_size=settings.WAYPOINT_PAGE_SIZE
-    )
-    own = Student.objects.filter(user=context.actor).values_list("pk", flat=True).first()
-    return render(
-        request,
-        "pathways/catalog.html",
-        {
-            "form": form,
-            "page": page,
-            "rows": [(o, selectors.places_left(o)) for o in page.items],
-            "can_curate": can_curate,
-            "own_student_id": own,
-            "filtered": form.is_valid() and any(data.values()),
-        },
-    )
-
-
-@login_required
-@_guarded
 @require_GET
 def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     context = request_context(request)
     user = context.user
-    opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
+    opportunity = catalog_selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     participants = (
         selectors.opportunity_participants(context=context, opportunity=opportunity)
         if policy.can(user, Action.VIEW_PARTICIPANTS, opportunity)
@@ -346,7 +100,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
         {
             "opportunity": opportunity,
             "open_path": open_path,
-            "places_left": selectors.places_left(opportunity),
+            "places_left": catalog_selectors.places_left(opportunity),
             "participants": participants,
             "proposable": proposable,
             "barriers": selectors.eligibility_barriers(student, opportunity)
@@ -359,154 +113,10 @@ def opportunity_detail(request: HttpRequest, opportunity_id: int) -> HttpRespons
     )
 
 
-def _opportunity_page(request: HttpRequest, *, context: RequestContext, opportunity: Any) -> HttpResponse:
-    district = opportunity.district if opportunity else selectors.curated_district(context)
-    form = OpportunityForm(
-        request.POST or None,
-        district=district,
-        mentors=mentor_candidates(district),
-        initial=OpportunityForm.initial_for(opportunity) if opportunity else {},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.opportunity_save(
-                district=district,
-                fields=form.opportunity_fields(),
-                actor=context.actor,
-                opportunity=opportunity,
-            )
-        except services.PathwaysError as error:
-            _add_problems(form, error)
-        else:
-            messages.success(request, f"“{saved.title}” is saved in the catalog.")
-            return redirect("opportunity-detail", saved.pk)
-    return render(
-        request,
-        "pathways/opportunity_form.html",
-        {"form": form, "opportunity": opportunity, "district": district},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def opportunity_new(request: HttpRequest) -> HttpResponse:
-    return _opportunity_page(request, context=request_context(request), opportunity=None)
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    context = request_context(request)
-    opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    if not policy.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
-        raise NotPermitted("An opportunity is edited by its author or by its district’s administrators.")
-    return _opportunity_page(request, context=context, opportunity=opportunity)
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def opportunity_copy(request: HttpRequest, opportunity_id: int) -> HttpResponse:
-    context = request_context(request)
-    template = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    if not policy.can(context.user, Action.COPY_OPPORTUNITY, template):
-        raise NotPermitted("Teachers and administrators copy best-practice templates into their catalog.")
-    district = selectors.curated_district(context)
-    form = CopyForm(request.POST or None, district=district)
-    if request.method == "POST" and form.is_valid():
-        try:
-            copy, dropped = services.opportunity_copy(
-                template=template,
-                district=district,
-                provider=form.cleaned_data["provider"],
-                actor=context.actor,
-            )
-        except services.PathwaysError as error:
-            _add_problems(form, error)
-        else:
-            noun = "competency" if dropped == 1 else "competencies"
-            note = (
-                f" {dropped} {noun} of frameworks your district does not use were left out."
-                if dropped
-                else ""
-            )
-            messages.success(
-                request, f"“{copy.title}” is copied into your catalog. Check its dates and places.{note}"
-            )
-            return redirect("opportunity-edit", copy.pk)
-    return render(
-        request, "pathways/opportunity_copy.html", {"form": form, "template": template, "district": district}
-    )
-
-
-@login_required
-@_guarded
-@require_GET
-def opportunity_templates(request: HttpRequest) -> HttpResponse:
-    templates = selectors.templates_for(context=request_context(request))
-    return render(request, "pathways/templates.html", {"templates": templates})
-
-
-# Providers ------------------------------------------------------------------------------------------------
-
-
-@login_required
-@_guarded
-@require_GET
-def provider_list(request: HttpRequest) -> HttpResponse:
-    providers = selectors.providers_for(context=request_context(request))
-    return render(request, "pathways/provider_list.html", {"providers": providers})
-
-
-def _provider_page(request: HttpRequest, *, context: RequestContext, provider: Any) -> HttpResponse:
-    district = provider.district if provider else selectors.curated_district(context)
-    form = ProviderForm(
-        request.POST or None,
-        mentors=mentor_candidates(district),
-        initial=ProviderForm.initial_for(provider) if provider else {},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.provider_save(
-                district=district, fields=form.provider_fields(), provider=provider
-            )
-        except services.PathwaysError as error:
-            _add_problems(form, error)
-        else:
-            messages.success(request, f"“{saved.name}” is saved.")
-            return redirect("provider-list")
-    return render(
-        request,
-        "pathways/provider_form.html",
-        {"form": form, "provider": provider, "district": district},
-        status=400 if request.method == "POST" else 200,
-    )
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def provider_new(request: HttpRequest) -> HttpResponse:
-    return _provider_page(request, context=request_context(request), provider=None)
-
-
-@login_required
-@_guarded
-@require_http_methods(["GET", "POST"])
-def provider_edit(request: HttpRequest, provider_id: int) -> HttpResponse:
-    context = request_context(request)
-    provider = selectors.provider_get(context=context, provider_id=provider_id)
-    return _provider_page(request, context=context, provider=provider)
-
-
 # Paths ----------------------------------------------------------------------------------------------------
 
 
 @login_required
-@_guarded
 @require_GET
 def path_list(request: HttpRequest) -> HttpResponse:
     context = request_context(request)
@@ -551,19 +161,18 @@ def _chosen_competencies(form: ProposalForm, student: Student) -> list[Any]:
 
 
 @login_required
-@_guarded
 @require_http_methods(["GET", "POST"])
 def path_new(request: HttpRequest) -> HttpResponse:
     context = request_context(request)
     student = _own_student(context)
     raw_id = request.GET.get("opportunity", "")
     opportunity = (
-        selectors.opportunity_get(context=context, opportunity_id=int(raw_id))
+        catalog_selectors.opportunity_get(context=context, opportunity_id=int(raw_id))
         if raw_id.isdigit() and len(raw_id) < 19
         else None
     )
     if opportunity is not None and opportunity.district_id != student.district_id:
-        raise Http404
+        raise NotVisible("The opportunity is not in your district's catalog.")
     form = _proposal_form(
         request, student=student, opportunity=opportunity, initial=ProposalForm.initial_dates(opportunity)
     )
@@ -596,7 +205,6 @@ def path_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_guarded
 @require_http_methods(["GET", "POST"])
 def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
     context = request_context(request)
@@ -636,7 +244,6 @@ def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
 
 
 @login_required
-@_guarded
 @require_GET
 def path_detail(request: HttpRequest, path_id: int) -> HttpResponse:
     page = selectors.path_page(context=request_context(request), path_id=path_id)
@@ -658,7 +265,6 @@ def path_detail(request: HttpRequest, path_id: int) -> HttpResponse:
 
 
 @login_required
-@_guarded
 @require_POST
 def path_decide(request: HttpRequest, path_id: int) -> HttpResponse:
     context = request_context(request)
@@ -685,7 +291,6 @@ def path_decide(request: HttpRequest, path_id: int) -> HttpResponse:
 
 
 @login_required
-@_guarded
 @require_POST
 def path_status(request: HttpRequest, path_id: int) -> HttpResponse:
     """Start, complete or withdraw a path (`to` in the form)."""
@@ -713,7 +318,6 @@ def path_status(request: HttpRequest, path_id: int) -> HttpResponse:
 
 
 @login_required
-@_guarded
 @require_GET
 def path_queue(request: HttpRequest) -> HttpResponse:
     queue = selectors.approval_queue(context=request_context(request))
@@ -724,7 +328,6 @@ def path_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_guarded
 @require_GET
 def access_report(request: HttpRequest) -> HttpResponse:
     context = request_context(request)

@@ -1,4 +1,4 @@
-"""API of the core app: who am I, and the students I may see."""
+"""The people API: who am I, and the students I may see."""
 
 from __future__ import annotations
 
@@ -8,45 +8,22 @@ from typing import Annotated
 from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
-from pydantic import AfterValidator
 
 from waypoint import policy
-from waypoint.core.audit import request_context
+from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, ValidationErrorOut
 from waypoint.core.models import AuditEvent, Organization, Student, StudentEnrollment, User
-from waypoint.core.selectors import (
+from waypoint.people.selectors import (
     current_enrollment,
     student_disclosures,
     student_get,
     student_list,
 )
+from waypoint.policy import request_context
 
 router = Router(tags=["people"])
 
 
-class ErrorOut(Schema):
-    detail: str
-
-
-class ValidationErrorOut(Schema):
-    detail: list[dict[str, object]]
-
-
-# Ids are 64-bit database integers: anything larger is refused by validation, never sent to the database.
-MAX_ID = 2**63 - 1
-
-
-def _printable(text: str) -> str:
-    # PostgreSQL cannot store NUL characters, and no text needs one: refuse them as invalid input (422).
-    if "\x00" in text:
-        raise ValueError("must not contain NUL characters")
-    return text
-
-
-# Free text every API accepts: any string but one with a NUL character.
-Text = Annotated[str, AfterValidator(_printable)]
 StudentId = Annotated[int, Path(ge=1, le=MAX_ID, description="A student's id, as the student list gives it.")]
-UNAUTHORIZED = {401: ErrorOut}
-NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
 
 
 class OrganizationRef(Schema):
@@ -148,13 +125,15 @@ def _enrollment_out(enrollment: StudentEnrollment) -> EnrollmentOut:
 def me(request: HttpRequest) -> MeOut:
     user = request.user
     assert isinstance(user, User)  # noqa: S101  (both API authenticators only ever yield a User)
-    student = Student.objects.filter(user=user).only("id").first()
+    access = policy.request_access(request)
+    acting = access.acting_district_id
+    district = Organization.objects.filter(pk=acting).first() if acting is not None else None
     return MeOut(
         username=user.username,
         name=user.display_name,
-        roles=policy.roles(user),
-        district=_org(user.district) if user.district else None,
-        student_id=student.pk if student else None,
+        roles=sorted(access.roles),
+        district=_org(district) if district else None,
+        student_id=access.own_student_id,
         certified_teacher=policy.current_certification(user) is not None,
     )
 

@@ -7,15 +7,13 @@ discloses. A student outside the actor's scope raises `NotVisible`, which pages 
 from __future__ import annotations
 
 import datetime
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
 
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import (
     AdvisorAssignment,
     AuditAction,
@@ -29,45 +27,8 @@ from waypoint.core.models import (
     StudentDemographics,
     StudentEnrollment,
 )
+from waypoint.core.paging import Page, page_of
 from waypoint.policy import Action
-
-T = TypeVar("T")
-M = TypeVar("M", bound=Model)
-
-
-class NotVisible(Exception):
-    """The object does not exist or the actor may not see it; callers answer 404 and reveal neither."""
-
-
-class NotPermitted(Exception):
-    """The actor may see the object but not take this action on it; callers answer 403."""
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: Sequence[T]
-    count: int
-    number: int
-    size: int
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, math.ceil(self.count / self.size))
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def _page(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
-    count = queryset.count()
-    number = min(max(1, number), max(1, math.ceil(count / size)))
-    start = (number - 1) * size
-    return Page(items=list(queryset[start : start + size]), count=count, number=number, size=size)
 
 
 def _active_enrollments(on: datetime.date) -> QuerySet[StudentEnrollment]:
@@ -116,14 +77,13 @@ def _refuse(
     context: RequestContext, *, object_type: str, reason: str, student: Student | None = None
 ) -> NotPermitted:
     """Audit a refused action (a page for another role, or an action on a visible student)."""
-    actor = context.actor
     audit_record(
         context=context,
         action=AuditAction.DENIED,
         object_type=object_type,
         object_id=str(student.pk) if student else "",
         student=student,
-        district_id=None if student else (actor.district_id if actor else None),
+        district_id=None if student else context.district_id,
         reason=reason,
     )
     return NotPermitted(reason)
@@ -146,7 +106,7 @@ def student_list(
                 | Q(state_student_id=word)
             )
         students = students.filter(words)
-    result = _page(students.order_by("last_name", "first_name", "id"), number=page, size=page_size)
+    result = page_of(students.order_by("last_name", "first_name", "id"), number=page, size=page_size)
     audit_record_students(
         context=context,
         action=AuditAction.VIEW,
@@ -282,7 +242,7 @@ def student_disclosures(
     )
     if student.user_id is not None:
         events = events.exclude(actor_id=student.user_id)
-    return student, _page(events, number=page, size=page_size)
+    return student, page_of(events, number=page, size=page_size)
 
 
 def sections_for(*, context: RequestContext) -> list[Section]:
@@ -366,7 +326,7 @@ def district_audit_log(
         events = events.filter(action=audit_filter.action)
     if audit_filter.student_id is not None:
         events = events.filter(student_id=audit_filter.student_id)
-    result = _page(events.order_by("-occurred_at", "-id"), number=page, size=page_size)
+    result = page_of(events.order_by("-occurred_at", "-id"), number=page, size=page_size)
     districts = list(Organization.objects.filter(pk__in=district_ids))
     for district in districts:
         audit_record(

@@ -1,11 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from waypoint.core import views
+from waypoint.people import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("students/", views.students, name="student-list"),
@@ -15,6 +13,7 @@ urlpatterns = [
     path("sections/<int:section_id>/", views.section_detail, name="section-detail"),
     path("caseload/", views.caseload, name="caseload"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("account/district/", views.acting_district, name="acting-district"),
     path("account/tokens/", views.tokens, name="token-list"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
 ]

@@ -1,4 +1,6 @@
-"""HTML pages of the core app. Each parses input, calls a selector or service, and renders."""
+"""The people pages: sign-in, the student list and record, disclosures, sections, caseload, the audit log
+and API tokens. Each parses input, calls a selector or service, and renders; a refusal raised by a selector
+is answered by `RefusalMiddleware` (404 for what the policy hides, 403 with the reason otherwise)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
-from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,46 +20,30 @@ from django_htmx.middleware import HtmxDetails
 
 from waypoint import policy
 from waypoint.core import demo
-from waypoint.core.audit import request_context
-from waypoint.core.models import AccessToken, AuditAction, Organization, Role, User
-from waypoint.core.selectors import (
-    AuditFilter,
-    NotPermitted,
-    NotVisible,
-    caseload_for,
-    caseload_size,
-    district_audit_log,
-    family_students,
-    section_roster,
-    sections_for,
-    student_disclosures,
-    student_list,
-    student_record,
-)
+from waypoint.core.errors import NotPermitted
+from waypoint.core.http import page_number, user_of
+from waypoint.core.models import AccessToken, AuditAction, Organization
 from waypoint.core.services import (
     TOKEN_LIFETIMES_DAYS,
     TokenNotFound,
     access_token_create,
     access_token_revoke,
 )
-from waypoint.pathways.models import PathStatus
-from waypoint.pathways.selectors import paths_for
-from waypoint.policy import Action
+from waypoint.people.selectors import (
+    AuditFilter,
+    caseload_for,
+    district_audit_log,
+    section_roster,
+    sections_for,
+    student_disclosures,
+    student_list,
+    student_record,
+)
+from waypoint.policy import request_context
 
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
-
-
-def _page_number(request: HttpRequest) -> int:
-    try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        return 1
-
-
-def _forbidden(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
-    return render(request, "core/forbidden.html", {"reason": str(exc)}, status=403)
 
 
 class SignInView(LoginView):
@@ -73,42 +58,6 @@ class SignInView(LoginView):
         return context
 
 
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: answers without touching the database or any student data."""
-    return JsonResponse({"status": "ok"})
-
-
-@login_required
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    context = request_context(request)
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (login_required guarantees a signed-in User)
-    user_roles = policy.roles(user)
-    page: dict[str, Any] = {"roles": user_roles}
-    if "guardian" in user_roles or "student" in user_roles:
-        page["own_students"] = family_students(context=context)
-    if policy.can(user, Action.LIST_SECTIONS):
-        page["sections"] = sections_for(context=context)
-    if policy.has_role(user, Role.TEACHER):
-        page["certification"] = policy.current_certification(user)
-        page["is_teacher"] = True
-    if policy.can(user, Action.VIEW_CASELOAD):
-        page["caseload_size"] = caseload_size(context=context)
-    if policy.has_role(user, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN):
-        page["students_in_scope"] = policy.visible_students(user).count()
-    if policy.has_role(user, Role.MENTOR):
-        page["mentor_paths"] = paths_for(context=context, statuses=[PathStatus.ACTIVE]).items
-    if policy.has_role(user, Role.STATE_ANALYST):
-        page["district_overview"] = (
-            Organization.objects.filter(kind=Organization.Kind.DISTRICT)
-            .annotate(school_count=Count("children"))
-            .order_by("name")
-        )
-    return render(request, "core/home.html", page)
-
-
 @login_required
 @require_GET
 @vary_on_headers("HX-Request")
@@ -117,7 +66,7 @@ def students(request: HtmxHttpRequest) -> HttpResponse:
     page = student_list(
         context=request_context(request),
         search=search,
-        page=_page_number(request),
+        page=page_number(request),
         page_size=settings.WAYPOINT_PAGE_SIZE,
     )
     template = "core/_student_results.html" if request.htmx else "core/student_list.html"
@@ -127,54 +76,37 @@ def students(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def student_detail(request: HttpRequest, student_id: int) -> HttpResponse:
-    try:
-        record = student_record(context=request_context(request), student_id=student_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    record = student_record(context=request_context(request), student_id=student_id)
     return render(request, "core/student_detail.html", {"record": record, "student": record.student})
 
 
 @login_required
 @require_GET
 def disclosures(request: HttpRequest, student_id: int) -> HttpResponse:
-    try:
-        student, events = student_disclosures(
-            context=request_context(request), student_id=student_id, page=_page_number(request)
-        )
-    except NotVisible as exc:
-        raise Http404 from exc
-    except NotPermitted as exc:
-        return _forbidden(request, exc)
+    student, events = student_disclosures(
+        context=request_context(request), student_id=student_id, page=page_number(request)
+    )
     return render(request, "core/disclosures.html", {"student": student, "page": events})
 
 
 @login_required
 @require_GET
 def sections(request: HttpRequest) -> HttpResponse:
-    try:
-        visible = sections_for(context=request_context(request))
-    except NotPermitted as exc:
-        return _forbidden(request, exc)
+    visible = sections_for(context=request_context(request))
     return render(request, "core/section_list.html", {"sections": visible})
 
 
 @login_required
 @require_GET
 def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
-    try:
-        section, roster = section_roster(context=request_context(request), section_id=section_id)
-    except NotVisible as exc:
-        raise Http404 from exc
+    section, roster = section_roster(context=request_context(request), section_id=section_id)
     return render(request, "core/section_detail.html", {"section": section, "roster": roster})
 
 
 @login_required
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
-    try:
-        students_in_caseload = caseload_for(context=request_context(request))
-    except NotPermitted as exc:
-        return _forbidden(request, exc)
+    students_in_caseload = caseload_for(context=request_context(request))
     return render(request, "core/caseload.html", {"students": students_in_caseload})
 
 
@@ -187,12 +119,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         action=request.GET.get("action", "") if request.GET.get("action") in AuditAction.values else "",
         student_id=int(raw_student) if raw_student.isdigit() else None,
     )
-    try:
-        districts, events = district_audit_log(
-            context=request_context(request), audit_filter=audit_filter, page=_page_number(request)
-        )
-    except NotPermitted as exc:
-        return _forbidden(request, exc)
+    districts, events = district_audit_log(
+        context=request_context(request), audit_filter=audit_filter, page=page_number(request)
+    )
     return render(
         request,
         "core/audit_log.html",
@@ -203,8 +132,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (login_required guarantees a signed-in User)
+    user = user_of(request)
     new_token = None
     if request.method == "POST":
         days = request.POST.get("days", "90")
@@ -231,11 +159,32 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101  (login_required guarantees a signed-in User)
+    user = user_of(request)
     try:
         token = access_token_revoke(context=request_context(request), user=user, token_id=token_id)
     except TokenNotFound as exc:
         raise Http404 from exc
     messages.success(request, f"Token “{token.name}” is revoked.")
     return redirect("token-list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acting_district(request: HttpRequest) -> HttpResponse:
+    """Choose the district to act for, when one has roles or children in several; the choice is kept for
+    the session, and every page and API call of it acts for that district."""
+    access = policy.request_access(request)
+    if request.method == "POST":
+        raw = request.POST.get("district", "")
+        chosen = int(raw) if raw.isdigit() else None
+        if chosen is None or chosen not in access.districts:
+            raise NotPermitted("Choose one of the districts you work or study in.")
+        request.session[policy.ACTING_DISTRICT_SESSION_KEY] = chosen
+        messages.success(request, "You now act for the district you chose.")
+        return redirect("home")
+    districts = Organization.objects.filter(pk__in=access.districts).order_by("name")
+    return render(
+        request,
+        "people/acting_district.html",
+        {"districts": districts, "acting_district_id": access.acting_district_id},
+    )

@@ -4,21 +4,17 @@ Nothing else in Waypoint filters students by role. Views, API endpoints, exports
 `visible_students(user)` for the rows a user may read and `can(user, action, obj)` for everything else.
 
 `can()` hands each action to the rule module of its domain (the prefix of `Action`'s value, see
-`registry.rule`): `people`, `frameworks`, `evidence`, `mastery`, `pathways`. A new domain adds a module here
-that registers its rule; every module of this package is imported below, so nothing else is edited. The policy
-sits above the domain models and below every service, selector, view and API: it imports models, never the
-code that uses it.
+`registry.rule`): `people`, `frameworks`, `evidence`, `mastery`, `catalog`, `profiles`, `pathways`. A new
+domain adds a module here that registers its rule; every module of this package is imported below, so nothing
+else is edited. The policy sits above the domain models and below every service, selector, view and API: it
+imports models, never the code that uses it.
 """
 
 from __future__ import annotations
 
-import datetime
 import importlib
 import pkgutil
 
-from django.db.models import Model
-
-from waypoint.core.models import User
 from waypoint.policy.actions import Action
 from waypoint.policy.base import (
     GUARDIAN_ROLE,
@@ -31,43 +27,47 @@ from waypoint.policy.base import (
     roles,
     today,
 )
+from waypoint.policy.catalog import (
+    catalog_districts,
+    curated_districts,
+    mentor_candidates,
+    visible_opportunities,
+    visible_providers,
+)
+from waypoint.policy.context import (
+    ACTING_DISTRICT_SESSION_KEY,
+    AccessContext,
+    access_context,
+    request_access,
+    request_context,
+)
 from waypoint.policy.evidence import visible_evidence
 from waypoint.policy.frameworks import framework_districts, visible_framework_versions
 from waypoint.policy.interest import legitimate_interest
 from waypoint.policy.pathways import (
-    catalog_districts,
-    curated_districts,
     decidable_paths,
-    guided_students,
     mentor_active_paths,
-    mentor_candidates,
     report_scopes,
-    visible_opportunities,
     visible_paths,
-    visible_providers,
 )
 from waypoint.policy.people import audit_districts, current_certification, visible_sections, visible_students
-from waypoint.policy.registry import rule_for
+from waypoint.policy.profiles import guided_students
+from waypoint.policy.registry import can
 
 # Every rule module registers itself when imported; importing them all here means a new one needs no edit.
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
 
 
-def can(user: Actor, action: Action, obj: Model | None = None, on: datetime.date | None = None) -> bool:
-    """Whether the user may take the action on the object (a student, a section, a district, a framework,
-    a scale, a rubric, a piece of evidence, an assessment, an opportunity, a path, or none) on a date."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    return rule_for(action)(user, action, obj, on or today())
-
-
 __all__ = [
+    "ACTING_DISTRICT_SESSION_KEY",
     "GUARDIAN_ROLE",
     "STUDENT_ROLE",
+    "AccessContext",
     "Action",
     "Actor",
     "Grant",
+    "access_context",
     "active_on",
     "audit_districts",
     "can",
@@ -83,6 +83,8 @@ __all__ = [
     "mentor_active_paths",
     "mentor_candidates",
     "report_scopes",
+    "request_access",
+    "request_context",
     "roles",
     "today",
     "visible_evidence",

@@ -34,23 +34,25 @@ class Action(StrEnum):
     CREATE_ASSESSMENT = "evidence.assessment_create"
     # Mastery calculation (policy/mastery.py).
     MANAGE_CALCULATION = "mastery.manage_calculation"
-    # Multiple paths of study (policy/pathways.py).
-    EDIT_PROFILE = "pathways.profile_edit"
-    COMMENT_PROFILE = "pathways.profile_comment"
-    EDIT_PLAN = "pathways.plan_edit"
-    REVIEW_PLAN = "pathways.plan_review"
-    ACKNOWLEDGE_PLAN = "pathways.plan_acknowledge"
+    # Learner profiles and success plans (policy/profiles.py).
+    EDIT_PROFILE = "profiles.profile_edit"
+    COMMENT_PROFILE = "profiles.profile_comment"
+    EDIT_PLAN = "profiles.plan_edit"
+    REVIEW_PLAN = "profiles.plan_review"
+    ACKNOWLEDGE_PLAN = "profiles.plan_acknowledge"
+    # The opportunity catalog (policy/catalog.py).
+    VIEW_OPPORTUNITY = "catalog.opportunity_view"
+    CURATE_CATALOG = "catalog.catalog_curate"
+    EDIT_OPPORTUNITY = "catalog.opportunity_edit"
+    COPY_OPPORTUNITY = "catalog.opportunity_copy"
+    VIEW_PARTICIPANTS = "catalog.participants"
+    # Paths of study, recommendations and the equal access report (policy/pathways.py).
     PROPOSE_PATH = "pathways.propose"
     VIEW_PATH = "pathways.path_view"
     REVISE_PATH = "pathways.path_revise"
     DECIDE_PATH = "pathways.path_decide"
     WITHDRAW_PATH = "pathways.path_withdraw"
     VIEW_APPROVAL_QUEUE = "pathways.approval_queue"
-    VIEW_OPPORTUNITY = "pathways.opportunity_view"
-    CURATE_CATALOG = "pathways.catalog_curate"
-    EDIT_OPPORTUNITY = "pathways.opportunity_edit"
-    COPY_OPPORTUNITY = "pathways.opportunity_copy"
-    VIEW_PARTICIPANTS = "pathways.participants"
     VIEW_ACCESS_REPORT = "pathways.access_report"
 
     @property

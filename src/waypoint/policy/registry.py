@@ -10,6 +10,7 @@ from django.db.models import Model
 
 from waypoint.core.models import User
 from waypoint.policy.actions import Action
+from waypoint.policy.base import Actor, today
 
 # (the active user, the action, the object or None, the date) → allowed
 Rule: TypeAlias = Callable[[User, Action, Model | None, datetime.date], bool]
@@ -34,3 +35,11 @@ def rule_for(action: Action) -> Rule:
         return _RULES[action.domain]
     except KeyError:
         raise LookupError(f"No rule module decides {action.value!r}.") from None
+
+
+def can(user: Actor, action: Action, obj: Model | None = None, on: datetime.date | None = None) -> bool:
+    """Whether the user may take the action on the object (a student, a section, a district, a framework,
+    a scale, a rubric, a piece of evidence, an assessment, an opportunity, a path, or none) on a date."""
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return rule_for(action)(user, action, obj, on or today())

@@ -8,17 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
-from waypoint.core.api import router as core_router
-from waypoint.core.selectors import NotPermitted, NotVisible
+from waypoint.catalog.api import router as catalog_router
+from waypoint.core.errors import NotVisible, Refusal
 from waypoint.core.services import access_token_authenticate
 from waypoint.evidence.api import router as evidence_router
-from waypoint.evidence.services import EvidenceError
 from waypoint.frameworks.api import router as frameworks_router
-from waypoint.frameworks.services import FrameworkError, Frozen
 from waypoint.mastery.api import router as mastery_router
-from waypoint.mastery.services import CalculationError
 from waypoint.pathways.api import router as pathways_router
-from waypoint.pathways.services import PathwaysError
+from waypoint.people.api import router as people_router
+from waypoint.profiles.api import router as profiles_router
 
 
 class AccessTokenAuth(HttpBearer):
@@ -39,43 +37,19 @@ api = NinjaAPI(
     auth=[AccessTokenAuth(), django_auth],
     urls_namespace="api",
 )
-api.add_router("/", core_router)
+api.add_router("/", people_router)
 api.add_router("/", frameworks_router)
 api.add_router("/", evidence_router)
 api.add_router("/", mastery_router)
+api.add_router("/", catalog_router)
+api.add_router("/", profiles_router)
 api.add_router("/", pathways_router)
 
 
-@api.exception_handler(NotVisible)
-def not_visible(request: HttpRequest, exc: NotVisible) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not Found"}, status=404)
-
-
-@api.exception_handler(NotPermitted)
-def not_permitted(request: HttpRequest, exc: NotPermitted) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=403)
-
-
-@api.exception_handler(Frozen)
-def frozen(request: HttpRequest, exc: Frozen) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=409)
-
-
-@api.exception_handler(FrameworkError)
-def framework_refused(request: HttpRequest, exc: FrameworkError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
-@api.exception_handler(EvidenceError)
-def evidence_refused(request: HttpRequest, exc: EvidenceError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
-@api.exception_handler(CalculationError)
-def calculation_refused(request: HttpRequest, exc: CalculationError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
-
-
-@api.exception_handler(PathwaysError)
-def pathways_refused(request: HttpRequest, exc: PathwaysError) -> HttpResponse:
-    return api.create_response(request, {"detail": str(exc)}, status=400)
+@api.exception_handler(Refusal)
+def refused(request: HttpRequest, exc: Refusal) -> HttpResponse:
+    """Every refusal, in one place: what the policy hides answers 404 exactly like something that does not
+    exist; anything else answers its status with its reason in words (never empty)."""
+    if isinstance(exc, NotVisible):
+        return api.create_response(request, {"detail": "Not Found"}, status=404)
+    return api.create_response(request, {"detail": exc.reason}, status=exc.status)

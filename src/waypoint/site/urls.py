@@ -1,15 +1,22 @@
+"""The URL map: the site's own pages, then every app's pages, the API root and the admin."""
+
 from django.contrib import admin
 from django.urls import include, path
 
-from waypoint.interop.api import api
+from waypoint.site import views
+from waypoint.site.api import api
 
 admin.site.site_header = "Waypoint administration"
 
 urlpatterns = [
-    path("", include("waypoint.core.urls")),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("waypoint.people.urls")),
     path("", include("waypoint.frameworks.urls")),
     path("", include("waypoint.evidence.urls")),
     path("", include("waypoint.mastery.urls")),
+    path("", include("waypoint.catalog.urls")),
+    path("", include("waypoint.profiles.urls")),
     path("", include("waypoint.pathways.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

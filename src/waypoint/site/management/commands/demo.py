@@ -10,9 +10,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from waypoint.core.demo import DEMO_PASSWORD, DEMO_STATE_SOURCED_ID, FIXED_ACCOUNTS, load_demo
+from waypoint.core.demo import DEMO_PASSWORD, DEMO_STATE_SOURCED_ID, FIXED_ACCOUNTS
 from waypoint.core.models import Organization
 from waypoint.frameworks.demo import default_ccss_path, load_demo_frameworks
+from waypoint.site.demo import load_demo
 
 
 class Command(BaseCommand):

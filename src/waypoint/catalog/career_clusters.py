@@ -1,8 +1,9 @@
 """The 16 National Career Clusters (Advance CTE, the framework Connecticut's CTE programs are organized by).
 
-A plain module with no Django import: the models use `CHOICES`, the pure recommendation rule uses `label`.
-Advance CTE modernized the framework in 2024 (14 clusters); states still report CTE programs by the 16
-clusters below, so Waypoint keeps them until Connecticut moves.
+A plain module with no Django import: the catalog and profile models use `CHOICES`, the pure recommendation
+rule (`waypoint.pathways.recommend`) uses `label`. Advance CTE modernized the framework in 2024 (14
+clusters); states still report CTE programs by the 16 clusters below, so Waypoint keeps them until
+Connecticut moves.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from waypoint.pathways.models import Opportunity, Provider
+from waypoint.catalog.models import Opportunity, Provider
 
 
 class ReadOnly:

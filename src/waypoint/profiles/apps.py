@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ProfilesConfig(AppConfig):
+    name = "waypoint.profiles"
+    label = "profiles"
+    verbose_name = "Learner profiles and success plans"
+    navigation = "waypoint.profiles.navigation.nav_links"
+    demo_loader = "waypoint.profiles.demo.load_demo"
