@@ -76,13 +76,13 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "waypoint.core",
+    "waypoint.people",
     "waypoint.frameworks",
     "waypoint.evidence",
     "waypoint.mastery",
     "waypoint.catalog",
     "waypoint.profiles",
     "waypoint.pathways",
-    "waypoint.people",
     "waypoint.site",
 ]
 

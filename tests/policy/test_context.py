@@ -117,3 +117,19 @@ def test_decisions_without_an_object_are_made_once_per_context(
     with django_assert_num_queries(0):  # type: ignore[operator]
         assert context.can(policy.Action.VIEW_DISTRICT_AUDIT)
         assert context.has_role(Role.DISTRICT_ADMIN)
+
+
+def test_a_person_who_must_choose_is_asked_on_the_home_page_and_in_the_navigation() -> None:
+    person = UserFactory()
+    RoleFactory(user=person, role=Role.TEACHER, organization=SchoolFactory(parent=DistrictFactory()))
+    RoleFactory(user=person, role=Role.TEACHER, organization=SchoolFactory(parent=DistrictFactory()))
+    client = Client()
+    client.force_login(person)
+    home = client.get(reverse("home")).content.decode()
+    assert "Choose the district you act for" in home
+    assert "Choose your district" in home
+    chosen = policy.access_context(person).districts[0]
+    client.post(reverse("acting-district"), {"district": chosen})
+    home = client.get(reverse("home")).content.decode()
+    assert "Choose the district you act for" not in home
+    assert "Change district" in home

@@ -17,7 +17,10 @@ from waypoint.policy import Action, request_context
 def home_items(request: HttpRequest, user: User) -> dict[str, Any]:
     context = request_context(request)
     access = policy.request_access(request)
-    items: dict[str, Any] = {"roles": sorted(access.roles)}
+    items: dict[str, Any] = {
+        "roles": sorted(access.roles),
+        "must_choose_district": access.must_choose_district,
+    }
     if access.is_student or access.is_guardian:
         items["own_students"] = family_students(context=context)
     if access.can(Action.LIST_SECTIONS):

@@ -27,5 +27,8 @@ def nav_links(request: HttpRequest, user: User) -> list[NavLink]:
         links.append(NavLink("Caseload", reverse("caseload"), 40))
     if access.can(Action.VIEW_DISTRICT_AUDIT):
         links.append(NavLink("Audit log", reverse("audit-log"), 90))
+    if len(access.districts) > 1:
+        label = "Choose your district" if access.must_choose_district else "Change district"
+        links.append(NavLink(label, reverse("acting-district"), 94))
     links.append(NavLink("API tokens", reverse("token-list"), 95))
     return links
