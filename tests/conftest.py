@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.db.models import Max, Model, QuerySet
+from hypothesis import settings as hypothesis_settings
 from pytest_django import DjangoDbBlocker
 
 from waypoint.core.demo import FIXED_ACCOUNTS, DemoSummary
@@ -27,6 +28,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Big enough for every role to have real rosters, small enough to load in a few seconds.
 DEMO_SCALE = 0.1
 M = TypeVar("M", bound=Model)
+
+# Property tests check results, not speed (benchmarks live in bench/): on a loaded two-core machine
+# Hypothesis's default 200 ms deadline fails runs whose every answer was right.
+hypothesis_settings.register_profile("waypoint", deadline=None)
+hypothesis_settings.load_profile("waypoint")
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:

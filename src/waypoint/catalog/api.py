@@ -10,7 +10,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from waypoint import policy
 from waypoint.catalog import selectors, services
@@ -22,7 +22,16 @@ from waypoint.catalog.models import (
     Provider,
     ProviderKind,
 )
-from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
+from waypoint.core.api import (
+    READ_ERRORS,
+    UNAUTHORIZED,
+    WRITE_ERRORS,
+    ErrorOut,
+    Id,
+    RefId,
+    Text,
+    ValidationErrorOut,
+)
 from waypoint.core.audit import RequestContext
 from waypoint.core.errors import NotPermitted
 from waypoint.core.models import Organization, User
@@ -32,16 +41,6 @@ from waypoint.policy import Action, request_context
 from waypoint.policy.catalog import mentor_candidates
 
 router = Router(tags=["catalog"])
-
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
-WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {**NOT_FOUND, 403: ErrorOut, 422: ValidationErrorOut}
-
-
-def _context(request: HttpRequest) -> RequestContext:
-    return request_context(request)
 
 
 # Schemas --------------------------------------------------------------------------------------------------
@@ -226,7 +225,7 @@ def _provider_out(provider: Provider) -> ProviderOut:
 )
 def opportunity_list(request: HttpRequest, query: Query[CatalogQuery]) -> OpportunityPageOut:
     """The catalogs of your districts, filtered."""
-    context = _context(request)
+    context = request_context(request)
     page = selectors.catalog(
         context=context,
         filters=selectors.CatalogFilters(
@@ -322,7 +321,7 @@ def _detailed(context: RequestContext, opportunity_id: int) -> OpportunityOut:
 )
 def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[OpportunityOut]:
     """Add an opportunity to your district's catalog (teachers and administrators)."""
-    context = _context(request)
+    context = request_context(request)
     district = selectors.curated_district(context, payload.district_id)
     opportunity = services.opportunity_save(
         district=district, fields=_opportunity_fields(district, payload), actor=context.actor
@@ -336,7 +335,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[O
     operation_id="waypoint_pathways_api_opportunity_detail",
 )
 def opportunity_detail(request: HttpRequest, opportunity_id: Id) -> OpportunityOut:
-    return _detailed(_context(request), opportunity_id)
+    return _detailed(request_context(request), opportunity_id)
 
 
 @router.put(
@@ -346,7 +345,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: Id) -> OpportunityO
 )
 def opportunity_update(request: HttpRequest, opportunity_id: Id, payload: OpportunityIn) -> OpportunityOut:
     """Rewrite an opportunity (its author, or its district's administrators)."""
-    context = _context(request)
+    context = request_context(request)
     opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     if not policy.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
         raise NotPermitted("An opportunity is edited by its author or by its district’s administrators.")
@@ -369,7 +368,7 @@ def opportunity_copy(
     request: HttpRequest, opportunity_id: Id, payload: OpportunityCopyIn
 ) -> Status[OpportunityOut]:
     """Copy a shared best-practice template into your district's catalog with one of your providers."""
-    context = _context(request)
+    context = request_context(request)
     template = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     if not policy.can(context.user, Action.COPY_OPPORTUNITY, template):
         raise NotPermitted("Teachers and administrators copy best-practice templates into their catalog.")
@@ -390,7 +389,7 @@ def opportunity_copy(
 )
 def opportunity_templates(request: HttpRequest) -> list[OpportunityOut]:
     """The best-practice templates other districts share (curators)."""
-    return [opportunity_out(o) for o in selectors.templates_for(context=_context(request))]
+    return [opportunity_out(o) for o in selectors.templates_for(context=request_context(request))]
 
 
 @router.get(
@@ -400,7 +399,7 @@ def opportunity_templates(request: HttpRequest) -> list[OpportunityOut]:
 )
 def provider_list(request: HttpRequest) -> list[ProviderOut]:
     """The providers of the catalogs you curate."""
-    return [_provider_out(p) for p in selectors.providers_for(context=_context(request))]
+    return [_provider_out(p) for p in selectors.providers_for(context=request_context(request))]
 
 
 def _provider_fields(district: Organization, payload: ProviderIn) -> services.ProviderFields:
@@ -422,7 +421,7 @@ def _provider_fields(district: Organization, payload: ProviderIn) -> services.Pr
 )
 def provider_create(request: HttpRequest, payload: ProviderIn) -> Status[ProviderOut]:
     """Add a provider to your district's catalog."""
-    district = selectors.curated_district(_context(request), payload.district_id)
+    district = selectors.curated_district(request_context(request), payload.district_id)
     provider = services.provider_save(district=district, fields=_provider_fields(district, payload))
     return Status(201, _provider_out(provider))
 
@@ -433,7 +432,7 @@ def provider_create(request: HttpRequest, payload: ProviderIn) -> Status[Provide
     operation_id="waypoint_pathways_api_provider_update",
 )
 def provider_update(request: HttpRequest, provider_id: Id, payload: ProviderIn) -> ProviderOut:
-    provider = selectors.provider_get(context=_context(request), provider_id=provider_id)
+    provider = selectors.provider_get(context=request_context(request), provider_id=provider_id)
     saved = services.provider_save(
         district=provider.district, fields=_provider_fields(provider.district, payload), provider=provider
     )

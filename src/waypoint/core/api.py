@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ninja import Schema
+from ninja import Field, Path, Schema
 from pydantic import AfterValidator
 
 
@@ -31,3 +31,8 @@ def _printable(text: str) -> str:
 Text = Annotated[str, AfterValidator(_printable)]
 UNAUTHORIZED = {401: ErrorOut}
 NOT_FOUND = {401: ErrorOut, 404: ErrorOut}
+# Path and body ids, and the error responses of reads and writes, as most routers declare them.
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+READ_ERRORS = {**NOT_FOUND, 403: ErrorOut, 422: ValidationErrorOut}

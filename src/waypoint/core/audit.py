@@ -118,3 +118,22 @@ def audit_record_students(
     ]
     AuditEvent.objects.bulk_create(events, batch_size=500)
     return len(events)
+
+
+def audit_student(
+    context: RequestContext,
+    action: AuditAction,
+    object_type: str,
+    object_id: int,
+    student: Student,
+    reason: str = "",
+) -> None:
+    """An event on one object of a student's record (a profile, a goal, a path), in the student's district."""
+    audit_record(
+        context=context,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        student=student,
+        reason=reason,
+    )

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from waypoint.catalog import selectors as catalog_selectors
 from waypoint.catalog.api import (
@@ -21,7 +21,17 @@ from waypoint.catalog.api import (
     published_competencies,
 )
 from waypoint.catalog.models import Opportunity
-from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
+from waypoint.core.api import (
+    MAX_ID,
+    READ_ERRORS,
+    UNAUTHORIZED,
+    WRITE_ERRORS,
+    ErrorOut,
+    Id,
+    RefId,
+    Text,
+    ValidationErrorOut,
+)
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import Student, User
 from waypoint.pathways import selectors, services
@@ -31,16 +41,6 @@ from waypoint.policy import Action, request_context
 from waypoint.profiles.models import PlanGoal
 
 router = Router(tags=["pathways"])
-
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
-WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {**NOT_FOUND, 403: ErrorOut, 422: ValidationErrorOut}
-
-
-def _context(request: HttpRequest) -> RequestContext:
-    return request_context(request)
 
 
 # Schemas --------------------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ def recommendations(
     limit: Annotated[int, Query(ge=1, le=50)] = selectors.RECOMMENDATION_LIMIT,
 ) -> list[RecommendationOut]:
     """Catalog opportunities ranked for the student, each with its reasons in a sentence."""
-    page = selectors.recommendations_for(context=_context(request), student_id=student_id, limit=limit)
+    page = selectors.recommendations_for(context=request_context(request), student_id=student_id, limit=limit)
     return [
         RecommendationOut(
             opportunity=opportunity_out(item.opportunity),
@@ -237,7 +237,7 @@ def recommendations(
 @router.get("/opportunities/{int:opportunity_id}/participants", response={200: list[PathOut], **READ_ERRORS})
 def opportunity_participants(request: HttpRequest, opportunity_id: Id) -> list[PathOut]:
     """The paths on the opportunity of the students you may see (the district's staff)."""
-    context = _context(request)
+    context = request_context(request)
     opportunity = catalog_selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     return [
         _path_out(path)
@@ -256,7 +256,7 @@ def path_list(
 ) -> PathPageOut:
     """The paths you may read: your own, your children's, your students', those you mentor while active."""
     result = selectors.paths_for(
-        context=_context(request),
+        context=request_context(request),
         statuses=[status] if status else [],
         page=page,
         page_size=settings.WAYPOINT_PAGE_SIZE,
@@ -326,7 +326,7 @@ def _path_detail_out(context: RequestContext, path_id: int) -> PathDetailOut:
 @router.post("/paths", response={201: PathDetailOut, **WRITE_ERRORS})
 def path_propose(request: HttpRequest, payload: ProposalIn) -> Status[PathDetailOut]:
     """Propose a path: a student, for themselves only."""
-    context = _context(request)
+    context = request_context(request)
     student = student_get(
         context=context, student_id=payload.student_id, action=Action.PROPOSE_PATH, audit_as="path"
     )
@@ -344,13 +344,13 @@ def path_propose(request: HttpRequest, payload: ProposalIn) -> Status[PathDetail
 @router.get("/paths/{int:path_id}", response={200: PathDetailOut, **READ_ERRORS})
 def path_detail(request: HttpRequest, path_id: Id) -> PathDetailOut:
     """A path with its history (a mentor sees it only while it is active)."""
-    return _path_detail_out(_context(request), path_id)
+    return _path_detail_out(request_context(request), path_id)
 
 
 @router.put("/paths/{int:path_id}", response={200: PathDetailOut, **WRITE_ERRORS})
 def path_revise(request: HttpRequest, path_id: Id, payload: ProposalRevisionIn) -> PathDetailOut:
     """The student revises a proposal awaiting a decision or sent back for changes."""
-    context = _context(request)
+    context = request_context(request)
     path = selectors.path_get(context=context, path_id=path_id, action=Action.REVISE_PATH)
     services.path_revise(
         context=context, path=path, fields=_proposal_fields(path.student, payload, path.opportunity)
@@ -361,7 +361,7 @@ def path_revise(request: HttpRequest, path_id: Id, payload: ProposalRevisionIn) 
 @router.post("/paths/{int:path_id}/decision", response={200: PathDetailOut, **WRITE_ERRORS})
 def path_decision(request: HttpRequest, path_id: Id, payload: PathDecisionIn) -> PathDetailOut:
     """Approve a proposal or ask for changes (staff who guide the student; never one's own proposal)."""
-    context = _context(request)
+    context = request_context(request)
     path = selectors.path_get(context=context, path_id=path_id, action=Action.DECIDE_PATH)
     if payload.decision == "approve":
         services.path_approve(context=context, path=path, notes=payload.notes)
@@ -373,7 +373,7 @@ def path_decision(request: HttpRequest, path_id: Id, payload: PathDecisionIn) ->
 @router.post("/paths/{int:path_id}/status", response={200: PathDetailOut, **WRITE_ERRORS})
 def path_status(request: HttpRequest, path_id: Id, payload: PathStatusIn) -> PathDetailOut:
     """Start or complete a path (staff who guide the student), or withdraw it (also the student)."""
-    context = _context(request)
+    context = request_context(request)
     action = Action.WITHDRAW_PATH if payload.to == PathStatus.WITHDRAWN else Action.DECIDE_PATH
     path = selectors.path_get(context=context, path_id=path_id, action=action)
     if payload.to == PathStatus.ACTIVE:
@@ -388,7 +388,7 @@ def path_status(request: HttpRequest, path_id: Id, payload: PathStatusIn) -> Pat
 @router.get("/path-queue", response={200: ApprovalQueueOut, 403: ErrorOut, **UNAUTHORIZED})
 def path_queue(request: HttpRequest) -> ApprovalQueueOut:
     """Proposals waiting for your decision, sent back, and approved but not started (staff)."""
-    queue = selectors.approval_queue(context=_context(request))
+    queue = selectors.approval_queue(context=request_context(request))
     return ApprovalQueueOut(
         awaiting=[_path_out(p) for p in queue.awaiting],
         awaiting_count=queue.awaiting_count,
@@ -403,7 +403,7 @@ def access_report(
 ) -> AccessReportOut:
     """Participation in each opportunity type by subgroup, small groups suppressed (school and district
     administrators). A hidden count is null."""
-    report = selectors.access_report(context=_context(request), school_id=school_id)
+    report = selectors.access_report(context=request_context(request), school_id=school_id)
     return AccessReportOut(
         scope_id=report.scope.pk,
         scope_name=report.scope.name,

@@ -20,7 +20,7 @@ from waypoint import policy
 from waypoint.catalog import cleaning
 from waypoint.catalog.models import Opportunity
 from waypoint.catalog.services import mentor_problem
-from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.audit import RequestContext, audit_student
 from waypoint.core.errors import Invalid
 from waypoint.core.models import AuditAction, Student, User
 from waypoint.frameworks.models import Competency, VersionStatus
@@ -36,24 +36,6 @@ class PathwaysError(Invalid):
 def _refuse_if(problems: list[str]) -> None:
     if problems:
         raise PathwaysError(problems)
-
-
-def _audit(
-    context: RequestContext,
-    action: AuditAction,
-    object_type: str,
-    object_id: int,
-    student: Student,
-    reason: str = "",
-) -> None:
-    audit_record(
-        context=context,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        student=student,
-        reason=reason,
-    )
 
 
 # Paths ----------------------------------------------------------------------------------------------------
@@ -180,7 +162,7 @@ def path_propose(*, context: RequestContext, student: Student, fields: ProposalF
     path.competencies.set(competencies)
     path.goals.set(fields.goals)
     _event(context, path, PathStatus.PROPOSED)
-    _audit(context, AuditAction.CREATE, "path", path.pk, student, reason="Proposed")
+    audit_student(context, AuditAction.CREATE, "path", path.pk, student, reason="Proposed")
     return path
 
 
@@ -204,7 +186,7 @@ def _move(context: RequestContext, path: PathProposal, to_status: str, note: str
     path.status = to_status
     path.updated_at = timezone.now()
     path.save()
-    _audit(context, AuditAction.UPDATE, "path", path.pk, path.student, reason=reason)
+    audit_student(context, AuditAction.UPDATE, "path", path.pk, path.student, reason=reason)
 
 
 @transaction.atomic
@@ -231,7 +213,7 @@ def path_revise(*, context: RequestContext, path: PathProposal, fields: Proposal
     else:
         path.updated_at = timezone.now()
         path.save()
-        _audit(context, AuditAction.UPDATE, "path", path.pk, path.student, reason="Revised")
+        audit_student(context, AuditAction.UPDATE, "path", path.pk, path.student, reason="Revised")
     return path
 
 

@@ -8,11 +8,15 @@ import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from waypoint.catalog.models import MeetingTime
-from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
-from waypoint.core.audit import RequestContext
+from waypoint.core.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    Text,
+)
 from waypoint.core.models import Student, User
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
@@ -27,16 +31,6 @@ from waypoint.profiles.models import (
 )
 
 router = Router(tags=["profiles"])
-
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-RefId = Annotated[int, Field(ge=1, le=MAX_ID)]
-WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {**NOT_FOUND, 403: ErrorOut, 422: ValidationErrorOut}
-
-
-def _context(request: HttpRequest) -> RequestContext:
-    return request_context(request)
 
 
 # Schemas --------------------------------------------------------------------------------------------------
@@ -220,7 +214,7 @@ def _goal_out(goal: PlanGoal) -> PlanGoalOut:
 )
 def profile_detail(request: HttpRequest, student_id: Id) -> ProfileOut:
     """The student's learner profile (the student, guardians and staff with the student in scope)."""
-    page = selectors.profile_page(context=_context(request), student_id=student_id)
+    page = selectors.profile_page(context=request_context(request), student_id=student_id)
     return _profile_out(page.student, page.profile, page.revision_count)
 
 
@@ -231,7 +225,7 @@ def profile_detail(request: HttpRequest, student_id: Id) -> ProfileOut:
 )
 def profile_update(request: HttpRequest, student_id: Id, payload: ProfileIn) -> ProfileOut:
     """Save the learner profile: only the student keeps it. Every save adds a revision."""
-    context = _context(request)
+    context = request_context(request)
     student, _ = selectors.profile_for_edit(context=context, student_id=student_id)
     profile = services.profile_save(
         context=context,
@@ -261,7 +255,7 @@ def profile_update(request: HttpRequest, student_id: Id, payload: ProfileIn) -> 
 )
 def profile_revisions(request: HttpRequest, student_id: Id) -> list[ProfileRevisionOut]:
     """Every saved state of the profile, newest first."""
-    _, revisions = selectors.profile_history(context=_context(request), student_id=student_id)
+    _, revisions = selectors.profile_history(context=request_context(request), student_id=student_id)
     return [
         ProfileRevisionOut(
             number=r.number, edited_at=r.edited_at, edited_by=_name(r.edited_by) or "", snapshot=r.snapshot
@@ -279,7 +273,7 @@ def profile_comment(
     request: HttpRequest, student_id: Id, payload: ProfileCommentIn
 ) -> Status[ProfileCommentOut]:
     """Comment on the student's profile (staff who guide the student)."""
-    context = _context(request)
+    context = request_context(request)
     student = student_get(
         context=context, student_id=student_id, action=Action.COMMENT_PROFILE, audit_as="learner-profile"
     )
@@ -318,7 +312,7 @@ def _goal_fields(payload: PlanGoalIn) -> services.GoalFields:
 )
 def plan_detail(request: HttpRequest, student_id: Id) -> PlanOut:
     """The student's success plan: goals by domain with milestones, reviews, acknowledgements."""
-    page = selectors.plan_page(context=_context(request), student_id=student_id)
+    page = selectors.plan_page(context=request_context(request), student_id=student_id)
     return PlanOut(
         student_id=page.student.pk,
         exists=page.plan is not None,
@@ -345,7 +339,7 @@ def plan_detail(request: HttpRequest, student_id: Id) -> PlanOut:
 )
 def goal_create(request: HttpRequest, student_id: Id, payload: PlanGoalIn) -> Status[PlanGoalOut]:
     """Add a goal with its milestones (the student, or staff who guide the student)."""
-    context = _context(request)
+    context = request_context(request)
     student = selectors.plan_student(context=context, student_id=student_id, action=Action.EDIT_PLAN)
     goal = services.goal_add(context=context, student=student, fields=_goal_fields(payload))
     return Status(201, _goal_out(goal))
@@ -358,7 +352,7 @@ def goal_create(request: HttpRequest, student_id: Id, payload: PlanGoalIn) -> St
 )
 def goal_update(request: HttpRequest, goal_id: Id, payload: PlanGoalIn) -> PlanGoalOut:
     """Rewrite a goal and its milestones."""
-    context = _context(request)
+    context = request_context(request)
     goal = selectors.goal_get(context=context, goal_id=goal_id)
     return _goal_out(services.goal_update(context=context, goal=goal, fields=_goal_fields(payload)))
 
@@ -370,7 +364,7 @@ def goal_update(request: HttpRequest, goal_id: Id, payload: PlanGoalIn) -> PlanG
 )
 def plan_review(request: HttpRequest, student_id: Id, payload: PlanReviewIn) -> Status[PlanReviewOut]:
     """Record a review of the plan (staff who guide the student)."""
-    context = _context(request)
+    context = request_context(request)
     student = selectors.plan_student(context=context, student_id=student_id, action=Action.REVIEW_PLAN)
     review = services.plan_review_record(
         context=context, student=student, reviewed_on=payload.reviewed_on, notes=payload.notes
@@ -387,7 +381,7 @@ def plan_review(request: HttpRequest, student_id: Id, payload: PlanReviewIn) -> 
 )
 def plan_acknowledge(request: HttpRequest, student_id: Id) -> Status[AcknowledgementOut]:
     """A guardian acknowledges the plan as it stands."""
-    context = _context(request)
+    context = request_context(request)
     student = selectors.plan_student(context=context, student_id=student_id, action=Action.ACKNOWLEDGE_PLAN)
     acknowledgement = services.plan_acknowledge(context=context, student=student)
     return Status(

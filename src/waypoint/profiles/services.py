@@ -21,7 +21,7 @@ from django.utils import timezone
 from waypoint import policy
 from waypoint.catalog import career_clusters, cleaning
 from waypoint.catalog.models import MeetingTime
-from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.audit import RequestContext, audit_student
 from waypoint.core.errors import Invalid
 from waypoint.core.models import AuditAction, Student
 from waypoint.profiles.models import (
@@ -74,24 +74,6 @@ def _links(values: Sequence[str], problems: list[str]) -> list[str]:
     if len(kept) > MAX_LINKS:
         problems.append(f"At most {MAX_LINKS} evidence links.")
     return kept
-
-
-def _audit(
-    context: RequestContext,
-    action: AuditAction,
-    object_type: str,
-    object_id: int,
-    student: Student,
-    reason: str = "",
-) -> None:
-    audit_record(
-        context=context,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        student=student,
-        reason=reason,
-    )
 
 
 # Learner profiles -----------------------------------------------------------------------------------------
@@ -167,7 +149,7 @@ def profile_save(*, context: RequestContext, student: Student, fields: ProfileFi
         edited_by=actor,
         edited_at=now,
     )
-    _audit(
+    audit_student(
         context,
         AuditAction.CREATE if created else AuditAction.UPDATE,
         "learner-profile",
@@ -191,7 +173,7 @@ def profile_comment_add(*, context: RequestContext, student: Student, text: str)
     comment = ProfileComment.objects.create(
         profile=profile, district_id=student.district_id, author=context.actor, text=body
     )
-    _audit(context, AuditAction.UPDATE, "learner-profile", profile.pk, student, reason="Comment added")
+    audit_student(context, AuditAction.UPDATE, "learner-profile", profile.pk, student, reason="Comment added")
     return comment
 
 
@@ -284,7 +266,7 @@ def goal_add(*, context: RequestContext, student: Student, fields: GoalFields) -
     )
     _write_milestones(goal, milestones)
     _plan_changed(plan)
-    _audit(context, AuditAction.UPDATE, "success-plan", plan.pk, student, reason="Goal added")
+    audit_student(context, AuditAction.UPDATE, "success-plan", plan.pk, student, reason="Goal added")
     return goal
 
 
@@ -299,7 +281,7 @@ def goal_update(*, context: RequestContext, goal: PlanGoal, fields: GoalFields) 
     goal.save()
     _write_milestones(goal, milestones)
     _plan_changed(goal.plan)
-    _audit(
+    audit_student(
         context, AuditAction.UPDATE, "success-plan", goal.plan_id, goal.plan.student, reason="Goal changed"
     )
     return goal
@@ -331,7 +313,7 @@ def plan_review_record(
         reviewer_name=actor.display_name,
         notes=body,
     )
-    _audit(context, AuditAction.UPDATE, "success-plan", plan.pk, student, reason="Reviewed")
+    audit_student(context, AuditAction.UPDATE, "success-plan", plan.pk, student, reason="Reviewed")
     return review
 
 
@@ -345,7 +327,7 @@ def plan_acknowledge(*, context: RequestContext, student: Student) -> PlanAcknow
     acknowledgement = PlanAcknowledgement.objects.create(
         plan=plan, district_id=student.district_id, guardian=actor, revision=plan.revision
     )
-    _audit(
+    audit_student(
         context,
         AuditAction.UPDATE,
         "success-plan",
