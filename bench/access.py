@@ -3,7 +3,7 @@
 Builds a synthetic district (50,000 students by default) in a scratch database, then times what every page
 and endpoint does first: scope the students with `waypoint.policy`, read a page, write its audit rows.
 
-    python bench/policy.py [--students 50000] [--database-url postgres://postgres@127.0.0.1:5432/waypoint_bench]
+    python bench/access.py [--students 50000] [--database-url postgres://postgres@127.0.0.1:5432/waypoint_bench]
 
 The default database is a fresh SQLite file in a temporary folder; a PostgreSQL URL must name an empty
 database that may be dropped and recreated (the script does both).
