@@ -89,9 +89,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Before sign-in the browser's Accept-Language chooses; UserLanguageMiddleware then applies a saved choice.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "waypoint.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -178,7 +181,10 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+# Every page a student or guardian sees, and every notification, is complete in both.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = os.environ.get("WAYPOINT_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
@@ -220,3 +226,7 @@ WAYPOINT_CASE_MAX_BYTES = int(os.environ.get("WAYPOINT_CASE_MAX_BYTES", str(25 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # The largest evidence file a student or teacher may upload, in bytes.
 WAYPOINT_EVIDENCE_MAX_BYTES = int(os.environ.get("WAYPOINT_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
+
+# Notifications by e-mail: printed to the console unless an SMTP server is configured.
+EMAIL_BACKEND = os.environ.get("WAYPOINT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("WAYPOINT_FROM_EMAIL", "Waypoint <no-reply@waypoint.invalid>")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.views.defaults import page_not_found
 
 from waypoint.core.errors import NotVisible, Refusal
@@ -58,3 +59,20 @@ class RefusalMiddleware:
                 request, "core/forbidden.html", {"reason": exception.reason}, status=exception.status
             )
         return None
+
+
+class UserLanguageMiddleware:
+    """A signed-in person's saved language wins over the browser's: a guardian who chose Spanish reads Spanish
+    on a shared library computer. Runs after authentication; `LocaleMiddleware` has already honoured
+    Accept-Language for everyone else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -62,6 +63,13 @@ class User(AbstractUser):
         related_name="+",
         limit_choices_to={"kind": Organization.Kind.DISTRICT},
         help_text="The district the person belongs to; empty for state staff.",
+    )
+    language = models.CharField(
+        max_length=8,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text="The language pages and notifications use; empty follows the browser.",
     )
 
     @property
