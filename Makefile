@@ -19,11 +19,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
+# The demo serves as a district would see it: DEBUG off, so a missing page is Waypoint's own 404 page, not
+# Django's debug page; WhiteNoise serves the static files.
 demo: $(VENV)/.installed
 	$(WAYPOINT) migrate --noinput
 	$(WAYPOINT) demo
 	@echo "Waypoint is at http://$(HOST)/ (Ctrl-C stops it)."
-	$(WAYPOINT) runserver $(HOST)
+	WAYPOINT_DEBUG=0 $(WAYPOINT) runserver $(HOST)
 
 serve: $(VENV)/.installed
 	$(WAYPOINT) runserver $(HOST)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "waypoint.core",
+    "waypoint.notifications",
     "waypoint.people",
     "waypoint.frameworks",
     "waypoint.evidence",
@@ -89,7 +90,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Before sign-in the browser's Accept-Language chooses; UserLanguageMiddleware then applies a saved choice.
+    # Before sign-in Accept-Language chooses; UserLanguageMiddleware then applies a saved choice.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -105,9 +106,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files straight from the app server; `runserver` serves them itself in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+# Static files straight from the app server, in every profile: `make demo` serves with DEBUG off, where
+# `runserver` no longer serves them. Production serves what `collectstatic` gathered (hashed names,
+# compressed); development and the demo read them where they are, so no collect step is needed.
+MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 ROOT_URLCONF = "waypoint.site.urls"
 WSGI_APPLICATION = "waypoint.wsgi.application"
@@ -120,6 +123,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE for the page's `<html lang>`, so screen readers read Spanish as Spanish.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "waypoint.site.navigation.navigation",
@@ -193,7 +198,8 @@ USE_TZ = True
 MEDIA_ROOT = Path(os.environ.get("WAYPOINT_MEDIA_DIR", str(VAR_DIR / "media")))
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Only production collects; development and the demo serve from the folders (WHITENOISE_USE_FINDERS).
+STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -55,9 +55,8 @@ class RefusalMiddleware:
         if isinstance(exception, NotVisible):
             return page_not_found(request, Http404())
         if isinstance(exception, Refusal):
-            return render(
-                request, "core/forbidden.html", {"reason": exception.reason}, status=exception.status
-            )
+            context = {"reason": exception.reason, "status": exception.status}
+            return render(request, "403.html", context, status=exception.status)
         return None
 
 

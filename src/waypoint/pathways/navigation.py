@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from waypoint import policy
 from waypoint.core.models import User
-from waypoint.core.navigation import NavLink
+from waypoint.core.navigation import DISTRICT, STUDENTS, NavLink, learner_or
 from waypoint.policy import Action
 
 # Everyone who may read some path: students, guardians, mentors and staff (not state analysts).
@@ -19,9 +20,9 @@ def nav_links(request: HttpRequest, user: User) -> list[NavLink]:
     access = policy.request_access(request)
     links = []
     if access.roles & PATH_READERS:
-        links.append(NavLink("Paths", reverse("path-list"), 51))
+        links.append(NavLink(_("Paths"), reverse("path-list"), 51, learner_or(access.roles, STUDENTS)))
     if access.can(Action.VIEW_APPROVAL_QUEUE):
-        links.append(NavLink("Approvals", reverse("path-queue"), 52))
+        links.append(NavLink(_("Approvals"), reverse("path-queue"), 52, STUDENTS))
     if access.can(Action.VIEW_ACCESS_REPORT):
-        links.append(NavLink("Equal access", reverse("access-report"), 54))
+        links.append(NavLink(_("Equal access"), reverse("access-report"), 88, DISTRICT))
     return links

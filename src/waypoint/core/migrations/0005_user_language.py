@@ -4,15 +4,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_section_order'),
+        ("core", "0004_section_order"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Español')], default='', help_text='The language pages and notifications use; empty follows the browser.', max_length=8),
+            model_name="user",
+            name="language",
+            field=models.CharField(
+                blank=True,
+                choices=[("en", "English"), ("es", "Español")],
+                default="",
+                help_text="The language pages and notifications use; empty follows the browser.",
+                max_length=8,
+            ),
         ),
     ]
