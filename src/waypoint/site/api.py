@@ -14,6 +14,7 @@ from waypoint.core.services import access_token_authenticate
 from waypoint.evidence.api import router as evidence_router
 from waypoint.frameworks.api import router as frameworks_router
 from waypoint.mastery.api import router as mastery_router
+from waypoint.notifications.api import router as notifications_router
 from waypoint.pathways.api import router as pathways_router
 from waypoint.people.api import router as people_router
 from waypoint.profiles.api import router as profiles_router
@@ -44,6 +45,7 @@ api.add_router("/", mastery_router)
 api.add_router("/", catalog_router)
 api.add_router("/", profiles_router)
 api.add_router("/", pathways_router)
+api.add_router("/", notifications_router)
 
 
 @api.exception_handler(Refusal)

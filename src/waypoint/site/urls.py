@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("waypoint.catalog.urls")),
     path("", include("waypoint.profiles.urls")),
     path("", include("waypoint.pathways.urls")),
+    path("", include("waypoint.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
