@@ -167,6 +167,15 @@ def test_the_gradebook_shows_each_level_by_number_and_name_linked_to_its_evidenc
     assert demo.client("district-admin").get(f"/sections/{section.pk}/gradebook/").status_code == 200
 
 
+def previewed_then_saved(client: Client, url: str, data: dict[str, object]) -> Any:
+    """The two steps of choosing a rule: the preview (nothing saved), then the confirmation of its token."""
+    preview = client.post(url, {"step": "preview", **data})
+    assert preview.status_code == 200
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode())
+    assert token is not None, "the preview offers to confirm"
+    return client.post(url, {"step": "apply", "token": token.group(1)})
+
+
 def test_a_district_administrator_chooses_the_method_and_everyone_reads_it(demo: Demo) -> None:
     demo.scored("teacher", 2, "First talk")
     demo.scored("teacher", 4, "Second talk")
@@ -179,17 +188,19 @@ def test_a_district_administrator_chooses_the_method_and_everyone_reads_it(demo:
     assert "the default: nothing chosen yet" in page
     assert "A worked example" in page
     assert page.count('<th scope="row">', page.index("A worked example")) >= 8
-    assert "Save and recompute" not in page
+    assert "Preview the change" not in page
     assert demo.client("teacher").post(url, {"method": "latest", "rollup_rule": "mean"}).status_code == 403
 
     admin = demo.client("district-admin")
-    assert "Save and recompute" in text_of(admin.get(url))
+    assert "Preview the change" in text_of(admin.get(url))
     refused = admin.post(url, {"method": "n_of_m", "n": 4, "m": 2, "rollup_rule": "mean"})
     assert refused.status_code == 200
     assert "m must be at least n." in text_of(refused)
     assert not CalculationRule.objects.filter(framework=profile).exists()
 
-    saved = admin.post(url, {"method": "weighted_average", "weight_percent": 50, "rollup_rule": "minimum"})
+    saved = previewed_then_saved(
+        admin, url, {"method": "weighted_average", "weight_percent": 50, "rollup_rule": "minimum"}
+    )
     assert saved.status_code == 302
     rule = CalculationRule.objects.get(district=demo.district, framework=profile, competency_identifier="")
     assert (rule.method, rule.parameters, rule.rollup_rule) == (
@@ -201,7 +212,8 @@ def test_a_district_administrator_chooses_the_method_and_everyone_reads_it(demo:
     assert level.method == "weighted_average"
     assert "newest score 50 %" in text_of(demo.client("student").get(url))
 
-    one = admin.post(
+    one = previewed_then_saved(
+        admin,
         url,
         {
             "competency_identifier": demo.competency.case_identifier,

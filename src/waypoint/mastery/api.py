@@ -1,5 +1,5 @@
 """API of mastery: scoring evidence, a student's levels with how each was computed and its history, a
-section's gradebook, and the calculation rules a district chooses."""
+section's gradebook, and the calculation rules a district chooses (previewed, then applied as previewed)."""
 
 from __future__ import annotations
 
@@ -131,6 +131,7 @@ def score_record(
 
 class HistoryPointOut(Schema):
     date: datetime.date
+    at: datetime.datetime
     level: float | None
 
 
@@ -216,7 +217,9 @@ def student_mastery(request: HttpRequest, student_id: Id) -> StudentMasteryOut:
                 framework_version_id=item.level.framework_version_id,
                 score_ids=item.level.score_ids,
                 explanation=item.explanation,
-                history=[HistoryPointOut(date=point.date, level=point.level) for point in item.history],
+                history=[
+                    HistoryPointOut(date=point.date, at=point.at, level=point.level) for point in item.history
+                ],
                 knowledge_tracing_estimate=_estimate(item),
             )
             for item in mastery.levels
@@ -301,5 +304,159 @@ def calculation_rule_set(request: HttpRequest, framework_id: Id, payload: RuleIn
         rollup_rule=payload.rollup_rule.value,
         competency_identifier=payload.competency_identifier,
         actor=user if isinstance(user, User) else None,
+    )
+    return _rule_out(rule)
+
+
+# Previewing a change of rule, then applying exactly what was previewed ------------------------------------
+
+
+class MoveCountsOut(Schema):
+    up: int = Field(description="Levels that would reach a higher named level of the scale.")
+    down: int = Field(description="Levels that would fall to a lower named level.")
+    same: int = Field(description="Levels that would stay on their named level.")
+    shifted: int = Field(description="Of `same`, those whose number would change within the level.")
+    total: int
+
+
+class CompetencyMovesOut(Schema):
+    competency_id: int
+    human_code: str
+    statement: str
+    counts: MoveCountsOut
+
+
+class LevelMoveOut(Schema):
+    student_id: int
+    student_name: str
+    competency_id: int
+    before: float | None
+    before_label: str
+    after: float | None
+    after_label: str
+    meets_mastery_before: bool
+    meets_mastery_after: bool
+
+
+class RulePreviewOut(Schema):
+    """What saving the rule would do to the district's levels; nothing is saved. Send `token` to
+    `…/calculation-rules/apply` to save exactly this rule."""
+
+    framework_id: int
+    competency_identifier: str
+    method: str
+    parameters: dict[str, int | float]
+    rollup_rule: str
+    counts: MoveCountsOut
+    mastery_gained: int
+    mastery_lost: int
+    by_competency: list[CompetencyMovesOut]
+    examples: list[LevelMoveOut]
+    token: str
+    seconds: float
+
+
+class RuleApplyIn(Schema):
+    token: str = Field(min_length=1, max_length=4000)
+
+
+def _managed_district(request: HttpRequest) -> Organization:
+    """The acting district, when the user administers it; else NotPermitted."""
+    district_id = policy.request_access(request).acting_district_id
+    district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
+    if district is None or not policy.can(request.user, Action.MANAGE_CALCULATION, district):
+        raise NotPermitted("Only district administrators choose calculation methods.")
+    return district
+
+
+def _counts_out(counts: services.MoveCounts) -> MoveCountsOut:
+    return MoveCountsOut(
+        up=counts.up, down=counts.down, same=counts.same, shifted=counts.shifted, total=counts.total
+    )
+
+
+@router.post(
+    "/frameworks/{int:framework_id}/calculation-rules/preview",
+    response={
+        200: RulePreviewOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+    },
+)
+def calculation_rule_preview(request: HttpRequest, framework_id: Id, payload: RuleIn) -> RulePreviewOut:
+    """How many of your district's levels the rule would move up, down, or leave on their named level, per
+    competency, with examples (student, competency, from → to); nothing is saved (district
+    administrators). The students named in the examples are audited as viewed."""
+    framework = _framework(framework_id)
+    district = _managed_district(request)
+    proposal = services.rule_proposal(
+        district=district,
+        framework=framework,
+        method=payload.method.value,
+        parameters=dict(payload.parameters),
+        rollup_rule=payload.rollup_rule.value,
+        competency_identifier=payload.competency_identifier,
+    )
+    preview = services.calculation_rule_preview(context=request_context(request), proposal=proposal)
+    return RulePreviewOut(
+        framework_id=framework.pk,
+        competency_identifier=proposal.competency_identifier,
+        method=proposal.spec.method.value,
+        parameters=proposal.spec.parameters(),
+        rollup_rule=proposal.rollup.value,
+        counts=_counts_out(preview.counts),
+        mastery_gained=preview.mastery_gained,
+        mastery_lost=preview.mastery_lost,
+        by_competency=[
+            CompetencyMovesOut(
+                competency_id=item.competency_id,
+                human_code=item.human_code,
+                statement=item.statement,
+                counts=_counts_out(item.counts),
+            )
+            for item in preview.by_competency
+        ],
+        examples=[
+            LevelMoveOut(
+                student_id=move.student.pk,
+                student_name=move.student.full_name,
+                competency_id=move.competency_id,
+                before=move.before,
+                before_label=move.before_label,
+                after=move.after,
+                after_label=move.after_label,
+                meets_mastery_before=move.mastery_before,
+                meets_mastery_after=move.mastery_after,
+            )
+            for move in preview.examples
+        ],
+        token=preview.token,
+        seconds=round(preview.seconds, 3),
+    )
+
+
+@router.post(
+    "/frameworks/{int:framework_id}/calculation-rules/apply",
+    response={
+        200: RuleOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        409: ErrorOut,
+        422: ValidationErrorOut,
+    },
+)
+def calculation_rule_apply(request: HttpRequest, framework_id: Id, payload: RuleApplyIn) -> RuleOut:
+    """Save exactly the rule a preview showed (its `token`) and recompute your district's levels. 409 when
+    the district's rules or scores changed since the preview, or the preview is over an hour old: preview
+    again (district administrators)."""
+    framework = _framework(framework_id)
+    district = _managed_district(request)
+    rule = services.calculation_rule_apply(
+        context=request_context(request), district=district, framework=framework, token=payload.token
     )
     return _rule_out(rule)

@@ -4,11 +4,12 @@ a piece of evidence (it parses input; `services.scores_record` decides what is a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.evidence.models import Score
 from waypoint.frameworks.models import ScaleLevel
@@ -16,76 +17,80 @@ from waypoint.mastery.calc import DEFAULT_WEIGHT, Method, MethodSpec, RollupRule
 from waypoint.mastery.selectors import CompetencyScoring
 from waypoint.mastery.services import ScoreInput
 
-METHOD_LABELS: dict[Method, str] = {
-    Method.LATEST: "Most recent score",
-    Method.HIGHEST: "Highest score",
-    Method.MEAN: "Average of all scores",
-    Method.MODE: "Most frequent score",
-    Method.WEIGHTED_AVERAGE: "Weighted average (the latest score weighs more)",
-    Method.DECAYING_AVERAGE: "Decaying average (older scores fade)",
-    Method.POWER_LAW: "Power law (the trend of the scores)",
-    Method.N_OF_M: "n of the last m scores",
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
+
+# Lazy, so each request reads them in its own language.
+METHOD_LABELS: dict[Method, StrOrPromise] = {
+    Method.LATEST: _("Most recent score"),
+    Method.HIGHEST: _("Highest score"),
+    Method.MEAN: _("Average of all scores"),
+    Method.MODE: _("Most frequent score"),
+    Method.WEIGHTED_AVERAGE: _("Weighted average (the latest score weighs more)"),
+    Method.DECAYING_AVERAGE: _("Decaying average (older scores fade)"),
+    Method.POWER_LAW: _("Power law (the trend of the scores)"),
+    Method.N_OF_M: _("n of the last m scores"),
 }
-ROLLUP_LABELS: dict[RollupRule, str] = {
-    RollupRule.MEAN: "Average of the parts",
-    RollupRule.MINIMUM: "Lowest of the parts",
-    RollupRule.ALL_MASTERED: "Mastered when every part is mastered",
-    RollupRule.POINTS: "Points for the parts mastered",
+ROLLUP_LABELS: dict[RollupRule, StrOrPromise] = {
+    RollupRule.MEAN: _("Average of the parts"),
+    RollupRule.MINIMUM: _("Lowest of the parts"),
+    RollupRule.ALL_MASTERED: _("Mastered when every part is mastered"),
+    RollupRule.POINTS: _("Points for the parts mastered"),
 }
-ROLLUP_SENTENCES: dict[RollupRule, str] = {
-    RollupRule.MEAN: "A competency's level is the average of its parts' levels.",
-    RollupRule.MINIMUM: "A competency's level is the lowest level among its parts.",
-    RollupRule.ALL_MASTERED: "A competency is mastered when every part of it is at mastery.",
-    RollupRule.POINTS: "A competency's level grows with the parts of it that are mastered.",
+ROLLUP_SENTENCES: dict[RollupRule, StrOrPromise] = {
+    RollupRule.MEAN: _("A competency's level is the average of its parts' levels."),
+    RollupRule.MINIMUM: _("A competency's level is the lowest level among its parts."),
+    RollupRule.ALL_MASTERED: _("A competency is mastered when every part of it is at mastery."),
+    RollupRule.POINTS: _("A competency's level grows with the parts of it that are mastered."),
 }
 WEIGHTED = (Method.WEIGHTED_AVERAGE, Method.DECAYING_AVERAGE)
 
 
 class CalculationForm(forms.Form):
     competency_identifier = forms.ChoiceField(
-        label="Applies to",
+        label=_("Applies to"),
         required=False,
-        help_text="The whole framework, or one competency (its own rule wins over the framework's).",
+        help_text=_("The whole framework, or one competency (its own rule wins over the framework's)."),
     )
     method = forms.ChoiceField(
-        label="Calculation method",
+        label=_("Calculation method"),
         choices=[(m.value, METHOD_LABELS[m]) for m in Method],
         widget=forms.RadioSelect,
     )
     weight_percent = forms.FloatField(
-        label="Weight of the newest score (%)",
+        label=_("Weight of the newest score (%)"),
         required=False,
         min_value=1,
         max_value=100,
         initial=round(DEFAULT_WEIGHT * 100),
-        help_text="For the weighted and decaying averages only, e.g. 65.",
+        help_text=_("For the weighted and decaying averages only, e.g. 65."),
     )
     n = forms.IntegerField(
-        label="n: scores that must reach the level",
+        label=_("n: scores that must reach the level"),
         required=False,
         min_value=1,
         initial=3,
-        help_text="For n of m only.",
+        help_text=_("For n of m only."),
     )
     m = forms.IntegerField(
-        label="m: of the last how many scores",
+        label=_("m: of the last how many scores"),
         required=False,
         min_value=1,
         initial=5,
-        help_text="For n of m only; at least n.",
+        help_text=_("For n of m only; at least n."),
     )
     rollup_rule = forms.ChoiceField(
-        label="Roll-up rule",
+        label=_("Roll-up rule"),
         choices=[(r.value, ROLLUP_LABELS[r]) for r in RollupRule],
         initial=RollupRule.MEAN.value,
-        help_text="How a competency's level follows from the levels of its parts (indicators).",
+        help_text=_("How a competency's level follows from the levels of its parts (indicators)."),
     )
 
     def __init__(self, *args: Any, competencies: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = self.fields["competency_identifier"]
         assert isinstance(scope, forms.ChoiceField)  # noqa: S101  (declared above)
-        scope.choices = [("", "The whole framework"), *competencies]
+        scope.choices = [("", _("The whole framework")), *competencies]
 
     def parameters(self) -> dict[str, object]:
         """The parameters the chosen method takes (others are left out: the service refuses them)."""

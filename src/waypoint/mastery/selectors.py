@@ -1,25 +1,32 @@
-"""Reads of mastery levels: a student's levels with their explanation and history, a section's gradebook, and
-the scoring sheet of a piece of evidence."""
+"""Reads of mastery levels: a student's levels with their explanation and history, a section's gradebook
+(sorted, with the evidence behind each cell), the gradebooks a teacher may open, what a family needs to read
+the district's levels, and the scoring sheet of a piece of evidence."""
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Collection
+from collections import Counter, defaultdict
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
+from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
 
+from waypoint import policy
 from waypoint.core.audit import RequestContext
 from waypoint.core.errors import NotPermitted
-from waypoint.core.models import Section, Student
+from waypoint.core.models import Organization, Section, SectionTeacher, Student
 from waypoint.evidence.models import Assessment, Score
 from waypoint.evidence.selectors import EvidenceDetail, evidence_detail
-from waypoint.frameworks.models import Competency, RubricCriterion, ScaleLevel
-from waypoint.frameworks.selectors import level_name, scale_levels
-from waypoint.mastery import calc
+from waypoint.frameworks.models import Competency, Framework, ProficiencyScale, RubricCriterion, ScaleLevel
+from waypoint.frameworks.selectors import frameworks_in_use, level_name, scale_levels
+from waypoint.mastery import calc, wording
 from waypoint.mastery.models import KnowledgeEstimate, MasteryLevel, MasteryLevelChange
-from waypoint.people.selectors import section_roster, student_get
+from waypoint.mastery.services import Rule, rule_books, scale_facts
+from waypoint.people.selectors import section_roster, sections_for, student_get
 
 
 @dataclass(frozen=True)
@@ -38,23 +45,34 @@ def student_levels(student_ids: Collection[int]) -> dict[tuple[int, int], LevelS
     }
 
 
-def explanation(method: str, parameters: dict[str, float | int], score_count: int) -> str:
-    """The plain-language sentence of how a level was computed."""
-    if method.startswith("rollup:"):
-        rule = method.split(":", 1)[1]
-        return {
-            "mean": "Your level is the average of your levels on the parts of this competency.",
-            "minimum": "Your level is your lowest level among the parts of this competency.",
-            "all_mastered": "You reach this competency when every part of it is at mastery.",
-            "points": "Your level grows with the parts of this competency you have mastered.",
-        }.get(rule, "Your level comes from the parts of this competency.")
-    return calc.explain(calc.MethodSpec.from_parameters(method, parameters), score_count=score_count)
+def reader_voice(context: RequestContext, student: Student) -> wording.Voice:
+    """ "Your" for the student themself; the student's name for a guardian, a teacher or other staff."""
+    actor = context.actor
+    if actor is not None and student.user_id == actor.pk:
+        return wording.YOURS
+    return wording.about(student.preferred_name or student.first_name)
+
+
+def explanation(
+    method: str,
+    parameters: dict[str, float | int],
+    score_count: int,
+    voice: wording.Voice = wording.YOURS,
+) -> str:
+    """The plain-language sentence of how a level was computed, in the reader's voice."""
+    return wording.level_sentence(method, parameters, score_count, voice)
 
 
 @dataclass(frozen=True)
 class HistoryPoint:
-    date: datetime.date
+    """A change of level: the moment it happened (for a time axis) and its day (for people)."""
+
+    at: datetime.datetime
     level: float | None
+
+    @property
+    def date(self) -> datetime.date:
+        return timezone.localdate(self.at)
 
 
 @dataclass(frozen=True)
@@ -70,15 +88,18 @@ class CompetencyLevel:
 @dataclass(frozen=True)
 class StudentMastery:
     student: Student
+    voice: wording.Voice
     levels: list[CompetencyLevel]
     feedback_only: list[Score]
     estimates_without_level: list[KnowledgeEstimate]
 
 
 def student_mastery(*, context: RequestContext, student_id: int) -> StudentMastery:
-    """The student's levels by competency with how each was computed and its history, beside the knowledge
-    tracing estimates; the judgements that did not count are listed apart. Audited once as viewed."""
+    """The student's levels by competency with how each was computed (said to the reader: "your" to the
+    student, the student's name to anyone else) and its history, beside the knowledge tracing estimates;
+    the judgements that did not count are listed apart. Audited once as viewed."""
     student = student_get(context=context, student_id=student_id, audit_as="mastery")
+    voice = reader_voice(context, student)
     stored = list(
         MasteryLevel.objects.filter(student=student)
         .select_related("competency__version__framework")
@@ -86,10 +107,12 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
     )
     levels_of = scale_levels(row.competency.version.framework.scale_id for row in stored)
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
-    for change in MasteryLevelChange.objects.filter(student=student).order_by("changed_at", "id"):
-        history[change.competency_id].append(
-            HistoryPoint(timezone.localdate(change.changed_at), change.level)
-        )
+    for competency_id, changed_at, level in (
+        MasteryLevelChange.objects.filter(student=student)
+        .order_by("changed_at", "id")
+        .values_list("competency_id", "changed_at", "level")
+    ):
+        history[competency_id].append(HistoryPoint(changed_at, level))
     estimates = {
         estimate.competency_id: estimate
         for estimate in KnowledgeEstimate.objects.filter(student=student).select_related("competency")
@@ -99,9 +122,11 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
             competency=row.competency,
             level=row,
             label=level_name(
-                levels_of[row.competency.version.framework.scale_id], row.level, no_value="No evidence yet"
+                levels_of[row.competency.version.framework.scale_id],
+                row.level,
+                no_value=gettext("No evidence yet"),
             ),
-            explanation=explanation(row.method, row.parameters, len(row.score_ids)),
+            explanation=explanation(row.method, row.parameters, len(row.score_ids), voice),
             history=history[row.competency_id],
             estimate=estimates.pop(row.competency_id, None),
         )
@@ -115,10 +140,63 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
     )
     return StudentMastery(
         student=student,
+        voice=voice,
         levels=levels,
         feedback_only=feedback_only,
         estimates_without_level=list(estimates.values()),
     )
+
+
+# The gradebook ----------------------------------------------------------------------------------------------
+
+
+class StudentOrder(StrEnum):
+    """How the gradebook's rows are ordered."""
+
+    NAME = "name"
+    LEVEL = "level"  # the overall level: the mean of the student's levels in the columns shown
+
+
+class CompetencyOrder(StrEnum):
+    """How the gradebook's columns are ordered."""
+
+    CODE = "code"  # framework, then the framework's own order (its codes)
+    BELOW = "below"  # most students below mastery first
+
+
+_STUDENT_ORDERS = frozenset(order.value for order in StudentOrder)
+_COMPETENCY_ORDERS = frozenset(order.value for order in CompetencyOrder)
+
+
+@dataclass(frozen=True)
+class GradebookSort:
+    students: StudentOrder = StudentOrder.NAME
+    descending: bool = False
+    competencies: CompetencyOrder = CompetencyOrder.CODE
+
+    @classmethod
+    def from_query(cls, query: Mapping[str, str]) -> GradebookSort:
+        """The order asked for by `?sort=name|level&dir=asc|desc&columns=code|below`; anything else falls back
+        to the default (by name, A to Z; columns by code)."""
+        students = query.get("sort", "")
+        columns = query.get("columns", "")
+        return cls(
+            students=StudentOrder(students) if students in _STUDENT_ORDERS else StudentOrder.NAME,
+            descending=query.get("dir") == "desc",
+            competencies=CompetencyOrder(columns) if columns in _COMPETENCY_ORDERS else CompetencyOrder.CODE,
+        )
+
+
+@dataclass(frozen=True)
+class CellScore:
+    """One counted score behind a gradebook cell, as its popover lists it."""
+
+    score_id: int
+    value: float
+    scored_at: datetime.datetime
+    scorer: str
+    evidence_id: int
+    evidence_title: str
 
 
 @dataclass(frozen=True)
@@ -126,7 +204,16 @@ class GradebookCell:
     level: float | None
     meets_mastery: bool
     band: int
-    evidence_id: int | None
+    evidence_id: int | None  # the evidence of the latest score
+    scores: list[CellScore]  # the newest counted scores first, at most CELL_SCORES
+    score_count: int
+
+
+@dataclass(frozen=True)
+class GradebookRow:
+    student: Student
+    cells: list[GradebookCell | None]
+    overall: float | None  # the mean of the levels in the row
 
 
 @dataclass(frozen=True)
@@ -135,9 +222,13 @@ class Gradebook:
     students: list[Student]
     competencies: list[Competency]
     rows: list[tuple[Student, list[GradebookCell | None]]]
+    overall: dict[int, float | None]  # student id → the mean of their levels shown
+    below_mastery: dict[int, int]  # competency id → how many students have a level below mastery
+    sort: GradebookSort
 
 
 MAX_GRADEBOOK_COLUMNS = 60
+CELL_SCORES = 5
 
 
 def _band(value: float | None, facts: tuple[float, float, float]) -> int:
@@ -152,11 +243,61 @@ def _band(value: float | None, facts: tuple[float, float, float]) -> int:
     return 2 if value >= (minimum + threshold) / 2 else 1
 
 
-def gradebook(*, context: RequestContext, section_id: int) -> Gradebook:
-    """Students × competencies of a section, coloured by level, each cell linked to the latest evidence
-    scored; a fixed number of queries whatever the class size."""
-    from waypoint.mastery.services import scale_facts
+def _facts_by_scale(scale_ids: Collection[int]) -> dict[int, tuple[float, float, float]]:
+    pairs: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for scale_id, value, meets in ScaleLevel.objects.filter(scale_id__in=scale_ids).values_list(
+        "scale_id", "value", "meets_mastery"
+    ):
+        pairs[scale_id].append((value, meets))
+    facts = {}
+    for scale_id, scale_pairs in pairs.items():
+        scale = scale_facts(scale_pairs)
+        facts[scale_id] = (scale.minimum, scale.maximum, scale.threshold)
+    return facts
 
+
+def _cell_scores(wanted: set[int]) -> dict[int, CellScore]:
+    """The counted scores the cells show, by id, with their evidence and scorer, in one query."""
+    return {
+        score_id: CellScore(
+            score_id=score_id,
+            value=value,
+            scored_at=scored_at,
+            scorer=" ".join(part for part in (first, last) if part) or username,
+            evidence_id=evidence_id,
+            evidence_title=title,
+        )
+        for score_id, value, scored_at, first, last, username, evidence_id, title in Score.objects.filter(
+            pk__in=wanted
+        ).values_list(
+            "id",
+            "value",
+            "scored_at",
+            "scored_by__first_name",
+            "scored_by__last_name",
+            "scored_by__username",
+            "evidence_id",
+            "evidence__title",
+        )
+    }
+
+
+def _ordered_rows(rows: list[GradebookRow], sort: GradebookSort) -> list[GradebookRow]:
+    """Rows by name (the roster's order), or by overall level with the students without one last."""
+    if sort.students is StudentOrder.NAME:
+        return list(reversed(rows)) if sort.descending else rows
+    with_level = [row for row in rows if row.overall is not None]
+    without = [row for row in rows if row.overall is None]
+    # Stable sorts: equal levels keep the roster's (name) order.
+    with_level.sort(key=lambda row: row.overall or 0.0, reverse=sort.descending)
+    return with_level + without
+
+
+def gradebook(*, context: RequestContext, section_id: int, sort: GradebookSort | None = None) -> Gradebook:
+    """Students × competencies of a section, coloured by level, each cell with the counted scores behind it
+    (newest first) and linked to the latest evidence; rows by name or overall level, columns by code or by
+    how many students are below mastery. A fixed number of queries whatever the class size."""
+    sort = sort or GradebookSort()
     section, students = section_roster(context=context, section_id=section_id)
     student_ids = [student.pk for student in students]
     assessed: set[int] = {
@@ -176,23 +317,21 @@ def gradebook(*, context: RequestContext, section_id: int) -> Gradebook:
         .order_by("version__framework__title", "path")[:MAX_GRADEBOOK_COLUMNS]
     )
     shown = {competency.pk for competency in competencies}
-    last_scores = {ids[-1] for _, competency_id, _, _, ids in levels if ids and competency_id in shown}
-    evidence_of_score = dict(Score.objects.filter(pk__in=last_scores).values_list("id", "evidence_id"))
-    scale_ids = {competency.version.framework.scale_id for competency in competencies}
-    pairs: dict[int, list[tuple[float, bool]]] = defaultdict(list)
-    for scale_id, value, meets in ScaleLevel.objects.filter(scale_id__in=scale_ids).values_list(
-        "scale_id", "value", "meets_mastery"
-    ):
-        pairs[scale_id].append((value, meets))
-    facts = {}
-    for scale_id, scale_pairs in pairs.items():
-        scale = scale_facts(scale_pairs)
-        facts[scale_id] = (scale.minimum, scale.maximum, scale.threshold)
     cells = {
         (student_id, competency_id): (level, meets, ids)
         for student_id, competency_id, level, meets, ids in levels
         if competency_id in shown
     }
+    below = Counter(
+        competency_id
+        for (_, competency_id), (level, meets, _) in cells.items()
+        if level is not None and not meets
+    )
+    if sort.competencies is CompetencyOrder.BELOW:
+        # Stable: among equals, the code order stays.
+        competencies.sort(key=lambda competency: -below[competency.pk])
+    scores = _cell_scores({score_id for _, _, ids in cells.values() for score_id in ids[-CELL_SCORES:]})
+    facts = _facts_by_scale({competency.version.framework.scale_id for competency in competencies})
     rows = []
     for student in students:
         row: list[GradebookCell | None] = []
@@ -202,16 +341,234 @@ def gradebook(*, context: RequestContext, section_id: int) -> Gradebook:
                 row.append(None)
                 continue
             level, meets, ids = found
+            latest = scores.get(ids[-1]) if ids else None
             row.append(
                 GradebookCell(
                     level=level,
                     meets_mastery=meets,
                     band=_band(level, facts[competency.version.framework.scale_id]),
-                    evidence_id=evidence_of_score.get(ids[-1]) if ids else None,
+                    evidence_id=latest.evidence_id if latest else None,
+                    scores=[
+                        scores[score_id] for score_id in reversed(ids[-CELL_SCORES:]) if score_id in scores
+                    ],
+                    score_count=len(ids),
                 )
             )
-        rows.append((student, row))
-    return Gradebook(section=section, students=students, competencies=competencies, rows=rows)
+        present = [cell.level for cell in row if cell is not None and cell.level is not None]
+        rows.append(GradebookRow(student, row, sum(present) / len(present) if present else None))
+    ordered = _ordered_rows(rows, sort)
+    return Gradebook(
+        section=section,
+        students=[row.student for row in ordered],
+        competencies=competencies,
+        rows=[(row.student, row.cells) for row in ordered],
+        overall={row.student.pk: row.overall for row in ordered},
+        below_mastery={competency.pk: below[competency.pk] for competency in competencies},
+        sort=sort,
+    )
+
+
+@dataclass(frozen=True)
+class GradebookEntry:
+    """A section on the gradebooks page: its size, the competencies its assessments name, and whether the
+    reader teaches it."""
+
+    section: Section
+    students: int
+    competencies: int
+    taught: bool
+
+
+def gradebooks_for(*, context: RequestContext) -> list[GradebookEntry]:
+    """The gradebooks the reader may open: the sections they teach first, then the others their school or
+    district role shows them. Counts only, so no student is disclosed; three queries."""
+    sections = sections_for(context=context)
+    ids = [section.pk for section in sections]
+    assessed = dict(
+        Assessment.objects.filter(section_id__in=ids)
+        .values("section_id")
+        .annotate(count=Count("competencies", distinct=True))
+        .values_list("section_id", "count")
+    )
+    taught = set(
+        SectionTeacher.objects.filter(
+            policy.active_on(policy.today()), section_id__in=ids, teacher_id=context.actor
+        ).values_list("section_id", flat=True)
+    )
+    entries = [
+        GradebookEntry(
+            section=section,
+            students=getattr(section, "student_count", 0),
+            competencies=assessed.get(section.pk, 0),
+            taught=section.pk in taught,
+        )
+        for section in sections
+    ]
+    # Stable: within each group, the sections page's order (school, course code, title).
+    return sorted(entries, key=lambda entry: not entry.taught)
+
+
+# How learning is measured (the families explainer) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScaleExplained:
+    """A proficiency scale the district's frameworks use, with its levels (lowest first)."""
+
+    scale: ProficiencyScale
+    levels: list[ScaleLevel]
+    frameworks: list[Framework]
+
+    @property
+    def mastery_level(self) -> ScaleLevel | None:
+        return next((level for level in self.levels if level.meets_mastery), None)
+
+
+@dataclass(frozen=True)
+class WorkedExample:
+    """The district's method applied, step by step, to a run of scores on its own scale."""
+
+    scores: list[float]
+    steps: list[str]
+    level: float | None
+    label: str
+    meets_mastery: bool
+
+
+@dataclass(frozen=True)
+class RuleExplained:
+    """A calculation rule in force in the district, the frameworks it holds for, and a worked example."""
+
+    spec: calc.MethodSpec
+    rollup: calc.RollupRule
+    frameworks: list[Framework]
+    competency_rules: int  # how many competencies of these frameworks have a rule of their own
+    example: WorkedExample
+
+
+@dataclass(frozen=True)
+class Explainer:
+    district: Organization
+    scales: list[ScaleExplained]
+    rules: list[RuleExplained]
+
+
+# The worked example's scores, as positions on the scale, oldest first: a rise with a dip, which tells the
+# methods apart (the calculation page uses the same run).
+EXAMPLE_PATTERN = (0, 2, 1, 3, 2)
+
+
+def example_scores(levels: list[ScaleLevel]) -> list[float]:
+    values = [level.value for level in levels] or [1.0, 2.0, 3.0, 4.0]
+    return [values[min(index, len(values) - 1)] for index in EXAMPLE_PATTERN]
+
+
+def _number(value: float) -> str:
+    return number_format(round(value, 2), decimal_pos=None, use_l10n=True) if value % 1 else f"{value:g}"
+
+
+def _steps(spec: calc.MethodSpec, scores: list[float], result: float | None) -> list[str]:
+    """The arithmetic of `spec` on `scores`, one line per step, in words with the real numbers."""
+    shown = ", ".join(_number(score) for score in scores)
+    method = spec.method
+    outcome = _number(result) if result is not None else "—"
+    if method is calc.Method.LATEST:
+        return [gettext("The most recent score is %(score)s.") % {"score": outcome}]
+    if method is calc.Method.HIGHEST:
+        return [gettext("The highest of %(scores)s is %(score)s.") % {"scores": shown, "score": outcome}]
+    if method is calc.Method.MEAN:
+        total = " + ".join(_number(score) for score in scores)
+        return [f"({total}) ÷ {len(scores)} = {outcome}"]
+    if method is calc.Method.MODE:
+        times = scores.count(result) if result is not None else 0
+        return [
+            ngettext(
+                "%(score)s comes up most often (%(times)s time).",
+                "%(score)s comes up most often (%(times)s times).",
+                times,
+            )
+            % {"score": outcome, "times": times}
+        ]
+    if method is calc.Method.WEIGHTED_AVERAGE:
+        earlier = sum(scores[:-1]) / len(scores[:-1])
+        return [
+            gettext("The earlier scores average %(mean)s.") % {"mean": _number(earlier)},
+            f"{_number(spec.weight)} × {_number(scores[-1])} + {_number(1 - spec.weight)} × "
+            f"{_number(earlier)} = {outcome}",
+        ]
+    if method is calc.Method.DECAYING_AVERAGE:
+        steps = [gettext("Start at the first score: %(score)s.") % {"score": _number(scores[0])}]
+        running = scores[0]
+        for score in scores[1:]:
+            after = (1 - spec.weight) * running + spec.weight * score
+            steps.append(
+                gettext("Then %(score)s: %(keep)s × %(before)s + %(weight)s × %(score)s = %(after)s.")
+                % {
+                    "score": _number(score),
+                    "keep": _number(1 - spec.weight),
+                    "before": _number(running),
+                    "weight": _number(spec.weight),
+                    "after": _number(after),
+                }
+            )
+            running = after
+        return steps
+    if method is calc.Method.POWER_LAW:
+        return [
+            gettext("The trend line through %(scores)s stands at %(score)s at the latest score.")
+            % {"scores": shown, "score": outcome}
+        ]
+    window = sorted(scores[-spec.m :], reverse=True)
+    return [
+        gettext("The last %(m)s scores from high to low: %(scores)s.")
+        % {"m": len(window), "scores": ", ".join(_number(score) for score in window)},
+        gettext("At least %(n)s of them reach %(score)s.") % {"n": spec.n, "score": outcome},
+    ]
+
+
+def worked_example(spec: calc.MethodSpec, levels: list[ScaleLevel]) -> WorkedExample:
+    """`spec` applied to the example run on this scale, with each step of the arithmetic."""
+    scores = example_scores(levels)
+    values = [level.value for level in levels] or [1.0, 4.0]
+    threshold = next((level.value for level in levels if level.meets_mastery), values[-1])
+    result = calc.level(spec, scores, scale_min=values[0], scale_max=values[-1])
+    return WorkedExample(
+        scores=scores,
+        steps=_steps(spec, scores, result),
+        level=None if result is None else round(result, 2),
+        label=level_name(levels, result),
+        meets_mastery=result is not None and result >= threshold - 1e-9,
+    )
+
+
+def measurement_explainer(district: Organization) -> Explainer:
+    """What a family needs to read the district's levels: its scales (level names and descriptors) and the
+    calculation rules in force, each with a worked example on its scale. No student data; four queries."""
+    frameworks = list(frameworks_in_use(district).select_related("scale").order_by("title"))
+    levels = scale_levels(framework.scale_id for framework in frameworks)
+    scales: dict[int, ScaleExplained] = {}
+    for framework in frameworks:
+        scale = scales.setdefault(
+            framework.scale_id, ScaleExplained(framework.scale, levels[framework.scale_id], [])
+        )
+        scale.frameworks.append(framework)
+    books = rule_books([district.pk], [framework.pk for framework in frameworks])
+    grouped: dict[tuple[Rule, int], list[Framework]] = defaultdict(list)
+    for framework in frameworks:
+        grouped[(books[(district.pk, framework.pk)].default, framework.scale_id)].append(framework)
+    rules = [
+        RuleExplained(
+            spec=rule.spec,
+            rollup=rule.rollup,
+            frameworks=members,
+            competency_rules=sum(
+                len(books[(district.pk, framework.pk)].by_identifier) for framework in members
+            ),
+            example=worked_example(rule.spec, levels[scale_id]),
+        )
+        for (rule, scale_id), members in grouped.items()
+    ]
+    return Explainer(district=district, scales=list(scales.values()), rules=rules)
 
 
 # The scoring sheet -----------------------------------------------------------------------------------------

@@ -14,27 +14,32 @@ The rule of a level, both paths:
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import math
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.core import signing
 from django.db import connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from waypoint import policy
-from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.errors import Invalid, NotPermitted
+from waypoint.core.audit import RequestContext, audit_record, audit_record_students
+from waypoint.core.errors import Conflict, Invalid, NotPermitted
 from waypoint.core.models import AuditAction, Organization, Student, User
 from waypoint.evidence.models import Evidence, EvidenceStatus, Score, ScoreSource
 from waypoint.evidence.selectors import evidence_get, judgement_source
 from waypoint.evidence.services import EvidenceError
 from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, Rubric, ScaleLevel
-from waypoint.frameworks.selectors import scale_levels
+from waypoint.frameworks.selectors import level_name, scale_levels
 from waypoint.frameworks.services import scale_mark_in_use
-from waypoint.mastery import calc, vectorized
+from waypoint.mastery import calc, events, vectorized
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.models import CalculationRule, MasteryLevel, MasteryLevelChange
 from waypoint.policy import Action
@@ -132,24 +137,15 @@ def calculation_rule_set(
 ) -> CalculationRule:
     """Choose the method (and roll-up) for a framework, or one competency of it, and recompute the district's
     levels under it, in one transaction."""
-    try:
-        spec = MethodSpec.from_parameters(method, parameters)
-        rollup = RollupRule(rollup_rule)
-    except ValueError as error:
-        raise CalculationError(str(error)) from None
-    uses = (
-        framework.owner_id in (district.pk, district.parent_id)
-        or FrameworkAdoption.objects.filter(framework=framework, district=district).exists()
+    proposal = rule_proposal(
+        district=district,
+        framework=framework,
+        method=method,
+        parameters=parameters,
+        rollup_rule=rollup_rule,
+        competency_identifier=competency_identifier,
     )
-    if not uses:
-        raise CalculationError(f"{district} neither owns nor has adopted {framework}.")
-    if (
-        competency_identifier
-        and not Competency.objects.filter(
-            version__framework=framework, case_identifier=competency_identifier
-        ).exists()
-    ):
-        raise CalculationError(f"{framework} has no competency {competency_identifier}.")
+    spec, rollup = proposal.spec, proposal.rollup
     with transaction.atomic():
         stored, _ = CalculationRule.objects.update_or_create(
             district=district,
@@ -439,7 +435,24 @@ def recompute(*, district: Organization | None = None) -> RecomputeSummary:
     )
 
 
+@dataclass(frozen=True)
+class DistrictLevels:
+    """Every level of a district as the rules give it, before anything is written."""
+
+    scores: int
+    computed: dict[tuple[int, int], ComputedLevel]
+    facts: dict[int, CompetencyFacts]
+
+
 def _recompute_district(district: Organization) -> tuple[int, int, int]:
+    levels = _district_levels(district)
+    changed = _store(district_id=district.pk, computed=levels.computed, facts=levels.facts)
+    return levels.scores, len(levels.computed), changed
+
+
+def _district_levels(district: Organization, proposal: RuleProposal | None = None) -> DistrictLevels:
+    """Every level of the district from its counted scores by the rules in force, or by the rules as they
+    would be with `proposal` saved; reads only (the engine of both recompute and the preview)."""
     rows = list(
         Score.objects.counted()
         .filter(district=district)
@@ -450,7 +463,7 @@ def _recompute_district(district: Organization) -> tuple[int, int, int]:
         MasteryLevel.objects.filter(district=district).values_list("student_id", "competency_id")
     )
     if not rows and not stored_keys:
-        return 0, 0, 0
+        return DistrictLevels(0, {}, {})
     table = np.array(rows, dtype=np.float64).reshape(-1, 4)
     students = table[:, 0].astype(np.int64)
     competencies = table[:, 1].astype(np.int64)
@@ -464,6 +477,8 @@ def _recompute_district(district: Organization) -> tuple[int, int, int]:
     facts, children = _competency_facts(version_ids)
     scales = _scale_facts_by_scale({fact.scale_id for fact in facts.values()})
     books = rule_books([district.pk], {fact.framework_id for fact in facts.values()})
+    if proposal is not None and (district.pk, proposal.framework_id) in books:
+        proposal.apply_to(books[(district.pk, proposal.framework_id)])
 
     computed: dict[tuple[int, int], ComputedLevel] = {}
     if len(rows):
@@ -515,8 +530,7 @@ def _recompute_district(district: Organization) -> tuple[int, int, int]:
         fact = facts[key[1]]
         rule = books[(district.pk, fact.framework_id)].rule(fact.identifier)
         computed[key] = _from_scores(rule, None, [], scales[fact.scale_id])
-    changed = _store(district_id=district.pk, computed=computed, facts=facts)
-    return len(rows), len(computed), changed
+    return DistrictLevels(len(rows), computed, facts)
 
 
 def _ancestors(competency_id: int, facts: dict[int, CompetencyFacts]) -> list[int]:
@@ -526,6 +540,295 @@ def _ancestors(competency_id: int, facts: dict[int, CompetencyFacts]) -> list[in
         found.append(parent_id)
         parent_id = facts[parent_id].parent_id
     return found
+
+
+# Previewing a change of rule -------------------------------------------------------------------------------
+
+PREVIEW_SALT = "waypoint.mastery.calculation-preview"
+PREVIEW_MAX_AGE = datetime.timedelta(hours=1)
+PREVIEW_EXAMPLES = 12
+PREVIEW_COMPETENCIES = 15
+
+
+@dataclass(frozen=True)
+class RuleProposal:
+    """A calculation rule a district administrator is about to choose, checked but not saved."""
+
+    district_id: int
+    framework_id: int
+    competency_identifier: str
+    spec: MethodSpec
+    rollup: RollupRule
+
+    def apply_to(self, book: RuleBook) -> None:
+        rule = Rule(self.spec, self.rollup)
+        if self.competency_identifier:
+            book.by_identifier[self.competency_identifier] = rule
+        else:
+            book.default = rule
+
+    def as_data(self) -> dict[str, object]:
+        return {
+            "district": self.district_id,
+            "framework": self.framework_id,
+            "competency": self.competency_identifier,
+            "method": self.spec.method.value,
+            "parameters": self.spec.parameters(),
+            "rollup": self.rollup.value,
+        }
+
+
+def rule_proposal(
+    *,
+    district: Organization,
+    framework: Framework,
+    method: str,
+    parameters: Mapping[str, object],
+    rollup_rule: str = DEFAULT_ROLLUP.value,
+    competency_identifier: str = "",
+) -> RuleProposal:
+    """The rule checked as `calculation_rule_set` checks it; a CalculationError says what is wrong."""
+    try:
+        spec = MethodSpec.from_parameters(method, parameters)
+        rollup = RollupRule(rollup_rule)
+    except ValueError as error:
+        raise CalculationError(str(error)) from None
+    uses = (
+        framework.owner_id in (district.pk, district.parent_id)
+        or FrameworkAdoption.objects.filter(framework=framework, district=district).exists()
+    )
+    if not uses:
+        raise CalculationError(f"{district} neither owns nor has adopted {framework}.")
+    if (
+        competency_identifier
+        and not Competency.objects.filter(
+            version__framework=framework, case_identifier=competency_identifier
+        ).exists()
+    ):
+        raise CalculationError(f"{framework} has no competency {competency_identifier}.")
+    return RuleProposal(district.pk, framework.pk, competency_identifier, spec, rollup)
+
+
+@dataclass(frozen=True)
+class LevelMove:
+    """One student's level on one competency as it is and as the proposed rule would make it."""
+
+    student: Student
+    competency_id: int
+    before: float | None
+    before_label: str
+    after: float | None
+    after_label: str
+    mastery_before: bool
+    mastery_after: bool
+
+
+@dataclass
+class MoveCounts:
+    """Levels that would reach a higher named level of the scale, a lower one, or stay on the same one (of
+    those, `shifted` change their number within it)."""
+
+    up: int = 0
+    down: int = 0
+    same: int = 0
+    shifted: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.up + self.down + self.same
+
+
+@dataclass(frozen=True)
+class CompetencyMoves:
+    competency_id: int
+    human_code: str
+    statement: str
+    counts: MoveCounts
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    """What saving `proposal` would do to the district's levels, and the token that applies exactly it."""
+
+    proposal: RuleProposal
+    counts: MoveCounts
+    mastery_gained: int
+    mastery_lost: int
+    by_competency: list[CompetencyMoves]
+    examples: list[LevelMove]
+    token: str
+    seconds: float
+
+
+def _fingerprints(district_id: int) -> dict[str, str]:
+    """What a preview's counts depend on besides the proposal: the district's rules and its scores. Either
+    changing after the preview makes its token refused."""
+    rules = sorted(
+        (
+            identifier,
+            framework_id,
+            method,
+            json.dumps(parameters, sort_keys=True),
+            rollup,
+            updated.isoformat(),
+        )
+        for identifier, framework_id, method, parameters, rollup, updated in CalculationRule.objects.filter(
+            district_id=district_id
+        ).values_list(
+            "competency_identifier", "framework_id", "method", "parameters", "rollup_rule", "updated_at"
+        )
+    )
+    scores = Score.objects.filter(district_id=district_id).aggregate(count=Count("id"), newest=Max("id"))
+    return {
+        "rules": hashlib.sha256(json.dumps(rules).encode()).hexdigest(),
+        "scores": f"{scores['count']}:{scores['newest'] or 0}",
+    }
+
+
+def _named_position(levels: Sequence[ScaleLevel], value: float | None) -> int:
+    """The index of the scale's named level a value reaches (-1: no level)."""
+    if value is None:
+        return -1
+    return max(0, sum(1 for level in levels if level.value <= value + 1e-9) - 1)
+
+
+def calculation_rule_preview(*, context: RequestContext, proposal: RuleProposal) -> RulePreview:
+    """How many of the district's levels the proposed rule would move up, down, or leave on the same named
+    level, per competency, with examples; computed by the engine that recompute uses, writing no level and
+    no rule. The students named in the examples are audited as viewed."""
+    started = time.perf_counter()
+    district = Organization.objects.get(pk=proposal.district_id)
+    if not policy.can(context.user, Action.MANAGE_CALCULATION, district):
+        raise NotPermitted("Only the district's administrators choose how mastery levels are calculated.")
+    fingerprints = _fingerprints(district.pk)
+    result = _district_levels(district, proposal)
+    stored = {
+        (student_id, competency_id): (level, meets)
+        for student_id, competency_id, level, meets in MasteryLevel.objects.filter(
+            district=district
+        ).values_list("student_id", "competency_id", "level", "meets_mastery")
+    }
+    names = scale_levels({fact.scale_id for fact in result.facts.values()})
+    counts = MoveCounts()
+    per_competency: dict[int, MoveCounts] = defaultdict(MoveCounts)
+    gained = lost = 0
+    moves: list[tuple[int, int, float | None, float | None, bool, bool]] = []
+    for key in sorted(result.computed):
+        after = result.computed[key]
+        before_level, before_meets = stored.get(key, (None, False))
+        levels = names[result.facts[key[1]].scale_id]
+        step = _named_position(levels, after.level) - _named_position(levels, before_level)
+        bucket = per_competency[key[1]]
+        for tally in (counts, bucket):
+            if step > 0:
+                tally.up += 1
+            elif step < 0:
+                tally.down += 1
+            else:
+                tally.same += 1
+                tally.shifted += before_level != after.level
+        gained += after.meets_mastery and not before_meets
+        lost += before_meets and not after.meets_mastery
+        if step:
+            moves.append((*key, before_level, after.level, before_meets, after.meets_mastery))
+    # Crossing the mastery line matters most to a family, so those examples come first.
+    moves.sort(key=lambda move: (move[4] == move[5], move[0], move[1]))
+    chosen = moves[:PREVIEW_EXAMPLES]
+    students = Student.objects.in_bulk({move[0] for move in chosen})
+    examples = [
+        LevelMove(
+            student=students[student_id],
+            competency_id=competency_id,
+            before=before,
+            before_label=level_name(names[result.facts[competency_id].scale_id], before),
+            after=after,
+            after_label=level_name(names[result.facts[competency_id].scale_id], after),
+            mastery_before=meets_before,
+            mastery_after=meets_after,
+        )
+        for student_id, competency_id, before, after, meets_before, meets_after in chosen
+    ]
+    moved = sorted(
+        (item for item in per_competency.items() if item[1].up or item[1].down),
+        key=lambda item: (-(item[1].up + item[1].down), item[0]),
+    )[:PREVIEW_COMPETENCIES]
+    described = Competency.objects.in_bulk([competency_id for competency_id, _ in moved])
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="calculation-preview",
+        students=[example.student for example in examples],
+        reason="Previewing a change of the district's calculation rule",
+    )
+    token = signing.dumps({"proposal": proposal.as_data(), **fingerprints}, salt=PREVIEW_SALT)
+    return RulePreview(
+        proposal=proposal,
+        counts=counts,
+        mastery_gained=gained,
+        mastery_lost=lost,
+        by_competency=[
+            CompetencyMoves(
+                competency_id,
+                described[competency_id].human_code,
+                described[competency_id].short_statement,
+                tally,
+            )
+            for competency_id, tally in moved
+        ],
+        examples=examples,
+        token=token,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def calculation_rule_apply(
+    *, context: RequestContext, district: Organization, framework: Framework, token: str
+) -> CalculationRule:
+    """Save exactly the rule a preview showed, and recompute the district's levels, provided nothing the
+    preview counted has changed since: the district's rules (Conflict) or its scores (Conflict)."""
+    if not policy.can(context.user, Action.MANAGE_CALCULATION, district):
+        raise NotPermitted("Only the district's administrators choose how mastery levels are calculated.")
+    try:
+        data = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.SignatureExpired:
+        raise Conflict("The preview is more than an hour old: preview the change again.") from None
+    except signing.BadSignature:
+        raise Invalid("This is not a preview Waypoint made: preview the change again.") from None
+    proposal = data["proposal"]
+    if proposal["district"] != district.pk or proposal["framework"] != framework.pk:
+        raise Invalid("This preview is of another district's or framework's rule: preview the change again.")
+    with transaction.atomic():
+        # Hold the district's rules still between the check and the save.
+        list(CalculationRule.objects.select_for_update().filter(district=district).values_list("pk"))
+        now = _fingerprints(district.pk)
+        if now["rules"] != data["rules"]:
+            raise Conflict(
+                "The district's calculation rules changed after this preview, so it no longer shows what "
+                "saving would do: preview the change again."
+            )
+        if now["scores"] != data["scores"]:
+            raise Conflict(
+                "Scores were recorded in the district after this preview, so its counts are out of date: "
+                "preview the change again."
+            )
+        rule = calculation_rule_set(
+            district=district,
+            framework=framework,
+            method=proposal["method"],
+            parameters=proposal["parameters"],
+            rollup_rule=proposal["rollup"],
+            competency_identifier=proposal["competency"],
+            actor=context.actor,
+        )
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            object_type="calculation-rule",
+            object_id=str(rule.pk),
+            district_id=district.pk,
+            reason=f"{rule.method} for {framework.title[:120]}",
+        )
+    return rule
 
 
 # Scoring ---------------------------------------------------------------------------------------------------
@@ -767,8 +1070,12 @@ def scores_record(*, context: RequestContext, evidence_id: int, scores: Sequence
             Evidence.objects.filter(pk=evidence.pk).exclude(status=EvidenceStatus.REVISED).update(
                 status=EvidenceStatus.SCORED
             )
-            for competency in {j.competency.pk: j.competency for j in judgements}.values():
+            scored = {j.competency.pk: j.competency for j in judgements}
+            for competency in scored.values():
                 level_refresh(student=student, competency=competency, at=now)
+            events.levels_moved(
+                context=context, evidence=evidence, student=student, competencies=scored.values(), at=now
+            )
     return written
 
 

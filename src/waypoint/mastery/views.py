@@ -1,25 +1,30 @@
 """HTML pages of mastery: scoring a piece of evidence, a student's levels with their history and how each was
-computed, a section's gradebook heatmap, and a district's choice of calculation method per framework or
-competency."""
+computed, the gradebooks and a section's sortable gradebook heatmap, a district's choice of calculation method
+(previewed before it is saved), and the families' explainer of how learning is measured."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from waypoint import policy
-from waypoint.core.errors import NotPermitted
+from waypoint.core.errors import Conflict, NotPermitted
 from waypoint.core.http import user_of
-from waypoint.core.models import Organization
+from waypoint.core.models import Organization, Student
+from waypoint.evidence.forms import CompetencyNamingForm
+from waypoint.evidence.selectors import competencies_to_name
 from waypoint.frameworks import selectors as framework_selectors
 from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, ScaleLevel
 from waypoint.frameworks.selectors import level_name, scale_levels
-from waypoint.mastery import calc, selectors, services
+from waypoint.mastery import selectors, services, wording
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.forms import (
     METHOD_LABELS,
@@ -29,8 +34,11 @@ from waypoint.mastery.forms import (
     ScoringForm,
 )
 from waypoint.mastery.models import CalculationRule, KnowledgeEstimate
-from waypoint.mastery.services import DEFAULT_ROLLUP, DEFAULT_SPEC, CalculationError, calculation_rule_set
+from waypoint.mastery.services import DEFAULT_ROLLUP, DEFAULT_SPEC, CalculationError
 from waypoint.policy import Action, request_context
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 # Scoring a piece of evidence --------------------------------------------------------------------------------
 
@@ -46,7 +54,7 @@ def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
     sheet = selectors.scoring_sheet(context=context, evidence_id=evidence_id)
     detail = sheet.detail
     form = ScoringForm(request.POST if request.method == "POST" else None, scoring=sheet.blocks)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and sheet.blocks and form.is_valid():
         try:
             recorded = services.scores_record(
                 context=context, evidence_id=detail.evidence.pk, scores=form.judgements()
@@ -64,6 +72,15 @@ def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
             messages.success(request, f"Scored {count} competenc{'y' if count == 1 else 'ies'}. {outcome}")
             return redirect("evidence-detail", detail.evidence.pk)
     latest = detail.versions[-1].evidence if detail.versions else detail.evidence
+    shown = next((v for v in detail.versions if v.evidence.pk == detail.evidence.pk), None)
+    # Evidence that names no competency has nothing to score: its scorer names them first (never a dead end).
+    naming = (
+        CompetencyNamingForm(offered=competencies_to_name(detail.evidence))
+        if not detail.competencies
+        and latest.pk == detail.evidence.pk
+        and policy.can(user, Action.ADD_EVIDENCE_COMPETENCIES, detail.evidence)
+        else None
+    )
     return render(
         request,
         "mastery/evidence_score.html",
@@ -72,8 +89,10 @@ def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
             "evidence": detail.evidence,
             "student": detail.evidence.student,
             "latest": latest,
+            "shown": shown,
             "form": form,
             "blocks": form.blocks(),
+            "naming_form": naming,
             "own": detail.evidence.student.user_id == user.pk,
             "student_first": policy.request_access(request).reads_student_language_first,
         },
@@ -109,15 +128,22 @@ class FrameworkLevels:
 
 
 def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[str, object]:
-    """What mastery-charts.js draws: the level after each change, on the scale's range, with its names."""
+    """What mastery-charts.js draws on a time axis: the level after each change at the moment it happened
+    (`at`, ISO 8601 with its offset) and its day (`date`, for the tooltip and the ticks), on the scale's
+    range, with the level names and the words the chart shows."""
     mastered = [level.value for level in levels if level.meets_mastery]
     code = item.competency.human_code or item.competency.short_statement[:40]
     return {
-        "title": f"Level history of {code}",
-        "points": [{"date": point.date, "level": point.level} for point in item.history],
+        "title": gettext("Level history of %(competency)s") % {"competency": code},
+        "points": [
+            {"at": point.at.isoformat(), "date": point.date.isoformat(), "level": point.level}
+            for point in item.history
+        ],
         "min": levels[0].value if levels else 0,
         "max": levels[-1].value if levels else 4,
         "threshold": mastered[0] if mastered else None,
+        "thresholdLabel": gettext("Mastery"),
+        "noLevel": gettext("No level"),
         "levels": [{"value": level.value, "label": level.label} for level in levels],
     }
 
@@ -125,7 +151,8 @@ def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[st
 @login_required
 @require_GET
 def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
-    user = user_of(request)
+    """The student's levels, said to the reader: "your" to the student, the student's name to a guardian, a
+    teacher or other staff."""
     mastery = selectors.student_mastery(context=request_context(request), student_id=student_id)
     scales = scale_levels(item.competency.version.framework.scale_id for item in mastery.levels)
     groups: dict[int, FrameworkLevels] = {}
@@ -147,14 +174,30 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
             "mastery": mastery,
             "student": mastery.student,
             "groups": list(groups.values()),
-            "own": mastery.student.user_id == user.pk,
+            "own": mastery.voice.own,
+            "name": mastery.voice.name,
             "student_first": policy.request_access(request).reads_student_language_first,
             "other_estimates": [EstimateView(estimate) for estimate in mastery.estimates_without_level],
         },
     )
 
 
-# The gradebook ----------------------------------------------------------------------------------------------
+# The gradebooks ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def gradebooks(request: HttpRequest) -> HttpResponse:
+    """The gradebooks of the reader's sections: the ones they teach first."""
+    entries = selectors.gradebooks_for(context=request_context(request))
+    return render(
+        request,
+        "mastery/gradebooks.html",
+        {
+            "taught": [entry for entry in entries if entry.taught],
+            "others": [entry for entry in entries if not entry.taught],
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -162,15 +205,48 @@ class CellView:
     competency: Competency
     cell: selectors.GradebookCell | None
     label: str
+    popover_id: str
+    more: int  # counted scores behind the level beyond those listed
+
+
+@dataclass(frozen=True)
+class SortLink:
+    """A sort control: where it leads and, for the column it sorts, the aria-sort it announces."""
+
+    url: str
+    aria_sort: str | None
+    current: bool
+
+
+def _gradebook_url(sort: selectors.GradebookSort) -> str:
+    return "?" + urlencode(
+        {
+            "sort": sort.students.value,
+            "dir": "desc" if sort.descending else "asc",
+            "columns": sort.competencies.value,
+        }
+    )
+
+
+def _student_sort(sort: selectors.GradebookSort, by: selectors.StudentOrder) -> SortLink:
+    """Sorting by this column: the first click sorts it (A–Z, or the highest level first), the next one
+    turns the order around."""
+    current = sort.students is by
+    descending = not sort.descending if current else by is selectors.StudentOrder.LEVEL
+    aria = ("descending" if sort.descending else "ascending") if current else None
+    return SortLink(_gradebook_url(replace(sort, students=by, descending=descending)), aria, current)
 
 
 @login_required
 @require_GET
 def section_gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
-    """Students × competencies, each cell the level (number and name) coloured by band, linked to the
-    evidence behind it; a fixed number of queries whatever the class size."""
-    book = selectors.gradebook(context=request_context(request), section_id=section_id)
+    """Students × competencies, each cell the level (number and name) coloured by band, with a popover of the
+    evidence behind it; rows sorted by name or overall level and columns by code or by how many students are
+    below mastery, on the server from the query. A fixed number of queries whatever the class size."""
+    sort = selectors.GradebookSort.from_query(request.GET)
+    book = selectors.gradebook(context=request_context(request), section_id=section_id, sort=sort)
     scales = scale_levels(competency.version.framework.scale_id for competency in book.competencies)
+    one_scale = scales[next(iter(scales))] if len(scales) == 1 else None
     rows = [
         (
             student,
@@ -179,9 +255,13 @@ def section_gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
                     competency,
                     cell,
                     level_name(scales[competency.version.framework.scale_id], cell.level) if cell else "",
+                    f"cell-{student.pk}-{competency.pk}",
+                    cell.score_count - len(cell.scores) if cell else 0,
                 )
                 for competency, cell in zip(book.competencies, cells, strict=True)
             ],
+            book.overall[student.pk],
+            level_name(one_scale, book.overall[student.pk]) if one_scale else "",
         )
         for student, cells in book.rows
     ]
@@ -192,8 +272,23 @@ def section_gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
             "book": book,
             "section": book.section,
             "rows": rows,
+            "columns": [(competency, book.below_mastery[competency.pk]) for competency in book.competencies],
             "truncated": len(book.competencies) >= selectors.MAX_GRADEBOOK_COLUMNS,
             "max_columns": selectors.MAX_GRADEBOOK_COLUMNS,
+            "by_name": _student_sort(sort, selectors.StudentOrder.NAME),
+            "by_level": _student_sort(sort, selectors.StudentOrder.LEVEL),
+            "column_orders": [
+                (
+                    label,
+                    SortLink(
+                        _gradebook_url(replace(sort, competencies=order)), None, sort.competencies is order
+                    ),
+                )
+                for order, label in (
+                    (selectors.CompetencyOrder.CODE, gettext("Code")),
+                    (selectors.CompetencyOrder.BELOW, gettext("Most students below mastery")),
+                )
+            ],
         },
     )
 
@@ -206,16 +301,16 @@ class RuleView:
     """A rule in force: where it applies and what it does, in words."""
 
     scope: str
-    method: str
+    method: StrOrPromise
     parameters: str
-    rollup: str
+    rollup: StrOrPromise
     explanation: str
     stored: CalculationRule | None
 
 
 def _parameters_text(spec: MethodSpec) -> str:
     if spec.method in (Method.WEIGHTED_AVERAGE, Method.DECAYING_AVERAGE):
-        return f"newest score {spec.weight * 100:g} %"
+        return gettext("newest score %(share)s") % {"share": wording.percent(spec.weight)}
     if spec.method is Method.N_OF_M:
         return f"n = {spec.n}, m = {spec.m}"
     return "—"
@@ -227,14 +322,14 @@ def _rule_view(scope: str, spec: MethodSpec, rollup: RollupRule, stored: Calcula
         method=METHOD_LABELS[spec.method],
         parameters=_parameters_text(spec),
         rollup=ROLLUP_LABELS[rollup],
-        explanation=calc.explain(spec, score_count=4),
+        explanation=wording.method_sentence(spec, 4, wording.about_any_student()),
         stored=stored,
     )
 
 
 @dataclass(frozen=True)
 class ExampleRow:
-    method: str
+    method: StrOrPromise
     explanation: str
     level: float | None
     level_label: str
@@ -243,21 +338,19 @@ class ExampleRow:
 
 def _example(levels: list[ScaleLevel]) -> tuple[list[float], list[ExampleRow]]:
     """Every method applied to one made-up run of scores on the framework's scale."""
-    values = [level.value for level in levels] or [1.0, 2.0, 3.0, 4.0]
-    pattern = [0, 2, 1, 3, 2]
-    scores = [values[min(index, len(values) - 1)] for index in pattern]
-    threshold = next((level.value for level in levels if level.meets_mastery), values[-1])
+    scores = selectors.example_scores(levels)
+    voice = wording.about_any_student()
     rows = []
     for method in Method:
         spec = MethodSpec(method)
-        value = calc.level(spec, scores, scale_min=values[0], scale_max=values[-1])
+        worked = selectors.worked_example(spec, levels)
         rows.append(
             ExampleRow(
                 method=METHOD_LABELS[method],
-                explanation=calc.explain(spec, score_count=len(scores)),
-                level=None if value is None else round(value, 2),
-                level_label=level_name(levels, value),
-                meets_mastery=value is not None and value >= threshold - 1e-9,
+                explanation=wording.method_sentence(spec, len(scores), voice),
+                level=worked.level,
+                level_label=worked.label,
+                meets_mastery=worked.meets_mastery,
             )
         )
     return scores, rows
@@ -271,12 +364,28 @@ def _uses_framework(district: Organization, framework: Framework) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class PreviewMove:
+    """An example of the preview, with its competency named."""
+
+    move: services.LevelMove
+    competency: Competency | None
+
+
+def _preview_moves(preview: services.RulePreview) -> list[PreviewMove]:
+    named = Competency.objects.in_bulk([move.competency_id for move in preview.examples])
+    return [PreviewMove(move, named.get(move.competency_id)) for move in preview.examples]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def framework_calculation(request: HttpRequest, framework_id: int) -> HttpResponse:
     """The rules in force for the reader's district (anyone who reads the framework); district
-    administrators choose them."""
+    administrators choose them in two steps: a preview of how many levels would move (nothing saved), then
+    a confirmation that saves exactly what was previewed, refused (409) when the rules or the scores changed
+    in between."""
     user = user_of(request)
+    context = request_context(request)
     framework, versions = framework_selectors.framework_get(user, framework_id)
     version = framework_selectors.shown_version(versions)
     acting_district_id = policy.request_access(request).acting_district_id
@@ -318,35 +427,53 @@ def framework_calculation(request: HttpRequest, framework_id: int) -> HttpRespon
                 "rollup_rule": framework_rule.rollup_rule if framework_rule else DEFAULT_ROLLUP.value,
             },
             competencies=[
-                (c.case_identifier, f"{c.human_code or 'Item'} — {c.short_statement[:90]}")
+                (c.case_identifier, f"{c.human_code or gettext('Item')} — {c.short_statement[:90]}")
                 for c in competencies
             ],
         )
+    preview = None
+    conflict = ""
+    status = 200
     if request.method == "POST":
         if not can_manage or district is None:
             raise NotPermitted("Only the district's administrators choose how mastery levels are calculated.")
         if not uses or form is None:
             raise NotPermitted(f"{district.name} does not use this framework: adopt it first.")
+        if request.POST.get("step") == "apply":
+            try:
+                services.calculation_rule_apply(
+                    context=context,
+                    district=district,
+                    framework=framework,
+                    token=request.POST.get("token", ""),
+                )
+            except Conflict as refusal:
+                # The page again with the form as it was sent, the reason, and a fresh preview to confirm.
+                conflict, status = refusal.reason, Conflict.status
+            else:
+                messages.success(
+                    request, gettext("The rule is saved and every level of the district is recomputed.")
+                )
+                return redirect("framework-calculation", framework.pk)
         if form.is_valid():
             data = form.cleaned_data
             try:
-                calculation_rule_set(
+                proposal = services.rule_proposal(
                     district=district,
                     framework=framework,
                     method=data["method"],
                     parameters=form.parameters(),
                     rollup_rule=data["rollup_rule"],
                     competency_identifier=data["competency_identifier"],
-                    actor=user,
                 )
+                preview = services.calculation_rule_preview(context=context, proposal=proposal)
             except CalculationError as error:
                 form.add_error(None, str(error))
-            else:
-                messages.success(request, "The rule is saved and every level of the district is recomputed.")
-                return redirect("framework-calculation", framework.pk)
     rules = [
         _rule_view(
-            "The whole framework" + ("" if framework_rule else " (the default: nothing chosen yet)"),
+            gettext("The whole framework")
+            if framework_rule
+            else gettext("The whole framework (the default: nothing chosen yet)"),
             MethodSpec.from_parameters(framework_rule.method, framework_rule.parameters)
             if framework_rule
             else DEFAULT_SPEC,
@@ -358,9 +485,9 @@ def framework_calculation(request: HttpRequest, framework_id: int) -> HttpRespon
         if rule.competency_identifier:
             competency = by_identifier.get(rule.competency_identifier)
             scope = (
-                f"{competency.human_code or 'Item'} — {competency.short_statement[:90]}"
+                f"{competency.human_code or gettext('Item')} — {competency.short_statement[:90]}"
                 if competency
-                else f"Competency {rule.competency_identifier}"
+                else gettext("Competency %(identifier)s") % {"identifier": rule.competency_identifier}
             )
             rules.append(
                 _rule_view(
@@ -388,5 +515,71 @@ def framework_calculation(request: HttpRequest, framework_id: int) -> HttpRespon
             "example": example,
             "rollups": [(ROLLUP_LABELS[rule], ROLLUP_SENTENCES[rule]) for rule in RollupRule],
             "method_options": list(zip(form["method"], example, strict=True)) if form else [],
+            "preview": preview,
+            "preview_moves": _preview_moves(preview) if preview else [],
+            "preview_method": METHOD_LABELS[preview.proposal.spec.method] if preview else "",
+            "conflict": conflict,
+        },
+        status=status,
+    )
+
+
+# How learning is measured (for families) -------------------------------------------------------------------
+
+
+def _explained_district(request: HttpRequest) -> Organization | None:
+    """The district whose levels the reader reads: a student's own, a guardian's child's (the first, when the
+    children are in one district; else the acting one), and for staff the district they act for."""
+    access = policy.request_access(request)
+    district_id = access.own_student_district_id
+    if district_id is None and access.guarded_student_ids:
+        children = set(
+            Student.objects.filter(pk__in=access.guarded_student_ids).values_list("district_id", flat=True)
+        )
+        district_id = children.pop() if len(children) == 1 else access.acting_district_id
+    if district_id is None:
+        district_id = access.acting_district_id
+    if district_id is None:
+        return None
+    return Organization.objects.filter(pk=district_id, kind=Organization.Kind.DISTRICT).first()
+
+
+@dataclass(frozen=True)
+class ExplainedRule:
+    rule: selectors.RuleExplained
+    method: StrOrPromise
+    sentence: str
+    rollup: StrOrPromise
+
+
+@login_required
+@require_GET
+def how_learning_is_measured(request: HttpRequest) -> HttpResponse:
+    """ "How learning is measured here", for families: mastery-based learning, the district's own levels and
+    calculation rules with a worked example, and how to read the progress page. Written from the district's
+    data, so it changes when the district's scale or rules do."""
+    access = policy.request_access(request)
+    district = _explained_district(request)
+    explainer = selectors.measurement_explainer(district) if district is not None else None
+    progress_student_id = access.own_student_id or (
+        access.guarded_student_ids[0] if len(access.guarded_student_ids) == 1 else None
+    )
+    return render(
+        request,
+        "mastery/how_it_works.html",
+        {
+            "district": district,
+            "explainer": explainer,
+            "rules": [
+                ExplainedRule(
+                    rule,
+                    METHOD_LABELS[rule.spec.method],
+                    wording.method_sentence(rule.spec, len(rule.example.scores), wording.about_any_student()),
+                    ROLLUP_SENTENCES[rule.rollup],
+                )
+                for rule in (explainer.rules if explainer else [])
+            ],
+            "progress_student_id": progress_student_id,
+            "choose_district": access.must_choose_district,
         },
     )
