@@ -71,6 +71,17 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
         payload={"feedback-body": "Matrix feedback."},
         objects=EVIDENCE,
     ),
+    # The staff who judge the student name the competencies of evidence that names none (this one names
+    # some, and the empty form names nothing: they are sent back to the scoring page); nobody else.
+    "evidence/<int:evidence_id>/competencies/": Row(
+        allowed=OBSERVERS,
+        overrides={(role, OWN): 403 for role in READS_OWN_STUDENT - OWN_STAFF},
+        ok=302,
+        method="post",
+        multipart=True,
+        payload={},
+        objects=EVIDENCE,
+    ),
     # Only the student revises their own work (an observation is revised by no one).
     "evidence/<int:evidence_id>/revise/": Row(
         allowed={OWN: {"student"}, OTHER: set()},
@@ -126,14 +137,15 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
         objects={"<int:assessment_id>": "page_assessment"},
     ),
     # Anyone who reads the framework reads the rules in force; only the district administrator of a district
-    # that uses the framework chooses them (here: the default rule again, so no level changes).
+    # that uses the framework chooses them: the form previews the change (200, nothing saved); applying it
+    # takes the preview's token (tests/mastery/test_rule_preview.py).
     "frameworks/<int:framework_id>/calculation/": (
         everyone(objects=CALCULATED),
         Row(
             objects=CALCULATED,
             allowed={OWN: {"district-admin"}, OTHER: set()},
             refused={OWN: 403, OTHER: 403},
-            ok=302,
+            ok=200,
             method="post",
             multipart=True,
             payload={"method": "decaying_average", "weight_percent": 65, "rollup_rule": "mean"},

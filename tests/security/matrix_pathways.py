@@ -64,6 +64,11 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
         ),
     ),
     "paths/<int:path_id>/status/": guided(ok=302, method="post"),
+    # Work is added from an active path's page by its student and its mentor (the empty form comes back with
+    # its problems, 400); the other readers of the path may not (403), nobody else sees it (404).
+    "paths/<int:path_id>/evidence/": student_action(
+        {"student", "mentor"}, set(), ok=400, method="post", multipart=True, payload={}, objects=ACTIVE_PATH
+    ),
     "access-report/": same_for_both(ADMINS, 403),
     # API --------------------------------------------------------------------------------------------------
     "api/v1/students/<int:student_id>/recommendations": readers(anonymous=401),

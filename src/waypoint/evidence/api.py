@@ -209,10 +209,21 @@ def assessment_detail(request: HttpRequest, assessment_id: Id) -> AssessmentOut:
 
 
 @router.get("/evidence/inbox", response={200: InboxOut, **READ_ERRORS})
-def evidence_inbox(request: HttpRequest, page: Query[int] = 1) -> InboxOut:
+def evidence_inbox(
+    request: HttpRequest,
+    page: Query[int] = 1,
+    section: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    subject: Annotated[str, Query(max_length=200)] = "",
+    assessment: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> InboxOut:
     """Evidence from students in your scope waiting for a score, oldest first (for teachers and
-    administrators)."""
-    result = selectors.evidence_inbox(context=request_context(request), page=max(1, min(page, 10**6)))
+    administrators), narrowed like the inbox page by section, subject and assessment (they combine; a value
+    that is not yours is ignored)."""
+    result = selectors.evidence_inbox(
+        context=request_context(request),
+        page=max(1, min(page, 10**6)),
+        chosen=selectors.InboxFilter(section_id=section, subject=subject, assessment_id=assessment),
+    ).page
     return InboxOut(
         count=result.count,
         page=result.number,

@@ -6,3 +6,4 @@ class EvidenceConfig(AppConfig):
     label = "evidence"
     verbose_name = "Evidence and scoring"
     navigation = "waypoint.evidence.navigation.nav_links"
+    home = "waypoint.evidence.home.home_panels"

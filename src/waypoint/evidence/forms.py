@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy
 
 from waypoint.core.models import Organization, Section
 from waypoint.evidence import services
@@ -204,7 +205,17 @@ class EvidenceForm(CompetencyPicker, WorkFields):
         label="Assessment",
         help_text="The task this work answers. Leave it empty and choose the competencies below instead.",
     )
-    field_order = ["title", "assessment", "body", "links", "attachments", "competencies"]
+    path = forms.TypedChoiceField(
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label=gettext_lazy("Path"),
+        help_text=gettext_lazy(
+            "Done out of school on one of your paths (an internship, a course, an independent study)? Choose "
+            "it: its mentor sees the work and gives feedback."
+        ),
+    )
+    field_order = ["title", "assessment", "path", "body", "links", "attachments", "competencies"]
 
     def __init__(
         self,
@@ -212,9 +223,17 @@ class EvidenceForm(CompetencyPicker, WorkFields):
         assessments: Sequence[Assessment],
         groups: list[CompetencyGroup],
         observation: bool = False,
+        paths: Sequence[tuple[int, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        path_field = self.fields["path"]
+        assert isinstance(path_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
+        if paths:
+            path_field.choices = [("", gettext_lazy("None: not done on a path")), *paths]
+        else:
+            # No path takes evidence now (or staff record an observation): the field is not offered.
+            del self.fields["path"]
         assessment_field = self.fields["assessment"]
         assert isinstance(assessment_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
         assessment_field.choices = [
@@ -228,6 +247,26 @@ class EvidenceForm(CompetencyPicker, WorkFields):
             self.fields["title"].help_text = "What you observed, e.g. “Led the lab safety briefing”."
             self.fields["body"].label = "What you observed"
             self.fields["body"].help_text = "What the student did and said, in plain words."
+
+
+class CompetencyNamingForm(forms.Form):
+    """The competencies a scorer names for evidence that names none (`services.evidence_competencies_add`)."""
+
+    competencies = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Competencies this evidence shows"),
+        error_messages={"required": gettext_lazy("Choose at least one competency the evidence shows.")},
+    )
+
+    def __init__(self, *args: Any, offered: Sequence[Competency], **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", "name")
+        super().__init__(*args, **kwargs)
+        field = self.fields["competencies"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101  (declared above)
+        field.choices = [(c.pk, competency_label(c)) for c in offered]
+        if not self.is_bound:
+            self.initial.setdefault("competencies", [c.pk for c in offered])
 
 
 class ReviseForm(WorkFields):

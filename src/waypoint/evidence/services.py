@@ -17,11 +17,13 @@ import filetype  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.errors import Invalid, NotPermitted, NotVisible
+from waypoint.core.errors import Conflict, Invalid, NotPermitted, NotVisible
 from waypoint.core.models import AuditAction, Student, User
+from waypoint.evidence import events
 from waypoint.evidence.models import (
     Artifact,
     Assessment,
@@ -455,4 +457,56 @@ def feedback_add(
             student=evidence.student,
             reason=policy.legitimate_interest(actor, evidence.student),
         )
+        events.feedback_added(context=context, evidence=evidence, requests_revision=requests_revision)
     return feedback
+
+
+def evidence_competencies_add(
+    *, context: RequestContext, evidence_id: int, competency_ids: Sequence[int]
+) -> Evidence:
+    """Name the competencies a piece of evidence shows when it names none, so that it can be scored: the
+    assessment's aligned competencies when it has some, else any of the evidence's framework version. For the
+    staff who judge the student (`Action.ADD_EVIDENCE_COMPETENCIES`), on the latest version only."""
+    evidence = _evidence_for(context, evidence_id, Action.JUDGE_EVIDENCE)
+    actor = _acting(context)
+    if evidence.competencies.exists():
+        raise Conflict(gettext("This evidence already names its competencies."))
+    if not policy.can(actor, Action.ADD_EVIDENCE_COMPETENCIES, evidence):
+        raise NotPermitted(
+            gettext(
+                "Only the student's teachers and administrators name the competencies of the latest version."
+            )
+        )
+    version = evidence.framework_version
+    if not competency_ids:
+        raise EvidenceError([gettext("Choose at least one competency the evidence shows.")])
+    chosen = list(Competency.objects.filter(pk__in=set(competency_ids), version=version))
+    problems = [
+        gettext("Competency %(id)s is not in %(framework)s version %(number)s, the version of this evidence.")
+        % {"id": pk, "framework": version.framework, "number": version.number}
+        for pk in sorted(set(competency_ids) - {c.pk for c in chosen})
+    ]
+    if evidence.assessment is not None:
+        aligned = set(evidence.assessment.competencies.values_list("id", flat=True))
+        stray = [c.human_code or str(c.pk) for c in chosen if aligned and c.pk not in aligned]
+        if stray:
+            problems.append(
+                gettext("The assessment is not aligned to %(codes)s.") % {"codes": ", ".join(stray)}
+            )
+    if problems:
+        raise EvidenceError(problems)
+    with transaction.atomic():
+        locked = Evidence.objects.select_for_update().get(pk=evidence.pk)
+        # Two teachers naming them at once: the second finds them named.
+        if locked.competencies.exists() or Evidence.objects.filter(revision_of=locked).exists():
+            raise Conflict(gettext("This evidence already names its competencies."))
+        locked.competencies.set(chosen)
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            object_type="evidence-competencies",
+            object_id=str(evidence.pk),
+            student=evidence.student,
+            reason=policy.legitimate_interest(actor, evidence.student),
+        )
+    return locked

@@ -8,6 +8,9 @@ urlpatterns = [
     path("evidence/<int:evidence_id>/", views.evidence_detail, name="evidence-detail"),
     path("evidence/<int:evidence_id>/revise/", views.evidence_revise, name="evidence-revise"),
     path("evidence/<int:evidence_id>/feedback/", views.evidence_feedback, name="evidence-feedback"),
+    path(
+        "evidence/<int:evidence_id>/competencies/", views.evidence_competencies, name="evidence-competencies"
+    ),
     path("evidence/artifacts/<int:artifact_id>/", views.artifact_download, name="evidence-artifact"),
     path("students/<int:student_id>/evidence/", views.student_evidence, name="student-evidence"),
     path("students/<int:student_id>/observations/new/", views.observation_new, name="observation-new"),

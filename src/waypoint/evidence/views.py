@@ -14,15 +14,17 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waypoint import policy
-from waypoint.core.errors import NotPermitted
+from waypoint.core.errors import Conflict, NotPermitted
 from waypoint.core.http import page_number, user_of
 from waypoint.core.models import Organization, Student
 from waypoint.evidence import selectors, services
 from waypoint.evidence.forms import (
     AssessmentForm,
+    CompetencyNamingForm,
     EvidenceForm,
     FeedbackForm,
     ReviseForm,
@@ -32,6 +34,7 @@ from waypoint.evidence.models import EvidenceStatus, Score
 from waypoint.frameworks.selectors import level_name, rubrics_for
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
+from waypoint.policy.pathways import paths_taking_evidence
 
 
 def _add_problems(form: Any, error: services.EvidenceError) -> None:
@@ -42,13 +45,27 @@ def _add_problems(form: Any, error: services.EvidenceError) -> None:
 # The inbox -----------------------------------------------------------------------------------------------
 
 
+def _chosen_id(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    page = selectors.evidence_inbox(
-        context=request_context(request), page=page_number(request), page_size=settings.WAYPOINT_PAGE_SIZE
+    """The waiting evidence, narrowed by `?section=<id>&subject=<name>&assessment=<id>` (they combine)."""
+    chosen = selectors.InboxFilter(
+        section_id=_chosen_id(request, "section"),
+        subject=request.GET.get("subject", "")[:200],
+        assessment_id=_chosen_id(request, "assessment"),
     )
-    return render(request, "evidence/inbox.html", {"page": page})
+    found = selectors.evidence_inbox(
+        context=request_context(request),
+        page=page_number(request),
+        page_size=settings.WAYPOINT_PAGE_SIZE,
+        chosen=chosen,
+    )
+    return render(request, "evidence/inbox.html", {"inbox": found, "page": found.page})
 
 
 # Submitting work and observations --------------------------------------------------------------------------
@@ -62,12 +79,25 @@ def _evidence_form_page(request: HttpRequest, *, student: Student, observation: 
     raw_assessment = request.GET.get("assessment", "")
     if raw_assessment.isdigit() and any(a.pk == int(raw_assessment) for a in assessments):
         initial["assessment"] = int(raw_assessment)
+    # The student's own work may be done on one of their paths (the API takes `path_id` the same way).
+    paths = (
+        []
+        if observation
+        else [
+            (path.pk, path.display_title)
+            for path in paths_taking_evidence(user, student).select_related("opportunity")
+        ]
+    )
+    raw_path = request.GET.get("path", "")
+    if raw_path.isdigit() and any(pk == int(raw_path) for pk, _ in paths):
+        initial["path"] = int(raw_path)
     form = EvidenceForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
         assessments=assessments,
         groups=competency_groups(student.district),
         observation=observation,
+        paths=paths,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
@@ -83,6 +113,7 @@ def _evidence_form_page(request: HttpRequest, *, student: Student, observation: 
                 assessment_id=data["assessment"],
                 files=data["attachments"],
                 observation=observation,
+                path_id=data.get("path"),
             )
         except services.EvidenceError as error:
             _add_problems(form, error)
@@ -292,6 +323,37 @@ def evidence_feedback(request: HttpRequest, evidence_id: int) -> HttpResponse:
             return redirect("evidence-detail", evidence.pk)
     detail = selectors.evidence_detail(context=context, evidence_id=evidence.pk)
     return _detail_page(request, detail, feedback_form=form)
+
+
+@login_required
+@require_POST
+def evidence_competencies(request: HttpRequest, evidence_id: int) -> HttpResponse:
+    """A scorer names the competencies of evidence that names none, then scores it on the scoring page."""
+    context = request_context(request)
+    evidence = selectors.evidence_get(context=context, evidence_id=evidence_id, action=Action.JUDGE_EVIDENCE)
+    if not policy.can(context.user, Action.ADD_EVIDENCE_COMPETENCIES, evidence):
+        raise NotPermitted(
+            gettext(
+                "Only the student's teachers and administrators name the competencies of the latest version."
+            )
+        )
+    form = CompetencyNamingForm(request.POST, offered=selectors.competencies_to_name(evidence))
+    if not form.is_valid():
+        for problem in form.errors.get("competencies", []):
+            messages.error(request, str(problem))
+        return redirect("evidence-score", evidence.pk)
+    try:
+        services.evidence_competencies_add(
+            context=context, evidence_id=evidence.pk, competency_ids=form.cleaned_data["competencies"]
+        )
+    except services.EvidenceError as error:
+        for problem in error.problems:
+            messages.error(request, problem)
+    except Conflict as conflict:
+        messages.info(request, conflict.reason)
+    else:
+        messages.success(request, gettext("The competencies are named: score the evidence on them now."))
+    return redirect("evidence-score", evidence.pk)
 
 
 @login_required

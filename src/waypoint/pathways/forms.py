@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from waypoint.catalog.forms import DateInput, PersonChoiceField
 from waypoint.catalog.models import Opportunity
 from waypoint.core.models import Organization, User
+from waypoint.evidence.forms import WorkFields
 from waypoint.frameworks.models import Competency, Tier
 from waypoint.frameworks.selectors import district_competencies
 from waypoint.pathways.models import PathProposal
@@ -30,46 +33,48 @@ class GoalChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
 class ProposalForm(forms.Form):
     """A proposal for a catalog opportunity (`opportunity` given) or an independent study (not given)."""
 
-    title = forms.CharField(max_length=200, label="Title of your independent study")
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title of your independent study"))
     question = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), label="The question you will explore"
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("The question you will explore"),
     )
     texts = forms.CharField(
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Texts and resources",
-        help_text="Books, articles, videos, people you will learn from.",
+        label=gettext_lazy("Texts and resources"),
+        help_text=gettext_lazy("Books, articles, videos, people you will learn from."),
     )
     product = forms.CharField(
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="What you will make or show at the end",
+        label=gettext_lazy("What you will make or show at the end"),
     )
     competencies = forms.MultipleChoiceField(
-        choices=[], widget=forms.CheckboxSelectMultiple, label="Competencies it will show"
+        choices=[], widget=forms.CheckboxSelectMultiple, label=gettext_lazy("Competencies it will show")
     )
     mentor = PersonChoiceField(
         queryset=User.objects.none(),
         required=False,
-        empty_label="Choose later with my advisor",
-        label="Mentor",
-        help_text="A teacher or an external mentor in your district.",
+        empty_label=gettext_lazy("Choose later with my advisor"),
+        label=gettext_lazy("Mentor"),
+        help_text=gettext_lazy("A teacher or an external mentor in your district."),
     )
     rationale = forms.CharField(
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
-        label="Why this path?",
-        help_text="How it fits your interests, strengths and goals.",
+        label=gettext_lazy("Why this path?"),
+        help_text=gettext_lazy("How it fits your interests, strengths and goals."),
     )
     goals = GoalChoiceField(
         queryset=PlanGoal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        label="Goals of your success plan it serves",
+        label=gettext_lazy("Goals of your success plan it serves"),
     )
-    starts_on = forms.DateField(widget=DateInput, label="Start")
-    ends_on = forms.DateField(widget=DateInput, label="End")
+    starts_on = forms.DateField(widget=DateInput, label=gettext_lazy("Start"))
+    ends_on = forms.DateField(widget=DateInput, label=gettext_lazy("End"))
 
     INDEPENDENT_ONLY = ("title", "question", "texts", "product", "competencies", "mentor")
 
@@ -160,20 +165,59 @@ class ProposalForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=[("approve", "Approve"), ("request_changes", "Ask for changes")],
+        choices=[("approve", gettext_lazy("Approve")), ("request_changes", gettext_lazy("Ask for changes"))],
         widget=forms.RadioSelect,
-        label="Your decision",
+        label=gettext_lazy("Your decision"),
     )
     notes = forms.CharField(
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="Notes for the student",
-        help_text="Needed when you ask for changes: say what should change.",
+        label=gettext_lazy("Notes for the student"),
+        help_text=gettext_lazy("Needed when you ask for changes: say what should change."),
     )
 
 
 class NoteForm(forms.Form):
     note = forms.CharField(
-        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label="Note"
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Note")
     )
+
+
+class PathWorkForm(WorkFields):
+    """Work added from a path's page: the student's own work, or (with `observation`) what its mentor saw;
+    the competencies are those the path can show. The evidence services check everything again (files by
+    content, one published framework version)."""
+
+    competencies = forms.TypedMultipleChoiceField(
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Competencies it shows"),
+        help_text=gettext_lazy("From the competencies this path can show; all from one framework."),
+        error_messages={"required": gettext_lazy("Choose at least one competency the work shows.")},
+    )
+    field_order = ["title", "body", "links", "attachments", "competencies"]
+
+    def __init__(
+        self, *args: Any, competencies: Sequence[Competency], observation: bool = False, **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", "work")
+        super().__init__(*args, **kwargs)
+        field = self.fields["competencies"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101  (declared above)
+        field.choices = [
+            (c.pk, f"{c.human_code} {c.student_statement or c.short_statement}".strip()) for c in competencies
+        ]
+        if len(competencies) == 1 and not self.is_bound:
+            self.initial["competencies"] = [competencies[0].pk]
+        self.fields["title"].label = gettext_lazy("Title")
+        if observation:
+            self.fields["title"].help_text = gettext_lazy(
+                "What you observed, e.g. “Set up the lathe safely”."
+            )
+            self.fields["body"].label = gettext_lazy("What you observed")
+            self.fields["body"].help_text = gettext_lazy(
+                "What the student did and said, and what to work on next, in plain words."
+            )
+        else:
+            self.fields["title"].help_text = gettext_lazy("e.g. “Week 3: my first CNC part”.")

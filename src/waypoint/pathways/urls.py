@@ -12,5 +12,6 @@ urlpatterns = [
     path("paths/<int:path_id>/edit/", views.path_edit, name="path-edit"),
     path("paths/<int:path_id>/decide/", views.path_decide, name="path-decide"),
     path("paths/<int:path_id>/status/", views.path_status, name="path-status"),
+    path("paths/<int:path_id>/evidence/", views.path_evidence_new, name="path-evidence-new"),
     path("access-report/", views.access_report, name="access-report"),
 ]

@@ -13,16 +13,20 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waypoint import policy
 from waypoint.catalog import selectors as catalog_selectors
 from waypoint.core.audit import RequestContext
 from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.http import user_of
 from waypoint.core.models import Student
+from waypoint.evidence import services as evidence_services
 from waypoint.frameworks.selectors import district_competencies
 from waypoint.pathways import selectors, services
-from waypoint.pathways.forms import DecisionForm, NoteForm, ProposalForm
+from waypoint.pathways.forms import DecisionForm, NoteForm, PathWorkForm, ProposalForm
 from waypoint.pathways.models import OPEN_STATUSES, PathProposal, PathStatus
 from waypoint.people.selectors import family_students
 from waypoint.policy import Action, request_context
@@ -43,7 +47,9 @@ def _add_problems(form: Form, error: services.PathwaysError) -> None:
 def _own_student(context: RequestContext) -> Student:
     student = Student.objects.filter(user=context.actor).select_related("district").first()
     if student is None or not policy.can(context.user, Action.PROPOSE_PATH):
-        raise NotPermitted("Students propose paths for themselves; your account has no student record.")
+        raise NotPermitted(
+            gettext("Students propose paths for themselves; your account has no student record.")
+        )
     return student
 
 
@@ -172,7 +178,7 @@ def path_new(request: HttpRequest) -> HttpResponse:
         else None
     )
     if opportunity is not None and opportunity.district_id != student.district_id:
-        raise NotVisible("The opportunity is not in your district's catalog.")
+        raise NotVisible(gettext("The opportunity is not in your district’s catalog."))
     form = _proposal_form(
         request, student=student, opportunity=opportunity, initial=ProposalForm.initial_dates(opportunity)
     )
@@ -186,7 +192,9 @@ def path_new(request: HttpRequest) -> HttpResponse:
         except services.PathwaysError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, "Your proposal is sent. Your advisor or a teacher will answer it here.")
+            messages.success(
+                request, gettext("Your proposal is sent. Your advisor or a teacher will answer it here.")
+            )
             return redirect("path-detail", path.pk)
     learner_profile = getattr(student, "learner_profile", None)
     return render(
@@ -211,7 +219,9 @@ def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
     path = selectors.path_get(context=context, path_id=path_id, action=Action.REVISE_PATH)
     if path.status not in (PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED):
         messages.error(
-            request, f"This path is {path.get_status_display().lower()}: it can no longer be changed."
+            request,
+            gettext("This path is %(status)s: it can no longer be changed.")
+            % {"status": path.get_status_display().lower()},
         )
         return redirect("path-detail", path.pk)
     student = path.student
@@ -226,7 +236,7 @@ def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
         except services.PathwaysError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, "Your proposal is updated and sent back for approval.")
+            messages.success(request, gettext("Your proposal is updated and sent back for approval."))
             return redirect("path-detail", path.pk)
     return render(
         request,
@@ -243,11 +253,21 @@ def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def path_detail(request: HttpRequest, path_id: int) -> HttpResponse:
-    page = selectors.path_page(context=request_context(request), path_id=path_id)
+def _path_page(
+    request: HttpRequest,
+    page: selectors.PathPage,
+    *,
+    work_form: PathWorkForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The path's page; the form to add work or an observation when the viewer may (the student while the
+    path takes evidence, its mentor while it is active)."""
     path = page.path
+    user = user_of(request)
+    may_add = policy.can(user, Action.ADD_PATH_EVIDENCE, path)
+    observing = may_add and path.student.user_id != user.pk
+    if may_add and work_form is None:
+        work_form = PathWorkForm(competencies=page.competencies, observation=observing)
     return render(
         request,
         "pathways/path_detail.html",
@@ -260,8 +280,56 @@ def path_detail(request: HttpRequest, path_id: int) -> HttpResponse:
             "can_start": page.can_decide and path.status == PathStatus.APPROVED,
             "can_complete": page.can_decide and path.status == PathStatus.ACTIVE,
             "note_form": NoteForm(),
+            "work_form": work_form if may_add else None,
+            "observing": observing,
         },
+        status=status,
     )
+
+
+@login_required
+@require_GET
+def path_detail(request: HttpRequest, path_id: int) -> HttpResponse:
+    return _path_page(request, selectors.path_page(context=request_context(request), path_id=path_id))
+
+
+@login_required
+@require_POST
+def path_evidence_new(request: HttpRequest, path_id: int) -> HttpResponse:
+    """Work done on the path (the student) or an observation of it (its mentor), from the path's page: it
+    is evidence on the path, scored by the student's certified teachers like any other; a mentor's
+    observation and feedback never set a level themselves."""
+    context = request_context(request)
+    path = selectors.path_get(context=context, path_id=path_id, action=Action.ADD_PATH_EVIDENCE)
+    observing = path.student.user_id != context.user.pk
+    page = selectors.path_page(context=context, path_id=path.pk)
+    form = PathWorkForm(request.POST, request.FILES, competencies=page.competencies, observation=observing)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            evidence_services.evidence_submit(
+                context=context,
+                student_id=path.student_id,
+                title=data["title"],
+                body=data["body"],
+                links=data["links"],
+                competency_ids=data["competencies"],
+                files=data["attachments"],
+                observation=observing,
+                path_id=path.pk,
+            )
+        except evidence_services.EvidenceError as error:
+            for problem in error.problems:
+                form.add_error(None, problem)
+        else:
+            messages.success(
+                request,
+                gettext("The observation is recorded: the student and their teachers see it as feedback.")
+                if observing
+                else gettext("Your work is added to the path and waits for a teacher to score it."),
+            )
+            return redirect(reverse("path-detail", args=[path.pk]) + "#evidence-heading")
+    return _path_page(request, page, work_form=form, status=400)
 
 
 @login_required
@@ -271,18 +339,24 @@ def path_decide(request: HttpRequest, path_id: int) -> HttpResponse:
     path = selectors.path_get(context=context, path_id=path_id, action=Action.DECIDE_PATH)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose whether to approve the proposal or to ask for changes.")
+        messages.error(request, gettext("Choose whether to approve the proposal or to ask for changes."))
         return redirect("path-detail", path.pk)
     notes = form.cleaned_data["notes"]
     try:
         if form.cleaned_data["decision"] == "approve":
             decided = services.path_approve(context=context, path=path, notes=notes)
-            started = " and has started" if decided.status == PathStatus.ACTIVE else ""
-            messages.success(request, f"The path is approved{started}. {path.student.full_name} can see it.")
+            approved = (
+                gettext("The path is approved and has started. %(name)s can see it.")
+                if decided.status == PathStatus.ACTIVE
+                else gettext("The path is approved. %(name)s can see it.")
+            )
+            messages.success(request, approved % {"name": path.student.full_name})
         else:
             services.path_request_changes(context=context, path=path, note=notes)
             messages.success(
-                request, f"The proposal is sent back to {path.student.full_name} with your notes."
+                request,
+                gettext("The proposal is sent back to %(name)s with your notes.")
+                % {"name": path.student.full_name},
             )
     except services.PathwaysError as error:
         for problem in error.problems:
@@ -303,15 +377,15 @@ def path_status(request: HttpRequest, path_id: int) -> HttpResponse:
     try:
         if target == PathStatus.ACTIVE:
             services.path_start(context=context, path=path)
-            messages.success(request, "The path has started.")
+            messages.success(request, gettext("The path has started."))
         elif target == PathStatus.COMPLETED:
             services.path_complete(context=context, path=path, note=note)
-            messages.success(request, "The path is completed.")
+            messages.success(request, gettext("The path is completed."))
         elif target == PathStatus.WITHDRAWN:
             services.path_withdraw(context=context, path=path, reason=note)
-            messages.success(request, "The path is withdrawn.")
+            messages.success(request, gettext("The path is withdrawn."))
         else:
-            messages.error(request, "Choose what to do with the path.")
+            messages.error(request, gettext("Choose what to do with the path."))
     except services.PathwaysError as error:
         messages.error(request, str(error))
     return redirect("path-detail", path.pk)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
+
 
 class Action(StrEnum):
     # People and organizations (rules in policy/people.py).
@@ -32,6 +35,7 @@ class Action(StrEnum):
     VIEW_ASSESSMENT = "evidence.assessment_view"
     EDIT_ASSESSMENT = "evidence.assessment_edit"
     CREATE_ASSESSMENT = "evidence.assessment_create"
+    ADD_EVIDENCE_COMPETENCIES = "evidence.competencies_add"
     # Mastery calculation (policy/mastery.py).
     MANAGE_CALCULATION = "mastery.manage_calculation"
     # Learner profiles and success plans (policy/profiles.py).
@@ -54,7 +58,67 @@ class Action(StrEnum):
     WITHDRAW_PATH = "pathways.path_withdraw"
     VIEW_APPROVAL_QUEUE = "pathways.approval_queue"
     VIEW_ACCESS_REPORT = "pathways.access_report"
+    # Notifications and their preferences: each person's own (policy/notifications.py).
+    VIEW_NOTIFICATION = "notifications.view"
+    MARK_NOTIFICATION_READ = "notifications.mark_read"
+    EDIT_NOTIFICATION_PREFERENCES = "notifications.preferences_edit"
+    ADD_PATH_EVIDENCE = "pathways.path_evidence_add"
 
     @property
     def domain(self) -> str:
         return self.value.partition(".")[0]
+
+    @property
+    def label(self) -> str:
+        """What the action does, in words that finish "You may not …" (for refusals and the audit log)."""
+        return str(LABELS.get(self, gettext_lazy("do this")))
+
+
+# Every action in plain words; a test makes sure no action is without them.
+LABELS: dict[Action, Promise] = {
+    Action.VIEW_STUDENT: gettext_lazy("view this student’s record"),
+    Action.VIEW_DEMOGRAPHICS: gettext_lazy("see this student’s demographics"),
+    Action.VIEW_DISCLOSURES: gettext_lazy("see who has viewed this student’s record"),
+    Action.LIST_SECTIONS: gettext_lazy("list classes"),
+    Action.VIEW_SECTION: gettext_lazy("open this class"),
+    Action.VIEW_CASELOAD: gettext_lazy("open an advisor’s caseload"),
+    Action.VIEW_DISTRICT_AUDIT: gettext_lazy("read the district’s audit log"),
+    Action.VIEW_FRAMEWORK: gettext_lazy("view this competency framework"),
+    Action.EDIT_FRAMEWORK: gettext_lazy("edit this competency framework"),
+    Action.MANAGE_FRAMEWORKS: gettext_lazy("manage the district’s frameworks"),
+    Action.EDIT_SCALE: gettext_lazy("edit this proficiency scale"),
+    Action.CREATE_RUBRIC: gettext_lazy("create a rubric"),
+    Action.VIEW_EVIDENCE: gettext_lazy("view this evidence"),
+    Action.SUBMIT_EVIDENCE: gettext_lazy("submit evidence for this student"),
+    Action.REVISE_EVIDENCE: gettext_lazy("revise this evidence"),
+    Action.JUDGE_EVIDENCE: gettext_lazy("score this evidence"),
+    Action.REQUEST_REVISION: gettext_lazy("ask for a revision of this evidence"),
+    Action.RECORD_OBSERVATION: gettext_lazy("record an observation of this student"),
+    Action.WORK_EVIDENCE_INBOX: gettext_lazy("work the evidence inbox"),
+    Action.VIEW_ASSESSMENT: gettext_lazy("view this assessment"),
+    Action.EDIT_ASSESSMENT: gettext_lazy("edit this assessment"),
+    Action.CREATE_ASSESSMENT: gettext_lazy("create an assessment"),
+    Action.ADD_EVIDENCE_COMPETENCIES: gettext_lazy("add competencies to this evidence"),
+    Action.MANAGE_CALCULATION: gettext_lazy("choose how mastery is calculated"),
+    Action.EDIT_PROFILE: gettext_lazy("edit this learner profile"),
+    Action.COMMENT_PROFILE: gettext_lazy("comment on this learner profile"),
+    Action.EDIT_PLAN: gettext_lazy("edit this success plan"),
+    Action.REVIEW_PLAN: gettext_lazy("review this success plan"),
+    Action.ACKNOWLEDGE_PLAN: gettext_lazy("acknowledge this success plan"),
+    Action.VIEW_OPPORTUNITY: gettext_lazy("view this opportunity"),
+    Action.CURATE_CATALOG: gettext_lazy("curate the catalog"),
+    Action.EDIT_OPPORTUNITY: gettext_lazy("edit this opportunity"),
+    Action.COPY_OPPORTUNITY: gettext_lazy("copy this opportunity"),
+    Action.VIEW_PARTICIPANTS: gettext_lazy("see this opportunity’s participants"),
+    Action.PROPOSE_PATH: gettext_lazy("propose a path of study"),
+    Action.VIEW_PATH: gettext_lazy("view this path of study"),
+    Action.REVISE_PATH: gettext_lazy("revise this path of study"),
+    Action.DECIDE_PATH: gettext_lazy("approve or decline this path of study"),
+    Action.WITHDRAW_PATH: gettext_lazy("withdraw this path of study"),
+    Action.VIEW_APPROVAL_QUEUE: gettext_lazy("open the approval queue"),
+    Action.VIEW_ACCESS_REPORT: gettext_lazy("open the equal access report"),
+    Action.VIEW_NOTIFICATION: gettext_lazy("read this notification"),
+    Action.MARK_NOTIFICATION_READ: gettext_lazy("mark this notification as read"),
+    Action.EDIT_NOTIFICATION_PREFERENCES: gettext_lazy("change these notification settings"),
+    Action.ADD_PATH_EVIDENCE: gettext_lazy("add evidence to this path of study"),
+}

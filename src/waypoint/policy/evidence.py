@@ -8,6 +8,9 @@
   records observations only on the evidence of a path they mentor, and only while it is active. Which
   judgements count toward mastery is not an access question: only a current certification makes a score
   count (`current_certification`).
+- Evidence that names no competency (work answering an assessment that named none, or loaded that way) is
+  given its competencies by the staff who judge the student, so it can be scored: never by the student or a
+  mentor (that it is the latest version and names none yet are the service's checks: conflicts).
 - Assessments are not student data: every user of the district reads them; teachers and administrators
   create them; the author or a district administrator edits one.
 """
@@ -76,6 +79,10 @@ def evidence_rule(user: User, action: Action, evidence: Evidence, on: datetime.d
         return is_self(user, student) or _staff_in_scope(user, student, on) or _mentors(user, evidence, on)
     if action is Action.REQUEST_REVISION:
         return _staff_in_scope(user, student, on)
+    if action is Action.ADD_EVIDENCE_COMPETENCIES:
+        return (
+            _staff_in_scope(user, student, on) and not Evidence.objects.filter(revision_of=evidence).exists()
+        )
     return False
 
 

@@ -8,6 +8,10 @@ The rules, each dated like the rest of the policy:
 - An external mentor sees a path (and, through the evidence rules, its evidence) only while it is active,
   within its dates, and only while the mentor still holds a role in the path's district. A mentor sees no
   student record, profile or plan.
+- Work is added to a path from its page while the path takes evidence (approved or active): the student adds
+  their own work; the external mentor records observations while the path is active and theirs (as
+  feedback: a mentor's judgement never sets a level, `policy/evidence.py`). Staff record observations from
+  the student's evidence page, not the path's.
 - The equal access report is for school administrators (their school) and district administrators (their
   district and its schools).
 
@@ -72,6 +76,15 @@ def visible_paths(user: Actor, on: datetime.date | None = None) -> QuerySet[Path
     )
 
 
+def paths_taking_evidence(
+    user: Actor, student: Student, on: datetime.date | None = None
+) -> QuerySet[PathProposal]:
+    """The student's paths the user reads that take evidence now (approved or active): the evidence form's."""
+    return visible_paths(user, on).filter(
+        student=student, status__in=(PathStatus.APPROVED, PathStatus.ACTIVE)
+    )
+
+
 def decidable_paths(user: Actor, on: datetime.date | None = None) -> QuerySet[PathProposal]:
     """The paths the user may approve, send back for changes, start or complete."""
     return PathProposal.objects.filter(student__in=guided_students(user, on))
@@ -91,6 +104,10 @@ def _path_rule(user: User, action: Action, path: PathProposal, on: datetime.date
     is_student = path.student.user_id is not None and path.student.user_id == user.pk
     if action is Action.REVISE_PATH:
         return is_student
+    if action is Action.ADD_PATH_EVIDENCE:
+        return path.takes_evidence and (
+            is_student or mentor_active_paths(user, on).filter(pk=path.pk).exists()
+        )
     guides = decidable_paths(user, on).filter(pk=path.pk).exists()
     if action is Action.DECIDE_PATH:
         return guides
