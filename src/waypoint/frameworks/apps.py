@@ -6,4 +6,5 @@ class FrameworksConfig(AppConfig):
     label = "frameworks"
     verbose_name = "Competency frameworks"
     navigation = "waypoint.frameworks.navigation.nav_links"
+    home = "waypoint.frameworks.home.home_panels"
     demo_loader = "waypoint.frameworks.demo.load_demo"

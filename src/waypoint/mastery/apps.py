@@ -6,4 +6,5 @@ class MasteryConfig(AppConfig):
     label = "mastery"
     verbose_name = "Mastery levels"
     navigation = "waypoint.mastery.navigation.nav_links"
+    home = "waypoint.mastery.home.home_panels"
     demo_loader = "waypoint.mastery.demo.load_demo"

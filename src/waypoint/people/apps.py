@@ -6,4 +6,4 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = "People pages"
     navigation = "waypoint.people.navigation.nav_links"
-    home = "waypoint.people.home.home_items"
+    home = "waypoint.people.home.home_panels"

@@ -3,7 +3,8 @@ and no app imports `site`:
 
 - `demo_loader`: `(world: DemoWorld) -> dict[str, int]`, adds the app's part of the demo and returns counts;
 - `navigation`: `(request, user) -> list[NavLink]`, the links the app shows this user in the page shell;
-- `home`: `(request, user) -> dict[str, object]`, the app's items on the user's home page.
+- `home`: `(request, user) -> list[HomePanel]`, the app's panels on the user's home page
+  (`waypoint.core.home`).
 
 Apps are visited in INSTALLED_APPS order, which is the order of the layers."""
 
