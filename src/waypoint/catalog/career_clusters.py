@@ -11,6 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a cluster's name for the translation catalog (`makemessages` finds it by this name) without
+    importing Django; the pages translate the name where they show it."""
+    return message
+
+
 @dataclass(frozen=True)
 class CareerCluster:
     code: str
@@ -20,30 +26,58 @@ class CareerCluster:
 
 CAREER_CLUSTERS: tuple[CareerCluster, ...] = (
     CareerCluster(
-        "agriculture", "Agriculture, Food & Natural Resources", "farming, food science, forestry, animals"
-    ),
-    CareerCluster("architecture", "Architecture & Construction", "design, carpentry, electrical, HVAC"),
-    CareerCluster(
-        "arts", "Arts, A/V Technology & Communications", "graphic design, film, journalism, performing arts"
-    ),
-    CareerCluster("business", "Business Management & Administration", "management, entrepreneurship, HR"),
-    CareerCluster("education", "Education & Training", "teaching, coaching, early childhood"),
-    CareerCluster("finance", "Finance", "banking, accounting, insurance"),
-    CareerCluster("government", "Government & Public Administration", "public policy, planning, civic roles"),
-    CareerCluster("health", "Health Science", "nursing, therapy, lab science, emergency medicine"),
-    CareerCluster("hospitality", "Hospitality & Tourism", "culinary arts, hotels, travel, recreation"),
-    CareerCluster("human_services", "Human Services", "counseling, social work, personal care"),
-    CareerCluster("information_technology", "Information Technology", "programming, networks, cybersecurity"),
-    CareerCluster(
-        "law", "Law, Public Safety, Corrections & Security", "law, firefighting, policing, emergency response"
-    ),
-    CareerCluster("manufacturing", "Manufacturing", "machining, welding, production, quality"),
-    CareerCluster("marketing", "Marketing, Sales & Service", "marketing, sales, retail, customer service"),
-    CareerCluster(
-        "stem", "Science, Technology, Engineering & Mathematics", "engineering, research, data, mathematics"
+        "agriculture",
+        gettext_noop("Agriculture, Food & Natural Resources"),
+        "farming, food science, forestry, animals",
     ),
     CareerCluster(
-        "transportation", "Transportation, Distribution & Logistics", "automotive, aviation, logistics"
+        "architecture", gettext_noop("Architecture & Construction"), "design, carpentry, electrical, HVAC"
+    ),
+    CareerCluster(
+        "arts",
+        gettext_noop("Arts, A/V Technology & Communications"),
+        "graphic design, film, journalism, performing arts",
+    ),
+    CareerCluster(
+        "business", gettext_noop("Business Management & Administration"), "management, entrepreneurship, HR"
+    ),
+    CareerCluster("education", gettext_noop("Education & Training"), "teaching, coaching, early childhood"),
+    CareerCluster("finance", gettext_noop("Finance"), "banking, accounting, insurance"),
+    CareerCluster(
+        "government",
+        gettext_noop("Government & Public Administration"),
+        "public policy, planning, civic roles",
+    ),
+    CareerCluster(
+        "health", gettext_noop("Health Science"), "nursing, therapy, lab science, emergency medicine"
+    ),
+    CareerCluster(
+        "hospitality", gettext_noop("Hospitality & Tourism"), "culinary arts, hotels, travel, recreation"
+    ),
+    CareerCluster("human_services", gettext_noop("Human Services"), "counseling, social work, personal care"),
+    CareerCluster(
+        "information_technology",
+        gettext_noop("Information Technology"),
+        "programming, networks, cybersecurity",
+    ),
+    CareerCluster(
+        "law",
+        gettext_noop("Law, Public Safety, Corrections & Security"),
+        "law, firefighting, policing, emergency response",
+    ),
+    CareerCluster("manufacturing", gettext_noop("Manufacturing"), "machining, welding, production, quality"),
+    CareerCluster(
+        "marketing", gettext_noop("Marketing, Sales & Service"), "marketing, sales, retail, customer service"
+    ),
+    CareerCluster(
+        "stem",
+        gettext_noop("Science, Technology, Engineering & Mathematics"),
+        "engineering, research, data, mathematics",
+    ),
+    CareerCluster(
+        "transportation",
+        gettext_noop("Transportation, Distribution & Logistics"),
+        "automotive, aviation, logistics",
     ),
 )
 
@@ -53,5 +87,6 @@ _NAMES = {cluster.code: cluster.name for cluster in CAREER_CLUSTERS}
 
 
 def label(code: str) -> str:
-    """The cluster's name, or the code itself when it is not one of the 16 (old data)."""
+    """The cluster's name in English, or the code itself when it is not one of the 16 (old data); pages pass
+    it through `gettext`."""
     return _NAMES.get(code, code)

@@ -1,12 +1,16 @@
 """Input cleaning shared by the services of the catalog, the learner profiles and the paths: trimmed text
 without NUL characters (PostgreSQL cannot store them), lists of short phrases, lists of choices, and dates in
 order. Each check adds its problem, in words the person can act on, to the caller's list; the caller refuses
-the whole write when the list is not empty. No Django model and no access policy here."""
+the whole write when the list is not empty. No Django model and no access policy here. The problems are
+read in the reader's language; each label a caller passes is translated by the caller."""
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Sequence
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext
 
 MAX_LIST_ITEMS = 20
 MAX_WORDS_LENGTH = 80
@@ -19,11 +23,13 @@ def text(
     PostgreSQL cannot store)."""
     cleaned = value.strip()
     if "\x00" in cleaned:
-        problems.append(f"{label} contains a character that cannot be stored.")
+        problems.append(gettext("%(label)s contains a character that cannot be stored.") % {"label": label})
     elif required and not cleaned:
-        problems.append(f"{label} is required.")
+        problems.append(gettext("%(label)s is required.") % {"label": label})
     elif limit is not None and len(cleaned) > limit:
-        problems.append(f"{label} is longer than {limit} characters.")
+        problems.append(
+            gettext("%(label)s is longer than %(limit)s characters.") % {"label": label, "limit": limit}
+        )
     return cleaned
 
 
@@ -37,7 +43,7 @@ def words(values: Sequence[str], label: str, problems: list[str]) -> list[str]:
             seen.add(phrase.casefold())
             kept.append(phrase)
     if len(kept) > MAX_LIST_ITEMS:
-        problems.append(f"{label}: at most {MAX_LIST_ITEMS}.")
+        problems.append(gettext("%(label)s: at most %(count)s.") % {"label": label, "count": MAX_LIST_ITEMS})
     return kept
 
 
@@ -45,18 +51,27 @@ def choices(values: Sequence[str], allowed: Sequence[str], label: str, problems:
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         problems.append(
-            f"{label}: “{'”, “'.join(unknown)}” {'is' if len(unknown) == 1 else 'are'} not a choice."
+            ngettext(
+                "%(label)s: %(values)s is not a choice.",
+                "%(label)s: %(values)s are not a choice.",
+                len(unknown),
+            )
+            % {"label": label, "values": "“" + "”, “".join(unknown) + "”"}
         )
     # Keep the choices' own order, so the same selection always stores the same list.
     return [value for value in allowed if value in set(values)]
 
 
 def day(date: datetime.date) -> str:
-    return f"{date:%B} {date.day}, {date.year}"
+    """The date as a sentence names it: "May 4, 2026", "4 de mayo de 2026"."""
+    return date_format(date, pgettext("a date in a sentence (Django date format)", "F j, Y"))
 
 
 def dates_ordered(
     starts_on: datetime.date | None, ends_on: datetime.date | None, what: str, problems: list[str]
 ) -> None:
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
-        problems.append(f"The {what} ends on {day(ends_on)}, before it starts on {day(starts_on)}.")
+        problems.append(
+            gettext("The %(what)s ends on %(end)s, before it starts on %(start)s.")
+            % {"what": gettext(what), "end": day(ends_on), "start": day(starts_on)}
+        )

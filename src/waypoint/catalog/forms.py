@@ -7,6 +7,9 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from waypoint.catalog import career_clusters
 from waypoint.catalog.models import (
@@ -22,7 +25,13 @@ from waypoint.core.models import Organization, User
 from waypoint.frameworks.models import Competency
 from waypoint.frameworks.selectors import district_competencies
 
-GRADE_CHOICES = [("", "Any"), *((str(grade), f"Grade {grade}") for grade in range(6, 13))]
+GRADE_CHOICES = [
+    ("", _("Any")),
+    *((str(grade), format_lazy("{} {}", _("Grade"), grade)) for grade in range(6, 13)),
+]
+# The clusters' names are marked for the catalog in `career_clusters` (which stays free of Django) and
+# translated here, when a form shows them.
+CAREER_CLUSTER_CHOICES = [(code, _(name)) for code, name in career_clusters.CHOICES]
 
 
 class DateInput(forms.DateInput):
@@ -42,18 +51,20 @@ def phrases(text: str) -> list[str]:
 
 
 class ProviderForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=ProviderKind.choices, label="Kind of provider")
-    contact_name = forms.CharField(max_length=200, required=False, label="Contact person")
-    contact_email = forms.EmailField(max_length=254, required=False, label="Contact email")
-    contact_phone = forms.CharField(max_length=40, required=False, label="Contact phone")
-    website = forms.URLField(max_length=200, required=False, assume_scheme="https")
+    name = forms.CharField(max_length=200, label=_("Name"))
+    kind = forms.ChoiceField(choices=ProviderKind.choices, label=_("Kind of provider"))
+    contact_name = forms.CharField(max_length=200, required=False, label=_("Contact person"))
+    contact_email = forms.EmailField(max_length=254, required=False, label=_("Contact email"))
+    contact_phone = forms.CharField(max_length=40, required=False, label=_("Contact phone"))
+    website = forms.URLField(max_length=200, required=False, assume_scheme="https", label=_("Website"))
     mentor = PersonChoiceField(
         queryset=User.objects.none(),
         required=False,
-        empty_label="No mentor account",
-        label="External mentor account",
-        help_text="While a student’s path here is active, this account sees that student’s evidence for it.",
+        empty_label=_("No mentor account"),
+        label=_("External mentor account"),
+        help_text=_(
+            "While a student’s path here is active, this account sees that student’s evidence for it."
+        ),
     )
 
     def __init__(self, *args: Any, mentors: QuerySet[User], **kwargs: Any) -> None:
@@ -88,65 +99,78 @@ class ProviderForm(forms.Form):
 
 
 class OpportunityForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    kind = forms.ChoiceField(choices=OpportunityKind.choices, label="Type")
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), empty_label="Choose a provider")
-    description = forms.CharField(required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 4}))
+    title = forms.CharField(max_length=200, label=_("Title"))
+    kind = forms.ChoiceField(choices=OpportunityKind.choices, label=_("Type"))
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(), empty_label=_("Choose a provider"), label=_("Provider")
+    )
+    description = forms.CharField(
+        required=False, max_length=8000, widget=forms.Textarea(attrs={"rows": 4}), label=_("Description")
+    )
     topics = forms.CharField(
         required=False,
+        label=_("Topics"),
         max_length=2000,
-        help_text="Words students’ interests are matched to, separated by commas: robotics, animals, film…",
+        help_text=_(
+            "Words students’ interests are matched to, separated by commas: robotics, animals, film…"
+        ),
     )
-    career_cluster = forms.ChoiceField(choices=[("", "None"), *career_clusters.CHOICES], required=False)
+    career_cluster = forms.ChoiceField(
+        choices=[("", _("None")), *CAREER_CLUSTER_CHOICES], required=False, label=_("Career area")
+    )
     competencies = forms.CharField(
         required=False,
         max_length=2000,
-        label="Competencies it can evidence",
-        help_text="Codes separated by commas, e.g. GP.COL.1, SCI.ENG.2 (from your district’s frameworks).",
+        label=_("Competencies it can evidence"),
+        help_text=_("Codes separated by commas, e.g. GP.COL.1, SCI.ENG.2 (from your district’s frameworks)."),
     )
     prerequisites = forms.CharField(
         required=False,
         max_length=2000,
-        label="Prerequisite competencies",
-        help_text="Codes of competencies a student must have mastered first.",
+        label=_("Prerequisite competencies"),
+        help_text=_("Codes of competencies a student must have mastered first."),
     )
     min_grade = forms.TypedChoiceField(
-        choices=GRADE_CHOICES, coerce=int, empty_value=None, required=False, label="Lowest grade"
+        choices=GRADE_CHOICES, coerce=int, empty_value=None, required=False, label=_("Lowest grade")
     )
     max_grade = forms.TypedChoiceField(
-        choices=GRADE_CHOICES, coerce=int, empty_value=None, required=False, label="Highest grade"
+        choices=GRADE_CHOICES, coerce=int, empty_value=None, required=False, label=_("Highest grade")
     )
-    location = forms.ChoiceField(choices=Location.choices, label="Where")
-    location_detail = forms.CharField(required=False, max_length=300, label="Address or platform")
+    location = forms.ChoiceField(choices=Location.choices, label=_("Where"))
+    location_detail = forms.CharField(required=False, max_length=300, label=_("Address or platform"))
     times = forms.MultipleChoiceField(
         required=False,
         choices=MeetingTime.choices,
         widget=forms.CheckboxSelectMultiple,
-        label="When it meets",
+        label=_("When it meets"),
     )
-    schedule_notes = forms.CharField(required=False, max_length=300, label="Schedule")
-    starts_on = forms.DateField(required=False, widget=DateInput, label="Starts on")
-    ends_on = forms.DateField(required=False, widget=DateInput, label="Ends on")
-    hours_per_week = forms.IntegerField(required=False, min_value=1, max_value=80, label="Hours per week")
+    schedule_notes = forms.CharField(required=False, max_length=300, label=_("Schedule"))
+    starts_on = forms.DateField(required=False, widget=DateInput, label=_("Starts on"))
+    ends_on = forms.DateField(required=False, widget=DateInput, label=_("Ends on"))
+    hours_per_week = forms.IntegerField(required=False, min_value=1, max_value=80, label=_("Hours per week"))
     capacity = forms.IntegerField(
-        required=False, min_value=1, max_value=100_000, label="Places", help_text="Leave empty for no limit."
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        label=_("Places"),
+        help_text=_("Leave empty for no limit."),
     )
     cost_notes = forms.CharField(
-        required=False, max_length=300, label="Cost", help_text="Fees and who pays them."
+        required=False, max_length=300, label=_("Cost"), help_text=_("Fees and who pays them.")
     )
-    transport_provided = forms.BooleanField(required=False, label="Transport is provided")
-    transport_notes = forms.CharField(required=False, max_length=300, label="Getting there")
+    transport_provided = forms.BooleanField(required=False, label=_("Transport is provided"))
+    transport_notes = forms.CharField(required=False, max_length=300, label=_("Getting there"))
     mentor = PersonChoiceField(
         queryset=User.objects.none(),
         required=False,
-        empty_label="The provider’s mentor",
-        label="External mentor account",
+        empty_label=_("The provider’s mentor"),
+        label=_("External mentor account"),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Offered to students now")
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Offered to students now"))
     shared_as_template = forms.BooleanField(
         required=False,
-        label="Share as a best practice",
-        help_text="Other districts can copy it into their catalog. No student information is shared.",
+        label=_("Share as a best practice"),
+        help_text=_("Other districts can copy it into their catalog. No student information is shared."),
     )
 
     def __init__(self, *args: Any, district: Organization, mentors: QuerySet[User], **kwargs: Any) -> None:
@@ -173,7 +197,12 @@ class OpportunityForm(forms.Form):
         missing = [code for code in codes if code not in found]
         if missing:
             raise forms.ValidationError(
-                f"No competency with the code {', '.join(missing)} in your district’s published frameworks."
+                ngettext(
+                    "No competency with the code %(codes)s in your district’s published frameworks.",
+                    "No competencies with the codes %(codes)s in your district’s published frameworks.",
+                    len(missing),
+                )
+                % {"codes": ", ".join(missing)}
             )
         return [found[code] for code in codes]
 
@@ -245,9 +274,9 @@ class OpportunityForm(forms.Form):
 class CopyForm(forms.Form):
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.none(),
-        empty_label="Choose a provider",
-        label="Your provider for it",
-        help_text="Who offers it in your district. Add a provider first if it is new.",
+        empty_label=_("Choose a provider"),
+        label=_("Your provider for it"),
+        help_text=_("Who offers it in your district. Add a provider first if it is new."),
     )
 
     def __init__(self, *args: Any, district: Organization, **kwargs: Any) -> None:
@@ -258,15 +287,17 @@ class CopyForm(forms.Form):
 
 
 class CatalogFilterForm(forms.Form):
-    q = forms.CharField(required=False, max_length=100, label="Search")
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
     kind = forms.ChoiceField(
-        required=False, choices=[("", "Any type"), *OpportunityKind.choices], label="Type"
+        required=False, choices=[("", _("Any type")), *OpportunityKind.choices], label=_("Type")
     )
-    location = forms.ChoiceField(required=False, choices=[("", "Anywhere"), *Location.choices], label="Where")
+    location = forms.ChoiceField(
+        required=False, choices=[("", _("Anywhere")), *Location.choices], label=_("Where")
+    )
     career_cluster = forms.ChoiceField(
-        required=False, choices=[("", "Any career area"), *career_clusters.CHOICES], label="Career area"
+        required=False, choices=[("", _("Any career area")), *CAREER_CLUSTER_CHOICES], label=_("Career area")
     )
     grade = forms.TypedChoiceField(
-        required=False, choices=GRADE_CHOICES, coerce=int, empty_value=None, label="Grade"
+        required=False, choices=GRADE_CHOICES, coerce=int, empty_value=None, label=_("Grade")
     )
-    with_places = forms.BooleanField(required=False, label="Only with places left")
+    with_places = forms.BooleanField(required=False, label=_("Only with places left"))

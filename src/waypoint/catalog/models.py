@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.catalog import career_clusters
 from waypoint.core.models import Organization
@@ -19,42 +21,42 @@ from waypoint.frameworks.models import Competency
 
 
 class OpportunityKind(models.TextChoices):
-    COURSE = "course", "Course"
-    ONLINE_COURSE = "online_course", "Online or blended course"
-    INTERNSHIP = "internship", "Internship"
-    APPRENTICESHIP = "apprenticeship", "Apprenticeship"
-    DUAL_ENROLLMENT = "dual_enrollment", "Dual enrollment / early college"
-    CTE_PROGRAM = "cte_program", "CTE program"
-    INDEPENDENT_STUDY = "independent_study", "Independent study"
-    COMMUNITY_SERVICE = "community_service", "Community service"
-    PERFORMING_GROUP = "performing_group", "Performing group"
-    PRIVATE_INSTRUCTION = "private_instruction", "Private instruction"
-    PROJECT = "project", "Project"
-    WORK_BASED_LEARNING = "work_based_learning", "Work-based learning"
+    COURSE = "course", _("Course")
+    ONLINE_COURSE = "online_course", _("Online or blended course")
+    INTERNSHIP = "internship", _("Internship")
+    APPRENTICESHIP = "apprenticeship", _("Apprenticeship")
+    DUAL_ENROLLMENT = "dual_enrollment", _("Dual enrollment / early college")
+    CTE_PROGRAM = "cte_program", _("CTE program")
+    INDEPENDENT_STUDY = "independent_study", _("Independent study")
+    COMMUNITY_SERVICE = "community_service", _("Community service")
+    PERFORMING_GROUP = "performing_group", _("Performing group")
+    PRIVATE_INSTRUCTION = "private_instruction", _("Private instruction")
+    PROJECT = "project", _("Project")
+    WORK_BASED_LEARNING = "work_based_learning", _("Work-based learning")
 
 
 # The location and time values below are the strings the pure recommendation rule reads
 # (`waypoint.pathways.recommend`: ONLINE, COMMUNITY, SCHOOL_DAY); tests/pathways/test_recommend.py checks they
 # agree.
 class Location(models.TextChoices):
-    ON_CAMPUS = "on_campus", "On campus"
-    COMMUNITY = "community", "In the community"
-    ONLINE = "online", "Online"
+    ON_CAMPUS = "on_campus", _("On campus")
+    COMMUNITY = "community", _("In the community")
+    ONLINE = "online", _("Online")
 
 
 class MeetingTime(models.TextChoices):
-    SCHOOL_DAY = "school_day", "During the school day"
-    AFTER_SCHOOL = "after_school", "After school"
-    EVENINGS = "evenings", "Evenings"
-    WEEKENDS = "weekends", "Weekends"
-    SUMMER = "summer", "Summer"
+    SCHOOL_DAY = "school_day", _("During the school day")
+    AFTER_SCHOOL = "after_school", _("After school")
+    EVENINGS = "evenings", _("Evenings")
+    WEEKENDS = "weekends", _("Weekends")
+    SUMMER = "summer", _("Summer")
 
 
 class ProviderKind(models.TextChoices):
-    SCHOOL = "school", "School"
-    COLLEGE = "college", "College or university"
-    EMPLOYER = "employer", "Employer"
-    NONPROFIT = "nonprofit", "Nonprofit or community organization"
+    SCHOOL = "school", _("School")
+    COLLEGE = "college", _("College or university")
+    EMPLOYER = "employer", _("Employer")
+    NONPROFIT = "nonprofit", _("Nonprofit or community organization")
 
 
 class Provider(models.Model):
@@ -74,7 +76,7 @@ class Provider(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The external mentor account of students placed here.",
+        help_text=_("The external mentor account of students placed here."),
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -96,7 +98,9 @@ class Opportunity(models.Model):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=24, choices=OpportunityKind.choices)
     description = models.TextField(blank=True)
-    topics = models.JSONField(default=list, blank=True, help_text="Words students' interests are matched to.")
+    topics = models.JSONField(
+        default=list, blank=True, help_text=_("Words students' interests are matched to.")
+    )
     location = models.CharField(max_length=16, choices=Location.choices)
     location_detail = models.CharField(max_length=300, blank=True)
     times = models.JSONField(default=list, blank=True)
@@ -104,7 +108,7 @@ class Opportunity(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     hours_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
-    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means no limit.")
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty means no limit."))
     min_grade = models.SmallIntegerField(null=True, blank=True)
     max_grade = models.SmallIntegerField(null=True, blank=True)
     competencies = models.ManyToManyField(Competency, blank=True, related_name="evidenced_by_opportunities")
@@ -121,11 +125,11 @@ class Opportunity(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="The external mentor of students on it; empty means the provider's mentor.",
+        help_text=_("The external mentor of students on it; empty means the provider's mentor."),
     )
-    is_active = models.BooleanField(default=True, help_text="Offered for new proposals.")
+    is_active = models.BooleanField(default=True, help_text=_("Offered for new proposals."))
     shared_as_template = models.BooleanField(
-        default=False, help_text="A best practice other districts may copy into their catalog."
+        default=False, help_text=_("A best practice other districts may copy into their catalog.")
     )
     copied_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
@@ -168,7 +172,7 @@ class Opportunity(models.Model):
 
     @property
     def career_cluster_label(self) -> str:
-        return career_clusters.label(self.career_cluster) if self.career_cluster else ""
+        return gettext(career_clusters.label(self.career_cluster)) if self.career_cluster else ""
 
     @property
     def time_labels(self) -> list[str]:
@@ -179,7 +183,11 @@ class Opportunity(models.Model):
     def grade_span(self) -> str:
         low, high = self.min_grade, self.max_grade
         if low is None and high is None:
-            return "Any grade"
+            return gettext("Any grade")
         if low is not None and high is not None:
-            return f"Grade {low}" if low == high else f"Grades {low}–{high}"
-        return f"Grade {low} and up" if low is not None else f"Grade {high} and below"
+            if low == high:
+                return gettext("Grade %(grade)s") % {"grade": low}
+            return gettext("Grades %(low)s–%(high)s") % {"low": low, "high": high}
+        if low is not None:
+            return gettext("Grade %(grade)s and up") % {"grade": low}
+        return gettext("Grade %(grade)s and below") % {"grade": high}

@@ -22,6 +22,7 @@ from django.apps import apps
 from django.db.models import Count, Expression, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.catalog.models import Opportunity, Provider
@@ -241,5 +242,5 @@ def curated_district(context: RequestContext, district_id: int | None = None) ->
         )
     chosen = district_id if district_id is not None else districts[0]
     if chosen not in districts:
-        raise NotPermitted("You do not curate that district’s catalog.")
+        raise NotPermitted(gettext("You do not curate that district’s catalog."))
     return Organization.objects.get(pk=chosen)

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from waypoint.catalog import career_clusters, cleaning
 from waypoint.catalog.models import (
@@ -58,7 +59,10 @@ class ProviderFields:
 def mentor_problem(mentor: User | None, district: Organization) -> str | None:
     """Why the user cannot be the mentor of an opportunity or a path in the district (None: they can)."""
     if mentor is not None and not mentor_candidates(district).filter(pk=mentor.pk).exists():
-        return f"{mentor.display_name} is not an external mentor or teacher in {district.name}."
+        return gettext("%(name)s is not an external mentor or teacher in %(district)s.") % {
+            "name": mentor.display_name,
+            "district": district.name,
+        }
     return None
 
 
@@ -68,18 +72,20 @@ def provider_save(
 ) -> Provider:
     """Create a provider in a district's catalog, or update one."""
     problems: list[str] = []
-    name = cleaning.text(fields.name, "The name", problems, limit=200, required=True)
+    name = cleaning.text(fields.name, gettext("The name"), problems, limit=200, required=True)
     if fields.kind not in ProviderKind.values:
-        problems.append("Choose what kind of provider it is: school, college, employer or nonprofit.")
-    email = cleaning.text(fields.contact_email, "The contact email", problems, limit=254)
+        problems.append(
+            gettext("Choose what kind of provider it is: school, college, employer or nonprofit.")
+        )
+    email = cleaning.text(fields.contact_email, gettext("The contact email"), problems, limit=254)
     if email:
         try:
             EmailValidator()(email)
         except ValidationError:
-            problems.append(f"“{email}” is not an email address.")
-    website = cleaning.text(fields.website, "The website", problems, limit=200)
+            problems.append(gettext("“%(email)s” is not an email address.") % {"email": email})
+    website = cleaning.text(fields.website, gettext("The website"), problems, limit=200)
     if website and urlsplit(website).scheme not in ("http", "https"):
-        problems.append("The website should start with https://.")
+        problems.append(gettext("The website should start with https://."))
     unfit_mentor = mentor_problem(fields.mentor, district)
     if unfit_mentor:
         problems.append(unfit_mentor)
@@ -87,13 +93,16 @@ def provider_save(
     if provider is not None:
         clash = clash.exclude(pk=provider.pk)
     if name and clash.exists():
-        problems.append(f"{district.name} already has a provider called “{name}”.")
+        problems.append(
+            gettext("%(district)s already has a provider called “%(name)s”.")
+            % {"district": district.name, "name": name}
+        )
     values = {
         "name": name,
         "kind": fields.kind,
-        "contact_name": cleaning.text(fields.contact_name, "The contact name", problems, limit=200),
+        "contact_name": cleaning.text(fields.contact_name, gettext("The contact name"), problems, limit=200),
         "contact_email": email,
-        "contact_phone": cleaning.text(fields.contact_phone, "The phone number", problems, limit=40),
+        "contact_phone": cleaning.text(fields.contact_phone, gettext("The phone number"), problems, limit=40),
         "website": website,
         "mentor": fields.mentor,
     }
@@ -138,39 +147,56 @@ def _opportunity_values(
     district: Organization, fields: OpportunityFields, opportunity: Opportunity | None
 ) -> dict[str, object]:
     problems: list[str] = []
-    title = cleaning.text(fields.title, "The title", problems, limit=200, required=True)
+    title = cleaning.text(fields.title, gettext("The title"), problems, limit=200, required=True)
     if fields.kind not in OpportunityKind.values:
-        problems.append("Choose the type of opportunity.")
+        problems.append(gettext("Choose the type of opportunity."))
     if fields.location not in Location.values:
-        problems.append("Choose where it happens: on campus, in the community or online.")
+        problems.append(gettext("Choose where it happens: on campus, in the community or online."))
     if fields.provider.district_id != district.pk:
-        problems.append("The provider belongs to another district’s catalog.")
+        problems.append(gettext("The provider belongs to another district’s catalog."))
     cleaning.dates_ordered(fields.starts_on, fields.ends_on, "opportunity", problems)
-    for label, grade in (("lowest", fields.min_grade), ("highest", fields.max_grade)):
+    for wrong_grade, grade in (
+        (gettext_noop("The lowest grade must be from 0 (kindergarten) to 13."), fields.min_grade),
+        (gettext_noop("The highest grade must be from 0 (kindergarten) to 13."), fields.max_grade),
+    ):
         if grade is not None and not 0 <= grade <= 13:
-            problems.append(f"The {label} grade must be from 0 (kindergarten) to 13.")
+            problems.append(gettext(wrong_grade))
     if fields.min_grade is not None and fields.max_grade is not None and fields.min_grade > fields.max_grade:
-        problems.append("The lowest grade is above the highest grade.")
+        problems.append(gettext("The lowest grade is above the highest grade."))
     if fields.capacity is not None and fields.capacity < 1:
-        problems.append("The number of places must be at least 1 (leave it empty for no limit).")
+        problems.append(gettext("The number of places must be at least 1 (leave it empty for no limit)."))
     if fields.hours_per_week is not None and not 0 < fields.hours_per_week <= 80:
-        problems.append("Hours per week must be from 1 to 80.")
+        problems.append(gettext("Hours per week must be from 1 to 80."))
     if opportunity is not None and fields.capacity is not None:
         taken = places_held(opportunity)
         if fields.capacity < taken:
             problems.append(
-                f"{taken} students already hold places: the number of places cannot be below that."
+                ngettext(
+                    "%(count)s student already holds a place: the number of places cannot be below that.",
+                    "%(count)s students already hold places: the number of places cannot be below that.",
+                    taken,
+                )
+                % {"count": taken}
             )
     if fields.career_cluster and fields.career_cluster not in career_clusters.CODES:
-        problems.append(f"“{fields.career_cluster}” is not one of the 16 career clusters.")
-    for label, competencies in (
-        ("it can evidence", fields.competencies),
-        ("prerequisite", fields.prerequisites),
+        problems.append(
+            gettext("“%(cluster)s” is not one of the 16 career clusters.")
+            % {"cluster": fields.career_cluster}
+        )
+    for not_published, competencies in (
+        (
+            gettext_noop("A competency it can evidence (%(name)s) is not in a published framework version."),
+            fields.competencies,
+        ),
+        (
+            gettext_noop("A prerequisite competency (%(name)s) is not in a published framework version."),
+            fields.prerequisites,
+        ),
     ):
         unpublished = [c for c in competencies if c.version.status != VersionStatus.PUBLISHED]
         if unpublished:
             name = unpublished[0].human_code or unpublished[0].short_statement
-            problems.append(f"A {label} competency ({name}) is not in a published framework version.")
+            problems.append(gettext(not_published) % {"name": name})
     unfit_mentor = mentor_problem(fields.mentor, district)
     if unfit_mentor:
         problems.append(unfit_mentor)
@@ -178,21 +204,23 @@ def _opportunity_values(
         "title": title,
         "kind": fields.kind,
         "provider": fields.provider,
-        "description": cleaning.text(fields.description, "The description", problems, limit=8000),
-        "topics": cleaning.words(fields.topics, "Topics", problems),
+        "description": cleaning.text(fields.description, gettext("The description"), problems, limit=8000),
+        "topics": cleaning.words(fields.topics, gettext("Topics"), problems),
         "location": fields.location,
-        "location_detail": cleaning.text(fields.location_detail, "The place", problems, limit=300),
-        "times": cleaning.choices(fields.times, MeetingTime.values, "Times", problems),
-        "schedule_notes": cleaning.text(fields.schedule_notes, "The schedule", problems, limit=300),
+        "location_detail": cleaning.text(fields.location_detail, gettext("The place"), problems, limit=300),
+        "times": cleaning.choices(fields.times, MeetingTime.values, gettext("Times"), problems),
+        "schedule_notes": cleaning.text(fields.schedule_notes, gettext("The schedule"), problems, limit=300),
         "starts_on": fields.starts_on,
         "ends_on": fields.ends_on,
         "hours_per_week": fields.hours_per_week,
         "capacity": fields.capacity,
         "min_grade": fields.min_grade,
         "max_grade": fields.max_grade,
-        "cost_notes": cleaning.text(fields.cost_notes, "The cost notes", problems, limit=300),
+        "cost_notes": cleaning.text(fields.cost_notes, gettext("The cost notes"), problems, limit=300),
         "transport_provided": fields.transport_provided,
-        "transport_notes": cleaning.text(fields.transport_notes, "The transport notes", problems, limit=300),
+        "transport_notes": cleaning.text(
+            fields.transport_notes, gettext("The transport notes"), problems, limit=300
+        ),
         "career_cluster": fields.career_cluster,
         "mentor": fields.mentor,
         "is_active": fields.is_active,
@@ -239,9 +267,11 @@ def opportunity_copy(
     """Copy a best-practice template into a district's catalog with one of its providers; returns the copy
     and how many competencies were left out because the district does not use their framework."""
     if not template.shared_as_template and template.district_id != district.pk:
-        raise CatalogError("Only an opportunity shared as a best practice can be copied to another district.")
+        raise CatalogError(
+            gettext("Only an opportunity shared as a best practice can be copied to another district.")
+        )
     if actor is None or district.pk not in curated_districts(actor):
-        raise CatalogError("Only teachers and administrators of a district add to its catalog.")
+        raise CatalogError(gettext("Only teachers and administrators of a district add to its catalog."))
     competencies = list(template.competencies.select_related("version__framework"))
     prerequisites = list(template.prerequisites.select_related("version__framework"))
     kept = usable_competencies(district, competencies)

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from waypoint import policy
@@ -90,7 +91,9 @@ def _opportunity_page(request: HttpRequest, *, context: RequestContext, opportun
         except services.CatalogError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, f"“{saved.title}” is saved in the catalog.")
+            messages.success(
+                request, gettext("“%(title)s” is saved in the catalog.") % {"title": saved.title}
+            )
             return redirect("opportunity-detail", saved.pk)
     return render(
         request,
@@ -112,7 +115,9 @@ def opportunity_edit(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     context = request_context(request)
     opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     if not policy.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
-        raise NotPermitted("An opportunity is edited by its author or by its district’s administrators.")
+        raise NotPermitted(
+            gettext("An opportunity is edited by its author or by its district’s administrators.")
+        )
     return _opportunity_page(request, context=context, opportunity=opportunity)
 
 
@@ -122,7 +127,9 @@ def opportunity_copy(request: HttpRequest, opportunity_id: int) -> HttpResponse:
     context = request_context(request)
     template = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     if not policy.can(context.user, Action.COPY_OPPORTUNITY, template):
-        raise NotPermitted("Teachers and administrators copy best-practice templates into their catalog.")
+        raise NotPermitted(
+            gettext("Teachers and administrators copy best-practice templates into their catalog.")
+        )
     district = selectors.curated_district(context)
     form = CopyForm(request.POST or None, district=district)
     if request.method == "POST" and form.is_valid():
@@ -136,15 +143,16 @@ def opportunity_copy(request: HttpRequest, opportunity_id: int) -> HttpResponse:
         except services.CatalogError as error:
             _add_problems(form, error)
         else:
-            noun = "competency" if dropped == 1 else "competencies"
-            note = (
-                f" {dropped} {noun} of frameworks your district does not use were left out."
-                if dropped
-                else ""
-            )
-            messages.success(
-                request, f"“{copy.title}” is copied into your catalog. Check its dates and places.{note}"
-            )
+            copied = gettext("“%(title)s” is copied into your catalog. Check its dates and places.") % {
+                "title": copy.title
+            }
+            if dropped:
+                copied += " " + ngettext(
+                    "%(count)s competency of a framework your district does not use was left out.",
+                    "%(count)s competencies of frameworks your district does not use were left out.",
+                    dropped,
+                ) % {"count": dropped}
+            messages.success(request, copied)
             return redirect("opportunity-edit", copy.pk)
     return render(
         request, "catalog/opportunity_copy.html", {"form": form, "template": template, "district": district}
@@ -183,7 +191,7 @@ def _provider_page(request: HttpRequest, *, context: RequestContext, provider: A
         except services.CatalogError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, f"“{saved.name}” is saved.")
+            messages.success(request, gettext("“%(name)s” is saved.") % {"name": saved.name})
             return redirect("provider-list")
     return render(
         request,

@@ -1,4 +1,5 @@
-"""Writes of the core app: API tokens and sign-in records. Each runs in one transaction with its audit row."""
+"""Writes of the core app: API tokens, sign-in records and the saved language. Each runs in one
+transaction with its audit row."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.errors import Invalid
 from waypoint.core.models import AccessToken, AuditAction, User
 
 TOKEN_LIFETIMES_DAYS = (30, 90, 365)
@@ -116,3 +120,23 @@ def sign_in_failure_record(*, context: RequestContext, attempted_username: str) 
         .values_list("district_id", flat=True)
         .first(),
     )
+
+
+@transaction.atomic
+def user_language_set(*, context: RequestContext, user: User, language: str) -> User:
+    """Save the language `user` reads pages and notifications in; "" follows the browser again. A code not
+    in `settings.LANGUAGES` is refused, so a crafted form cannot store a language with no catalog."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise Invalid(gettext("Choose one of the languages on the list."))
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+        audit_record(
+            context=context,
+            action=AuditAction.UPDATE,
+            object_type="account",
+            object_id=user.username,
+            district_id=user.district_id,
+            reason=f"language: {language or 'browser'}",
+        )
+    return user

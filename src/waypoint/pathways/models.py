@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.catalog.models import Opportunity, OpportunityKind
 from waypoint.core.models import Organization, Student
@@ -19,12 +21,12 @@ from waypoint.profiles.models import PlanGoal
 
 
 class PathStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PROPOSED = "proposed", _("Proposed")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 # A path in one of these states holds a place in its opportunity.
@@ -48,10 +50,10 @@ class PathProposal(models.Model):
     opportunity = models.ForeignKey(
         Opportunity, null=True, blank=True, on_delete=models.PROTECT, related_name="paths"
     )
-    title = models.CharField(max_length=200, blank=True, help_text="An independent study's title.")
-    question = models.TextField(blank=True, help_text="An independent study's driving question.")
-    texts = models.TextField(blank=True, help_text="The texts and resources an independent study uses.")
-    product = models.TextField(blank=True, help_text="What an independent study produces.")
+    title = models.CharField(max_length=200, blank=True, help_text=_("An independent study's title."))
+    question = models.TextField(blank=True, help_text=_("An independent study's driving question."))
+    texts = models.TextField(blank=True, help_text=_("The texts and resources an independent study uses."))
+    product = models.TextField(blank=True, help_text=_("What an independent study produces."))
     competencies = models.ManyToManyField(Competency, blank=True, related_name="+")
     rationale = models.TextField()
     goals = models.ManyToManyField(PlanGoal, blank=True, related_name="paths")
@@ -109,7 +111,7 @@ class PathProposal(models.Model):
     def display_title(self) -> str:
         if self.opportunity is not None:
             return self.opportunity.title
-        return self.title or "Independent study"
+        return self.title or gettext("Independent study")
 
     @property
     def kind(self) -> str:
@@ -117,7 +119,7 @@ class PathProposal(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return OpportunityKind(self.kind).label
+        return str(OpportunityKind(self.kind).label)
 
 
 class PathEvent(models.Model):

@@ -19,14 +19,48 @@ The rule (docs/pathways.md says the same in plain words):
    depends on anything but the facts.
 
 Each suggestion carries one sentence with its reasons, and one more sentence for any access caution.
+
+The sentences are read in the reader's language. The module stays free of Django: its words go through
+`gettext` and `ngettext` below, which `PathwaysConfig.ready` points at Django's translation (and which read
+English until then, as in this module's own tests); `makemessages` finds the words by those names.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+_translate: Callable[[str], str] = str
+_translate_plural: Callable[[str, str, int], str] = _english_plural
+
+
+def use_translation(
+    translate: Callable[[str], str], translate_plural: Callable[[str, str, int], str]
+) -> None:
+    """Read the sentences in the active language from now on (Django's `gettext` and `ngettext`)."""
+    global _translate, _translate_plural
+    _translate, _translate_plural = translate, translate_plural
+
+
+def gettext(message: str) -> str:
+    return _translate(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translate_plural(singular, plural, n)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks words for the catalog that are translated later, where they are used."""
+    return message
+
 
 GAP_POINTS = 3
 MAX_GAPS_COUNTED = 4
@@ -43,11 +77,11 @@ ONLINE = "online"
 COMMUNITY = "community"
 SCHOOL_DAY = "school_day"
 TIME_LABELS: dict[str, str] = {
-    SCHOOL_DAY: "during the school day",
-    "after_school": "after school",
-    "evenings": "in the evening",
-    "weekends": "on weekends",
-    "summer": "in the summer",
+    SCHOOL_DAY: gettext_noop("during the school day"),
+    "after_school": gettext_noop("after school"),
+    "evenings": gettext_noop("in the evening"),
+    "weekends": gettext_noop("on weekends"),
+    "summer": gettext_noop("in the summer"),
 }
 NAMES_IN_A_SENTENCE = 3
 
@@ -103,15 +137,17 @@ class Suggestion:
 
 
 def _grade_text(grade: int) -> str:
-    return "kindergarten" if grade == 0 else f"grade {grade}"
+    return gettext("kindergarten") if grade == 0 else gettext("grade %(grade)s") % {"grade": grade}
 
 
 def _grade_span(low: int | None, high: int | None) -> str:
     if low is not None and high is not None:
-        return f"grade {low}" if low == high else f"grades {low}–{high}"
+        if low == high:
+            return gettext("grade %(grade)s") % {"grade": low}
+        return gettext("grades %(low)s–%(high)s") % {"low": low, "high": high}
     if low is not None:
-        return f"grade {low} and up"
-    return f"grade {high} and below"
+        return gettext("grade %(grade)s and up") % {"grade": low}
+    return gettext("grade %(grade)s and below") % {"grade": high}
 
 
 def barriers(learner: LearnerFacts, opportunity: OpportunityFacts) -> list[str]:
@@ -124,15 +160,21 @@ def barriers(learner: LearnerFacts, opportunity: OpportunityFacts) -> list[str]:
     if low is not None or high is not None:
         grade = learner.grade
         if grade is None:
-            found.append(f"It is for {_grade_span(low, high)}, and the student has no current grade.")
+            found.append(
+                gettext("It is for %(grades)s, and the student has no current grade.")
+                % {"grades": _grade_span(low, high)}
+            )
         elif (low is not None and grade < low) or (high is not None and grade > high):
-            found.append(f"It is for {_grade_span(low, high)}, and the student is in {_grade_text(grade)}.")
+            found.append(
+                gettext("It is for %(grades)s, and the student is in %(grade)s.")
+                % {"grades": _grade_span(low, high), "grade": _grade_text(grade)}
+            )
     prerequisites = sorted(opportunity.prerequisites.items())
     missing = [name for cid, name in prerequisites if not learner.has_mastered(cid)]
     if missing:
-        found.append(f"It needs mastery of {_names(missing)} first.")
+        found.append(gettext("It needs mastery of %(names)s first.") % {"names": _names(missing)})
     if opportunity.places_left is not None and opportunity.places_left <= 0:
-        found.append("It has no places left.")
+        found.append(gettext("It has no places left."))
     return found
 
 
@@ -159,33 +201,50 @@ def _names(names: Sequence[str]) -> str:
     shown = list(names[:NAMES_IN_A_SENTENCE])
     rest = len(names) - len(shown)
     if rest:
-        shown.append(f"{rest} more")
+        shown.append(gettext("%(count)s more") % {"count": rest})
     if len(shown) == 1:
         return shown[0]
-    return ", ".join(shown[:-1]) + " and " + shown[-1]
+    return gettext("%(list)s and %(last)s") % {"list": ", ".join(shown[:-1]), "last": shown[-1]}
 
 
 def _cautions(learner: LearnerFacts, opportunity: OpportunityFacts) -> tuple[list[str], int]:
     cautions: list[str] = []
     penalty = 0
     if opportunity.location == ONLINE:
-        home = (("computer or tablet", learner.has_home_device), ("internet", learner.has_home_internet))
-        lacking = [thing for thing, has in home if has is False]
-        if lacking:
+        no_device, no_internet = learner.has_home_device is False, learner.has_home_internet is False
+        if no_device or no_internet:
             penalty += ONLINE_ACCESS_PENALTY
+            if no_device and no_internet:
+                lacking = gettext("you said you have no computer or tablet and no internet at home")
+            elif no_device:
+                lacking = gettext("you said you have no computer or tablet at home")
+            else:
+                lacking = gettext("you said you have no internet at home")
             cautions.append(
-                f"it is online and you said you have no {' and no '.join(lacking)} at home, so ask your "
-                "school about a loaned laptop, a hotspot or lab time"
+                gettext(
+                    "it is online and %(lacking)s, so ask your school about a loaned laptop, a hotspot or "
+                    "lab time"
+                )
+                % {"lacking": lacking}
             )
     if opportunity.location == COMMUNITY and learner.transport_is_hard and not opportunity.transport_provided:
         penalty += TRANSPORT_PENALTY
-        cautions.append("it is away from school and you said getting there is hard, so ask about transport")
+        cautions.append(
+            gettext("it is away from school and you said getting there is hard, so ask about transport")
+        )
     # The school day is the school's to arrange: only times outside it can clash with the student's.
     outside_school = opportunity.times - {SCHOOL_DAY}
     if learner.free_times and outside_school and not (learner.free_times & outside_school):
         penalty += SCHEDULE_PENALTY
-        when = " or ".join(TIME_LABELS.get(time, time) for time in sorted(outside_school))
-        cautions.append(f"it meets {when}, which is not when you said you are free")
+        times = [
+            gettext(TIME_LABELS[time]) if time in TIME_LABELS else time for time in sorted(outside_school)
+        ]
+        when = functools.reduce(
+            lambda first, then: gettext("%(first)s or %(then)s") % {"first": first, "then": then}, times
+        )
+        cautions.append(
+            gettext("it meets %(when)s, which is not when you said you are free") % {"when": when}
+        )
     return cautions, penalty
 
 
@@ -194,19 +253,32 @@ def _sentence(gaps: Sequence[str], interests: Sequence[str], cluster: str, cauti
     with commas."""
     parts: list[str] = []
     if gaps:
-        noun = "a competency" if len(gaps) == 1 else f"{len(gaps)} competencies"
-        parts.append(f"it can show {noun} you have not mastered yet: {_names(gaps)}")
+        parts.append(
+            ngettext(
+                "it can show a competency you have not mastered yet: %(names)s",
+                "it can show %(count)s competencies you have not mastered yet: %(names)s",
+                len(gaps),
+            )
+            % {"count": len(gaps), "names": _names(gaps)}
+        )
     if interests:
-        plural = "s" if len(interests) > 1 else ""
-        parts.append(f"it matches your interest{plural} in {_names(interests)}")
+        parts.append(
+            ngettext(
+                "it matches your interest in %(names)s",
+                "it matches your interests in %(names)s",
+                len(interests),
+            )
+            % {"names": _names(interests)}
+        )
     if cluster:
-        parts.append(f"it is in the {cluster} career cluster you chose")
+        parts.append(
+            gettext("it is in the %(cluster)s career cluster you chose") % {"cluster": gettext(cluster)}
+        )
     if len(parts) > 1:
-        parts[-1] = "and " + parts[-1]
-    sentence = "Recommended because " + "; ".join(parts) + "."
+        parts[-1] = gettext("and %(reason)s") % {"reason": parts[-1]}
+    sentence = gettext("Recommended because %(reasons)s.") % {"reasons": "; ".join(parts)}
     if cautions:
-        joined = "; ".join(cautions)
-        sentence += " Keep in mind: " + joined + "."
+        sentence += " " + gettext("Keep in mind: %(cautions)s.") % {"cautions": "; ".join(cautions)}
     return sentence
 
 

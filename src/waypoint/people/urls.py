@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from waypoint.people import views
 
@@ -16,4 +16,7 @@ urlpatterns = [
     path("account/district/", views.acting_district, name="acting-district"),
     path("account/tokens/", views.tokens, name="token-list"),
     path("account/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("account/language/", views.account_language, name="account-language"),
+    # Django's `set_language`: the sign-in page's language switch, kept in the language cookie.
+    path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from waypoint.catalog import career_clusters
-from waypoint.catalog.forms import DateInput, phrases
+from waypoint.catalog.forms import CAREER_CLUSTER_CHOICES, DateInput, phrases
 from waypoint.catalog.models import MeetingTime
 from waypoint.policy import today
 from waypoint.profiles.models import (
@@ -23,7 +23,7 @@ from waypoint.profiles.models import (
 )
 from waypoint.profiles.services import GoalFields, MilestoneSpec, ProfileFields
 
-YES_NO_UNSAID = [("yes", "Yes"), ("no", "No"), ("", "I’d rather not say")]
+YES_NO_UNSAID = [("yes", _("Yes")), ("no", _("No")), ("", _("I’d rather not say"))]
 
 
 def _yes_no(value: str) -> bool | None:
@@ -37,69 +37,75 @@ def _said(value: bool | None) -> str:
 class ProfileForm(forms.Form):
     interests = forms.CharField(
         required=False,
+        label=_("Interests"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What you like to learn about or do, separated by commas: robotics, soccer, drawing…",
+        help_text=_("What you like to learn about or do, separated by commas: robotics, soccer, drawing…"),
     )
     strengths = forms.CharField(
         required=False,
+        label=_("Strengths"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="What you are good at, separated by commas.",
+        help_text=_("What you are good at, separated by commas."),
     )
     learning_preferences = forms.MultipleChoiceField(
         required=False,
         choices=LearningPreference.choices,
         widget=forms.CheckboxSelectMultiple,
-        label="How I learn best",
+        label=_("How I learn best"),
     )
     aspirations = forms.CharField(
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        label="My hopes and dreams",
-        help_text="Who you want to become, what you want to do after school.",
+        label=_("My hopes and dreams"),
+        help_text=_("Who you want to become, what you want to do after school."),
     )
     career_clusters = forms.MultipleChoiceField(
         required=False,
-        choices=career_clusters.CHOICES,
+        choices=CAREER_CLUSTER_CHOICES,
         widget=forms.CheckboxSelectMultiple,
-        label="Career areas I am curious about",
+        label=_("Career areas I am curious about"),
     )
     postsecondary_goal = forms.ChoiceField(
         choices=PostsecondaryGoal.choices,
-        label="After high school, I plan to…",
+        label=_("After high school, I plan to…"),
         initial=PostsecondaryGoal.UNDECIDED,
     )
     postsecondary_detail = forms.CharField(
         required=False,
         max_length=300,
-        label="More about that plan",
-        help_text="A college, a trade, a program…",
+        label=_("More about that plan"),
+        help_text=_("A college, a trade, a program…"),
     )
     has_home_device = forms.ChoiceField(
         choices=YES_NO_UNSAID,
         required=False,
         widget=forms.RadioSelect,
-        label="Do you have a computer or tablet you can use at home?",
+        label=_("Do you have a computer or tablet you can use at home?"),
     )
     has_home_internet = forms.ChoiceField(
-        choices=YES_NO_UNSAID, required=False, widget=forms.RadioSelect, label="Do you have internet at home?"
+        choices=YES_NO_UNSAID,
+        required=False,
+        widget=forms.RadioSelect,
+        label=_("Do you have internet at home?"),
     )
     transport_is_hard = forms.BooleanField(
-        required=False, label="Getting to places outside school (after school or on weekends) is hard for me"
+        required=False,
+        label=_("Getting to places outside school (after school or on weekends) is hard for me"),
     )
     free_times = forms.MultipleChoiceField(
         required=False,
         choices=MeetingTime.choices,
         widget=forms.CheckboxSelectMultiple,
-        label="When I am free",
+        label=_("When I am free"),
     )
     schedule_notes = forms.CharField(
         required=False,
         max_length=300,
-        label="Anything else about my schedule",
-        help_text="A job, caring for family, a team practice…",
+        label=_("Anything else about my schedule"),
+        help_text=_("A job, caring for family, a team practice…"),
     )
 
     @staticmethod
@@ -142,9 +148,9 @@ class ProfileForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(
         max_length=4000,
-        label="Your comment",
+        label=_("Your comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="The student and their guardians read it.",
+        help_text=_("The student and their guardians read it."),
     )
 
 
@@ -152,22 +158,22 @@ class GoalForm(forms.Form):
     domain = forms.ChoiceField(
         choices=GoalDomain.choices,
         widget=forms.RadioSelect,
-        label="Domain",
+        label=_("Domain"),
         error_messages={
-            "required": "Choose the goal’s domain: academic, career, or social, emotional and physical."
+            "required": _("Choose the goal’s domain: academic, career, or social, emotional and physical.")
         },
     )
     statement = forms.CharField(
-        max_length=2000, label="Goal", widget=forms.Textarea(attrs={"rows": 2}), help_text="“I will …”"
+        max_length=2000, label=_("Goal"), widget=forms.Textarea(attrs={"rows": 2}), help_text=_("“I will …”")
     )
-    target_date = forms.DateField(required=False, widget=DateInput, label="Target date")
-    status = forms.ChoiceField(choices=GoalStatus.choices, initial=GoalStatus.NOT_STARTED)
+    target_date = forms.DateField(required=False, widget=DateInput, label=_("Target date"))
+    status = forms.ChoiceField(choices=GoalStatus.choices, initial=GoalStatus.NOT_STARTED, label=_("Status"))
     evidence_links = forms.CharField(
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Evidence links",
-        help_text="Links to work that shows progress, one per line (https://… or a Waypoint page).",
+        label=_("Evidence links"),
+        help_text=_("Links to work that shows progress, one per line (https://… or a Waypoint page)."),
     )
 
     @staticmethod
@@ -182,9 +188,11 @@ class GoalForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    description = forms.CharField(max_length=500, required=False, label="Milestone")
-    target_date = forms.DateField(required=False, widget=DateInput, label="By")
-    status = forms.ChoiceField(choices=MilestoneStatus.choices, initial=MilestoneStatus.PLANNED)
+    description = forms.CharField(max_length=500, required=False, label=_("Milestone"))
+    target_date = forms.DateField(required=False, widget=DateInput, label=_("By"))
+    status = forms.ChoiceField(
+        choices=MilestoneStatus.choices, initial=MilestoneStatus.PLANNED, label=_("Status")
+    )
 
     @staticmethod
     def initial_for(milestone: GoalMilestone) -> dict[str, object]:
@@ -218,7 +226,7 @@ def goal_fields(form: GoalForm, milestones: Any) -> GoalFields:
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(widget=DateInput, label="Reviewed on", initial=today)
+    reviewed_on = forms.DateField(widget=DateInput, label=_("Reviewed on"), initial=today)
     notes = forms.CharField(
-        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label="What was agreed"
+        required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label=_("What was agreed")
     )

@@ -14,6 +14,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.catalog import career_clusters
 from waypoint.catalog.models import MeetingTime
@@ -23,24 +25,24 @@ REVIEW_INTERVAL = datetime.timedelta(days=365)
 
 
 class LearningPreference(models.TextChoices):
-    HANDS_ON = "hands_on", "Hands-on: making and doing"
-    VISUAL = "visual", "Seeing it: diagrams, video, demonstrations"
-    READING = "reading", "Reading and writing"
-    DISCUSSION = "discussion", "Talking it through"
-    INDEPENDENT = "independent", "Working on my own"
-    GROUP = "group", "Working in a group"
-    ON_SITE = "on_site", "Out in the world: on site, outdoors"
-    TECHNOLOGY = "technology", "With technology"
+    HANDS_ON = "hands_on", _("Hands-on: making and doing")
+    VISUAL = "visual", _("Seeing it: diagrams, video, demonstrations")
+    READING = "reading", _("Reading and writing")
+    DISCUSSION = "discussion", _("Talking it through")
+    INDEPENDENT = "independent", _("Working on my own")
+    GROUP = "group", _("Working in a group")
+    ON_SITE = "on_site", _("Out in the world: on site, outdoors")
+    TECHNOLOGY = "technology", _("With technology")
 
 
 class PostsecondaryGoal(models.TextChoices):
-    FOUR_YEAR = "four_year", "Four-year college"
-    TWO_YEAR = "two_year", "Two-year college"
-    APPRENTICESHIP = "apprenticeship", "Apprenticeship or trade school"
-    MILITARY = "military", "Military service"
-    EMPLOYMENT = "employment", "Work right after high school"
-    SERVICE_YEAR = "service_year", "Service or gap year"
-    UNDECIDED = "undecided", "Not sure yet"
+    FOUR_YEAR = "four_year", _("Four-year college")
+    TWO_YEAR = "two_year", _("Two-year college")
+    APPRENTICESHIP = "apprenticeship", _("Apprenticeship or trade school")
+    MILITARY = "military", _("Military service")
+    EMPLOYMENT = "employment", _("Work right after high school")
+    SERVICE_YEAR = "service_year", _("Service or gap year")
+    UNDECIDED = "undecided", _("Not sure yet")
 
 
 class LearnerProfile(models.Model):
@@ -75,7 +77,7 @@ class LearnerProfile(models.Model):
 
     @property
     def career_cluster_labels(self) -> list[str]:
-        return [career_clusters.label(code) for code in self.career_clusters]
+        return [gettext(career_clusters.label(code)) for code in self.career_clusters]
 
     @property
     def learning_preference_labels(self) -> list[str]:
@@ -150,16 +152,16 @@ class SuccessPlan(models.Model):
 
 
 class GoalDomain(models.TextChoices):
-    ACADEMIC = "academic", "Academic"
-    CAREER = "career", "Career"
-    PERSONAL = "personal", "Social, emotional and physical"
+    ACADEMIC = "academic", _("Academic")
+    CAREER = "career", _("Career")
+    PERSONAL = "personal", _("Social, emotional and physical")
 
 
 class GoalStatus(models.TextChoices):
-    NOT_STARTED = "not_started", "Not started"
-    IN_PROGRESS = "in_progress", "In progress"
-    ACHIEVED = "achieved", "Achieved"
-    SET_ASIDE = "set_aside", "Set aside"
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+    SET_ASIDE = "set_aside", _("Set aside")
 
 
 class PlanGoal(models.Model):
@@ -170,7 +172,7 @@ class PlanGoal(models.Model):
     target_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=GoalStatus.choices, default=GoalStatus.NOT_STARTED)
     evidence_links = models.JSONField(
-        default=list, blank=True, help_text="Addresses of work that shows progress (portfolio, evidence)."
+        default=list, blank=True, help_text=_("Addresses of work that shows progress (portfolio, evidence).")
     )
     position = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -190,10 +192,10 @@ class PlanGoal(models.Model):
 
 
 class MilestoneStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    IN_PROGRESS = "in_progress", "In progress"
-    DONE = "done", "Done"
-    MISSED = "missed", "Missed"
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    MISSED = "missed", _("Missed")
 
 
 class GoalMilestone(models.Model):
@@ -220,7 +222,7 @@ class PlanReview(models.Model):
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reviewer_name = models.CharField(max_length=300, help_text="Kept so the review stays readable.")
+    reviewer_name = models.CharField(max_length=300, help_text=_("Kept so the review stays readable."))
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

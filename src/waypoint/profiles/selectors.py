@@ -139,7 +139,7 @@ def _plan_page(context: RequestContext, student: Student) -> PlanPage:
     return PlanPage(
         student=student,
         plan=plan,
-        domains=[DomainGoals(domain, label, grouped[domain]) for domain, label in GoalDomain.choices],
+        domains=[DomainGoals(domain, str(label), grouped[domain]) for domain, label in GoalDomain.choices],
         reviews=reviews,
         acknowledgements=acknowledgements,
         review_due=plan.review_due(reviews[0].reviewed_on if reviews else None) if plan else None,

@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.catalog import career_clusters, cleaning
@@ -62,17 +63,20 @@ def _links(values: Sequence[str], problems: list[str]) -> list[str]:
             continue
         if link.startswith("/") and not link.startswith("//"):
             if "\x00" in link or len(link) > 500:
-                problems.append(f"“{link[:60]}” is not a usable link.")
+                problems.append(gettext("“%(link)s” is not a usable link.") % {"link": link[:60]})
                 continue
         else:
             try:
                 check(link)
             except ValidationError:
-                problems.append(f"“{link[:60]}” is not a web address (it should start with https://).")
+                problems.append(
+                    gettext("“%(link)s” is not a web address (it should start with https://).")
+                    % {"link": link[:60]}
+                )
                 continue
         kept.append(link)
     if len(kept) > MAX_LINKS:
-        problems.append(f"At most {MAX_LINKS} evidence links.")
+        problems.append(gettext("At most %(count)s evidence links.") % {"count": MAX_LINKS})
     return kept
 
 
@@ -98,27 +102,36 @@ class ProfileFields:
 def _profile_values(fields: ProfileFields) -> dict[str, object]:
     problems: list[str] = []
     values: dict[str, object] = {
-        "interests": cleaning.words(fields.interests, "Interests", problems),
-        "strengths": cleaning.words(fields.strengths, "Strengths", problems),
+        "interests": cleaning.words(fields.interests, gettext("Interests"), problems),
+        "strengths": cleaning.words(fields.strengths, gettext("Strengths"), problems),
         "learning_preferences": cleaning.choices(
-            fields.learning_preferences, LearningPreference.values, "Learning preferences", problems
+            fields.learning_preferences, LearningPreference.values, gettext("Learning preferences"), problems
         ),
-        "aspirations": cleaning.text(fields.aspirations, "Aspirations", problems, limit=4000),
+        "aspirations": cleaning.text(fields.aspirations, gettext("Aspirations"), problems, limit=4000),
         "career_clusters": cleaning.choices(
-            fields.career_clusters, [code for code, _ in career_clusters.CHOICES], "Career clusters", problems
+            fields.career_clusters,
+            [code for code, _ in career_clusters.CHOICES],
+            gettext("Career clusters"),
+            problems,
         ),
         "postsecondary_goal": fields.postsecondary_goal,
         "postsecondary_detail": cleaning.text(
-            fields.postsecondary_detail, "About that goal", problems, limit=300
+            fields.postsecondary_detail, gettext("About that goal"), problems, limit=300
         ),
         "has_home_device": fields.has_home_device,
         "has_home_internet": fields.has_home_internet,
         "transport_is_hard": fields.transport_is_hard,
-        "free_times": cleaning.choices(fields.free_times, MeetingTime.values, "Free times", problems),
-        "schedule_notes": cleaning.text(fields.schedule_notes, "Schedule notes", problems, limit=300),
+        "free_times": cleaning.choices(
+            fields.free_times, MeetingTime.values, gettext("Free times"), problems
+        ),
+        "schedule_notes": cleaning.text(
+            fields.schedule_notes, gettext("Schedule notes"), problems, limit=300
+        ),
     }
     if fields.postsecondary_goal not in PostsecondaryGoal.values:
-        problems.append(f"“{fields.postsecondary_goal}” is not a postsecondary goal.")
+        problems.append(
+            gettext("“%(goal)s” is not a postsecondary goal.") % {"goal": fields.postsecondary_goal}
+        )
     _refuse_if(problems)
     return values
 
@@ -128,7 +141,7 @@ def profile_save(*, context: RequestContext, student: Student, fields: ProfileFi
     """Create or update the student's learner profile (the student keeps it) and add a revision."""
     actor = context.actor
     if actor is None or student.user_id != actor.pk:
-        raise ProfileError("A learner profile is kept by the student.")
+        raise ProfileError(gettext("A learner profile is kept by the student."))
     values = _profile_values(fields)
     now = timezone.now()
     profile = LearnerProfile.objects.select_for_update().filter(student=student).first()
@@ -164,10 +177,12 @@ def profile_save(*, context: RequestContext, student: Student, fields: ProfileFi
 def profile_comment_add(*, context: RequestContext, student: Student, text: str) -> ProfileComment:
     """An advisor's or teacher's comment on the student's profile (the profile must exist)."""
     problems: list[str] = []
-    body = cleaning.text(text, "The comment", problems, limit=4000, required=True)
+    body = cleaning.text(text, gettext("The comment"), problems, limit=4000, required=True)
     profile = LearnerProfile.objects.filter(student=student).first()
     if profile is None:
-        problems.append(f"{student.full_name} has not started a learner profile yet.")
+        problems.append(
+            gettext("%(name)s has not started a learner profile yet.") % {"name": student.full_name}
+        )
     _refuse_if(problems)
     assert profile is not None  # noqa: S101  (refused above)
     comment = ProfileComment.objects.create(
@@ -200,22 +215,34 @@ class GoalFields:
 def _goal_values(fields: GoalFields) -> tuple[dict[str, object], list[MilestoneSpec]]:
     problems: list[str] = []
     if not fields.domain:
-        problems.append("Every goal needs a domain: academic, career, or social, emotional and physical.")
+        problems.append(
+            gettext("Every goal needs a domain: academic, career, or social, emotional and physical.")
+        )
     elif fields.domain not in GoalDomain.values:
-        problems.append(f"“{fields.domain}” is not a goal domain (academic, career or personal).")
-    statement = cleaning.text(fields.statement, "The goal", problems, limit=2000, required=True)
+        problems.append(
+            gettext("“%(domain)s” is not a goal domain (academic, career or personal).")
+            % {"domain": fields.domain}
+        )
+    statement = cleaning.text(fields.statement, gettext("The goal"), problems, limit=2000, required=True)
     if fields.status not in GoalStatus.values:
-        problems.append(f"“{fields.status}” is not a goal status.")
+        problems.append(gettext("“%(status)s” is not a goal status.") % {"status": fields.status})
     links = _links(fields.evidence_links, problems)
     milestones: list[MilestoneSpec] = []
     for number, spec in enumerate(fields.milestones, start=1):
-        description = cleaning.text(spec.description, f"Milestone {number}", problems, limit=500)
+        description = cleaning.text(
+            spec.description, gettext("Milestone %(number)s") % {"number": number}, problems, limit=500
+        )
         if not description:
             if spec.target_date is not None:
-                problems.append(f"Milestone {number} has a date but no description.")
+                problems.append(
+                    gettext("Milestone %(number)s has a date but no description.") % {"number": number}
+                )
             continue
         if spec.status not in MilestoneStatus.values:
-            problems.append(f"Milestone {number}: “{spec.status}” is not a milestone status.")
+            problems.append(
+                gettext("Milestone %(number)s: “%(status)s” is not a milestone status.")
+                % {"number": number, "status": spec.status}
+            )
         milestones.append(MilestoneSpec(description, spec.target_date, spec.status))
     _refuse_if(problems)
     return {
@@ -293,15 +320,18 @@ def plan_review_record(
 ) -> PlanReview:
     """Record a review of the student's plan by the acting staff member."""
     problems: list[str] = []
-    body = cleaning.text(notes, "The review notes", problems, limit=4000)
+    body = cleaning.text(notes, gettext("The review notes"), problems, limit=4000)
     if reviewed_on > policy.today():
-        problems.append("A review cannot be dated in the future.")
+        problems.append(gettext("A review cannot be dated in the future."))
     actor = context.actor
     if actor is None:
-        problems.append("A review needs a reviewer.")
+        problems.append(gettext("A review needs a reviewer."))
     plan = SuccessPlan.objects.filter(student=student).first()
     if plan is None or not plan.goals.exists():
-        problems.append(f"{student.full_name}’s success plan has no goals yet: add goals before a review.")
+        problems.append(
+            gettext("%(name)s’s success plan has no goals yet: add goals before a review.")
+            % {"name": student.full_name}
+        )
     _refuse_if(problems)
     assert plan is not None  # noqa: S101  (refused above)
     assert actor is not None  # noqa: S101
@@ -323,7 +353,9 @@ def plan_acknowledge(*, context: RequestContext, student: Student) -> PlanAcknow
     actor = context.actor
     plan = SuccessPlan.objects.filter(student=student).first()
     if actor is None or plan is None or not plan.goals.exists():
-        raise ProfileError(f"{student.full_name}’s success plan has no goals to acknowledge yet.")
+        raise ProfileError(
+            gettext("%(name)s’s success plan has no goals to acknowledge yet.") % {"name": student.full_name}
+        )
     acknowledgement = PlanAcknowledgement.objects.create(
         plan=plan, district_id=student.district_id, guardian=actor, revision=plan.revision
     )

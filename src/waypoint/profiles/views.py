@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waypoint.core.audit import RequestContext
@@ -59,7 +60,7 @@ def profile_edit(request: HttpRequest, student_id: int) -> HttpResponse:
         except services.ProfileError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, "Your profile is saved. Your recommendations now use it.")
+            messages.success(request, gettext("Your profile is saved. Your recommendations now use it."))
             return redirect("learner-profile", student.pk)
     return render(request, "profiles/profile_form.html", {"form": form, "student": student})
 
@@ -80,14 +81,14 @@ def profile_comment(request: HttpRequest, student_id: int) -> HttpResponse:
     )
     form = CommentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a comment before sending it.")
+        messages.error(request, gettext("Write a comment before sending it."))
     else:
         try:
             services.profile_comment_add(context=context, student=student, text=form.cleaned_data["text"])
         except services.ProfileError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "Your comment is added.")
+            messages.success(request, gettext("Your comment is added."))
     return redirect("learner-profile", student.pk)
 
 
@@ -133,7 +134,7 @@ def _goal_page(
         except services.ProfileError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, "The goal is saved in the success plan.")
+            messages.success(request, gettext("The goal is saved in the success plan."))
             return redirect("success-plan", student.pk)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -167,7 +168,7 @@ def plan_review(request: HttpRequest, student_id: int) -> HttpResponse:
     student = selectors.plan_student(context=context, student_id=student_id, action=Action.REVIEW_PLAN)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give the date of the review.")
+        messages.error(request, gettext("Give the date of the review."))
     else:
         try:
             services.plan_review_record(
@@ -179,7 +180,7 @@ def plan_review(request: HttpRequest, student_id: int) -> HttpResponse:
         except services.ProfileError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, "The review is recorded.")
+            messages.success(request, gettext("The review is recorded."))
     return redirect("success-plan", student.pk)
 
 
@@ -193,5 +194,8 @@ def plan_acknowledge(request: HttpRequest, student_id: int) -> HttpResponse:
     except services.ProfileError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Thank you: you acknowledged {student.full_name}’s success plan.")
+        messages.success(
+            request,
+            gettext("Thank you: you acknowledged %(name)s’s success plan.") % {"name": student.full_name},
+        )
     return redirect("success-plan", student.pk)
