@@ -11,8 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from waypoint.core.demo import SUBJECTS
+from waypoint.evidence.models import AssessmentKind
 from waypoint.frameworks import case
 from waypoint.frameworks.demo_content import (
+    COURSES,
     DATA_DIR,
     DEFAULT_SCALE,
     FRAMEWORKS,
@@ -264,3 +267,27 @@ def test_default_scale_is_one_to_four_with_mastery_at_three() -> None:
     for _, label, description, student_description, _ in DEFAULT_SCALE:
         assert description, label
         assert student_description.startswith("I "), label
+
+
+def test_every_subject_has_a_course_of_units_for_middle_and_high_school() -> None:
+    assert {(course.subject, course.band) for course in COURSES} == {
+        (subject, band) for subject in SUBJECTS for band in ("middle", "high")
+    }
+    subject_of = {framework.subject: framework for framework in FRAMEWORKS}
+    rubrics = {rubric.title: rubric for rubric in RUBRICS}
+    for course in COURSES:
+        framework = subject_of[course.subject]
+        codes = {
+            code
+            for domain in framework.domains
+            for competency in domain.competencies
+            for code in (competency.code, *(indicator.code for indicator in competency.indicators))
+        }
+        assert len(course.units) >= 4, course.subject
+        for unit in course.units:
+            assert unit.kind in AssessmentKind.values, unit.title
+            assert unit.competency_codes, unit.title
+            assert set(unit.competency_codes) <= codes, unit.title
+            if unit.rubric_title:
+                criteria = {criterion.competency_code for criterion in rubrics[unit.rubric_title].criteria}
+                assert set(unit.competency_codes) == criteria, unit.title

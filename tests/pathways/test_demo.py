@@ -8,11 +8,13 @@ from collections.abc import Callable
 import pytest
 from django.db.models import Count
 
+from waypoint import policy
 from waypoint.catalog.demo import load_demo_catalog
 from waypoint.catalog.models import Opportunity, OpportunityKind
 from waypoint.core.audit import RequestContext
 from waypoint.core.demo import DemoSummary
 from waypoint.core.models import Organization, Student, User
+from waypoint.evidence.models import Evidence, EvidenceKind, Score, ScoreSource
 from waypoint.pathways import selectors
 from waypoint.pathways.demo import load_demo_pathways
 from waypoint.pathways.models import PathProposal, PathStatus
@@ -75,3 +77,23 @@ def test_loading_twice_changes_nothing() -> None:
         PathProposal.objects.count(),
         LearnerProfile.objects.count(),
     ) == before
+
+
+def test_active_paths_have_student_work_and_the_mentors_observation() -> None:
+    mentor = User.objects.get(username="mentor")
+    active = PathProposal.objects.filter(status=PathStatus.ACTIVE)
+    assert active.filter(district__slug="hillcrest").exists()
+    for path in active:
+        work = Evidence.objects.filter(path=path)
+        assert work.filter(kind=EvidenceKind.SUBMISSION).exists(), path
+        assert not work.filter(competencies__isnull=True).exists(), path
+        if path.mentor is not None:
+            assert work.filter(kind=EvidenceKind.OBSERVATION, recorded_by=path.mentor).exists(), path
+    # The mentor's pages are not empty: what they may read includes the work and their own judgement.
+    internship = active.get(student__user__username="student")
+    readable = policy.visible_evidence(mentor)
+    assert set(readable) == set(Evidence.objects.filter(path__in=mentor_active_paths(mentor)))
+    assert readable.filter(path=internship, kind=EvidenceKind.SUBMISSION).exists()
+    judged = Score.objects.filter(evidence__path=internship, source=ScoreSource.MENTOR)
+    assert judged.exists()
+    assert not judged.filter(counts_toward_mastery=True).exists()

@@ -425,6 +425,7 @@ def load_demo_people(
     roles: list[RoleAssignment] = []
     certifications: list[TeacherCertification] = []
     teacher_pools: dict[tuple[str, str], list[User]] = {}
+    lapsed: set[str] = set()  # teachers whose certification has expired
     advisor_pools: dict[str, list[User]] = {}
     school_district = {s.slug: districts[p.slug] for p in DISTRICTS for s in p.schools}
     for school_slug, school in schools.items():
@@ -447,6 +448,8 @@ def load_demo_people(
                     )
                 )
                 expired = username == "teacher-uncertified" or (not fixed and rng.random() < 0.1)
+                if expired:
+                    lapsed.add(username)
                 expires = (
                     b.today - datetime.timedelta(days=60)
                     if expired
@@ -605,7 +608,7 @@ def load_demo_people(
 
     # Sections: per school, grade and subject, filled in order in chunks of SECTION_SIZE.
     sections: list[Section] = []
-    section_teachers: list[tuple[Section, User]] = []
+    section_teachers: list[tuple[Section, User, str]] = []
     roster: list[tuple[Section, Student]] = []
     for (school_slug, grade), grade_students in students_by_school_grade.items():
         school = schools[school_slug]
@@ -623,9 +626,18 @@ def load_demo_people(
                     ends_on=b.year_end,
                 )
                 sections.append(section)
+                teacher = pool[(grade + chunk_index) % len(pool)]
                 section_teachers.append(
-                    (section, saved_users[pool[(grade + chunk_index) % len(pool)].username])
+                    (section, saved_users[teacher.username], SectionTeacher.TeachingRole.LEAD)
                 )
+                if teacher.username in lapsed:
+                    # A certified colleague co-teaches while the certification is renewed, so the class's
+                    # scores count toward mastery (only a current certification makes a score count).
+                    colleague = next((t for t in pool if t.username not in lapsed), None)
+                    if colleague is not None:
+                        section_teachers.append(
+                            (section, saved_users[colleague.username], SectionTeacher.TeachingRole.CO_TEACHER)
+                        )
                 chunk = grade_students[chunk_index * SECTION_SIZE : (chunk_index + 1) * SECTION_SIZE]
                 roster.extend((section, student) for student in chunk)
     Section.objects.bulk_create(sections, batch_size=500)
@@ -634,8 +646,8 @@ def load_demo_people(
         section.pk = section_ids[section.sourced_id]
     SectionTeacher.objects.bulk_create(
         [
-            SectionTeacher(section=section, teacher=teacher, starts_on=b.year_start)
-            for section, teacher in section_teachers
+            SectionTeacher(section=section, teacher=teacher, teaching_role=role, starts_on=b.year_start)
+            for section, teacher, role in section_teachers
         ],
         batch_size=500,
     )

@@ -9,7 +9,9 @@ invariants.
 The files: frameworks.json lists the frameworks in order with the kind of their competencies; case/<key>.json
 is each framework as a CASE 1.0 package (domains, competencies with grades and Common Core alignments,
 performance indicators); student_statements.csv holds the student wording CASE has no field for, by code;
-scale.json and rubrics.json hold the default scale and the rubrics, in teacher and student language.
+scale.json and rubrics.json hold the default scale and the rubrics, in teacher and student language;
+units.json holds the autumn's units of each subject's classes (middle and high school), each an assessment
+aligned to content indicators, in the order they are taught.
 
 Sources of the wording: Common Core alignments use only human codes present in the 2017 OpenSALT CASE exports
 (../shared/data/case/); science follows the NGSS practices and disciplinary core ideas; social studies follows
@@ -87,6 +89,27 @@ class DemoRubric:
     title: str
     description: str
     criteria: tuple[DemoRubricCriterion, ...]
+
+
+@dataclass(frozen=True)
+class DemoUnit:
+    """One assessment of a subject's autumn: what students do, the content competencies it is aligned to, and
+    the rubric it is scored with (a title in rubrics.json, or none)."""
+
+    title: str
+    kind: str
+    instructions: str
+    competency_codes: tuple[str, ...]
+    rubric_title: str = ""
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    """The units, in teaching order, of a subject (a section's `subject`) in one band of grades."""
+
+    subject: str
+    band: str  # "middle" (grades 6-8) or "high" (grades 9-12)
+    units: tuple[DemoUnit, ...]
 
 
 def _json(name: str) -> Any:
@@ -169,3 +192,20 @@ DEFAULT_SCALE: tuple[tuple[int, str, str, str, bool], ...] = tuple(
     for level in _json("scale.json")
 )
 RUBRICS: tuple[DemoRubric, ...] = tuple(_rubric(rubric) for rubric in _json("rubrics.json"))
+COURSES: tuple[DemoCourse, ...] = tuple(
+    DemoCourse(
+        subject=course["subject"],
+        band=course["band"],
+        units=tuple(
+            DemoUnit(
+                title=unit["title"],
+                kind=unit["kind"],
+                instructions=unit["instructions"],
+                competency_codes=tuple(unit["codes"]),
+                rubric_title=unit.get("rubric", ""),
+            )
+            for unit in course["units"]
+        ),
+    )
+    for course in _json("units.json")
+)

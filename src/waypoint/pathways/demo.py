@@ -3,6 +3,8 @@
 
 `student` (Jordan Alvarez, grade 10) has an active internship at Riverside Precision Manufacturing mentored by
 `mentor` (Gwen Harlow); the same employer offers an engineering design internship that Jordan can propose.
+Every active path has the student's weekly logs and, where it has a mentor, the mentor's observation and a
+judgement given as feedback.
 Deterministic (dates follow the current school year), written with bulk inserts, and loaded only once.
 """
 
@@ -17,8 +19,9 @@ from django.utils import timezone
 from waypoint.catalog.demo import CATALOG
 from waypoint.catalog.models import Opportunity
 from waypoint.core.demo import DemoWorld
-from waypoint.core.models import AdvisorAssignment, Organization, Student, StudentEnrollment
-from waypoint.frameworks.models import Competency, VersionStatus
+from waypoint.core.models import AdvisorAssignment, Organization, Student, StudentEnrollment, User
+from waypoint.evidence.models import Evidence, EvidenceKind, Score, ScoreSource
+from waypoint.frameworks.models import Competency, FrameworkKind, VersionStatus
 from waypoint.pathways.models import PathEvent, PathProposal, PathStatus
 from waypoint.profiles.models import GoalDomain, PlanGoal
 
@@ -211,7 +214,93 @@ def _paths(
     return len(paths)
 
 
-@transaction.atomic
+def _moment(on: datetime.date, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(hour, 0)))
+
+
+def _path_work(districts: list[Organization], *, today: datetime.date) -> int:
+    """On every active path: the student's work in two weekly logs (one judged by the mentor, as feedback
+    that never counts toward mastery) and, where the path has a mentor, the mentor's observation; all of it
+    waits for a teacher's score. Returns how many pieces were added."""
+    active = list(
+        PathProposal.objects.filter(district__in=districts, status=PathStatus.ACTIVE)
+        .select_related("student__user", "opportunity", "mentor")
+        .prefetch_related("competencies__version__framework")
+        .order_by("pk")
+    )
+    pieces: list[tuple[Evidence, list[Competency]]] = []
+    judged: list[tuple[Evidence, Competency, User]] = []
+    for path in active:
+        by_version: dict[int, list[Competency]] = {}
+        for competency in sorted(path.competencies.all(), key=lambda c: c.path):
+            by_version.setdefault(competency.version_id, []).append(competency)
+        if not by_version:
+            continue
+        groups = sorted(by_version.values(), key=len, reverse=True)
+        profile = next(
+            (g for g in groups if g[0].version.framework.kind == FrameworkKind.GRADUATE_PROFILE), groups[0]
+        )
+        subject = next(
+            (g for g in groups if g[0].version.framework.kind != FrameworkKind.GRADUATE_PROFILE), groups[0]
+        )
+        name = path.opportunity.title if path.opportunity else path.title
+        for week, days_ago in ((2, 12), (4, 3)):
+            log = Evidence(
+                district_id=path.district_id,
+                student=path.student,
+                framework_version_id=subject[0].version_id,
+                title=f"Week {week} log: {name}",
+                body="What I did this week, what I learned and a photo of my work. "
+                "Next week I want to try the harder version on my own.",
+                path=path,
+                recorded_by=path.student.user or path.mentor or path.proposed_by or path.decided_by,
+                submitted_at=_moment(today - datetime.timedelta(days=days_ago), 18),
+            )
+            pieces.append((log, subject[:2]))
+            if path.mentor is not None and week == 2:
+                judged.append((log, subject[0], path.mentor))
+        if path.mentor is not None:
+            observation = Evidence(
+                district_id=path.district_id,
+                student=path.student,
+                framework_version_id=profile[0].version_id,
+                kind=EvidenceKind.OBSERVATION,
+                title=f"Observed on site: {name}",
+                body="Arrived on time all week, asked good questions at the safety briefing and took notes "
+                "without being asked. Ready for more independent work.",
+                path=path,
+                recorded_by=path.mentor,
+                submitted_at=_moment(today - datetime.timedelta(days=6), 16),
+            )
+            pieces.append((observation, profile[:1]))
+    pieces = [(evidence, named) for evidence, named in pieces if evidence.recorded_by_id is not None]
+    Evidence.objects.bulk_create([evidence for evidence, _ in pieces])
+    through = Evidence.competencies.through
+    through.objects.bulk_create(
+        through(evidence_id=evidence.pk, competency_id=competency.pk)
+        for evidence, named in pieces
+        for competency in named
+    )
+    Score.objects.bulk_create(
+        Score(
+            district_id=evidence.district_id,
+            student=evidence.student,
+            evidence=evidence,
+            competency=competency,
+            framework_version_id=competency.version_id,
+            value=3.0,
+            comment="Careful, safe work and good questions. Next: plan the job before you start the machine.",
+            source=ScoreSource.MENTOR,
+            counts_toward_mastery=False,
+            scored_by=mentor,
+            scored_at=_moment(today - datetime.timedelta(days=10), 17),
+        )
+        for evidence, competency, mentor in judged
+        if evidence.pk is not None
+    )
+    return len(pieces)
+
+
 @transaction.atomic
 def load_demo_pathways(
     *, districts: list[Organization], today: datetime.date, year_start: datetime.date
@@ -223,7 +312,8 @@ def load_demo_pathways(
     students = list(
         Student.objects.filter(district__in=districts).select_related("user", "district").order_by("pk")
     )
-    return {"paths": _paths(_catalogs(districts), students, today=today, year_start=year_start)}
+    paths = _paths(_catalogs(districts), students, today=today, year_start=year_start)
+    return {"paths": paths, "path_evidence": _path_work(districts, today=today)}
 
 
 def load_demo(world: DemoWorld) -> dict[str, int]:
