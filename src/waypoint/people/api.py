@@ -11,9 +11,11 @@ from ninja import Field, Path, Query, Router, Schema
 
 from waypoint import policy
 from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, ValidationErrorOut
-from waypoint.core.models import AuditEvent, Organization, Student, StudentEnrollment, User
+from waypoint.core.models import Organization, Student, StudentEnrollment, User
 from waypoint.people.selectors import (
+    EventLine,
     current_enrollment,
+    describe_events,
     student_disclosures,
     student_get,
     student_list,
@@ -79,6 +81,10 @@ class DisclosureOut(Schema):
     action: str
     object_type: str
     description: str
+    sentence: str = Field(
+        description="The event in a sentence, in the reader's language: who (name, role and school) did what "
+        "to which part of the record."
+    )
     reason: str
 
 
@@ -186,14 +192,15 @@ def disclosures(
 ) -> DisclosurePageOut:
     _, events = student_disclosures(context=request_context(request), student_id=student_id, page=page)
     return DisclosurePageOut(
-        items=[_disclosure_out(event) for event in events.items],
+        items=[_disclosure_out(line) for line in describe_events(events.items, student_names="first")],
         count=events.count,
         page=events.number,
         pages=events.num_pages,
     )
 
 
-def _disclosure_out(event: AuditEvent) -> DisclosureOut:
+def _disclosure_out(line: EventLine) -> DisclosureOut:
+    event = line.event
     actor = event.actor.display_name if event.actor else (event.actor_username or "Waypoint (automatic)")
     return DisclosureOut(
         occurred_at=event.occurred_at,
@@ -201,5 +208,6 @@ def _disclosure_out(event: AuditEvent) -> DisclosureOut:
         action=event.action,
         object_type=event.object_type,
         description=event.description,
+        sentence=line.sentence,
         reason=event.reason,
     )

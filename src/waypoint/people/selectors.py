@@ -7,11 +7,19 @@ discloses. A student outside the actor's scope raises `NotVisible`, which pages 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, Literal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.apps import apps
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from waypoint import policy
+from waypoint.core import audit_vocabulary
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import (
@@ -20,6 +28,7 @@ from waypoint.core.models import (
     AuditEvent,
     GuardianLink,
     Organization,
+    RoleAssignment,
     Section,
     SectionEnrollment,
     SectionTeacher,
@@ -93,19 +102,7 @@ def student_list(
     *, context: RequestContext, search: str = "", page: int = 1, page_size: int = 50
 ) -> Page[Student]:
     """A page of the students the actor may see, by name; every student shown is audited as viewed."""
-    students = with_current_enrollment(policy.visible_students(context.user))
-    # PostgreSQL cannot compare text with NUL characters, and no name holds one.
-    search = search.replace("\x00", "").strip()
-    if search:
-        words = Q()
-        for word in search.split()[:4]:
-            words &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-                | Q(state_student_id=word)
-            )
-        students = students.filter(words)
+    students = _matching(with_current_enrollment(policy.visible_students(context.user)), search)
     result = page_of(students.order_by("last_name", "first_name", "id"), number=page, size=page_size)
     audit_record_students(
         context=context,
@@ -115,6 +112,21 @@ def student_list(
         reason=policy.legitimate_interest(context.user),
     )
     return result
+
+
+def _matching(students: QuerySet[Student], search: str) -> QuerySet[Student]:
+    """The students whose names (or state student number) hold every word searched for, up to four."""
+    # PostgreSQL cannot compare text with NUL characters, and no name holds one.
+    search = search.replace("\x00", "").strip()
+    words = Q()
+    for word in search.split()[:4]:
+        words &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+            | Q(state_student_id=word)
+        )
+    return students.filter(words)
 
 
 def _disclose_list(context: RequestContext, students: QuerySet[Student], *, shown_in: str) -> list[Student]:
@@ -159,7 +171,7 @@ def student_get(
             context,
             object_type=audit_as,
             student=student,
-            reason=f"Role may not {action.value.split('.')[-1]}",
+            reason=gettext("Your role may not %(action)s.") % {"action": action.label},
         )
     audit_record(
         context=context,
@@ -237,12 +249,163 @@ def student_disclosures(
     student = student_get(
         context=context, student_id=student_id, action=Action.VIEW_DISCLOSURES, audit_as="disclosures"
     )
-    events = (
-        AuditEvent.objects.filter(student=student).select_related("actor").order_by("-occurred_at", "-id")
-    )
+    events = with_actors(AuditEvent.objects.filter(student=student)).order_by("-occurred_at", "-id")
     if student.user_id is not None:
         events = events.exclude(actor_id=student.user_id)
     return student, page_of(events, number=page, size=page_size)
+
+
+# Audit events in plain words ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventLine:
+    """One audit event as people read it: "Maria Rivera, teacher at Riverside High, viewed Jordan’s
+    evidence list", and why, in the reader's language."""
+
+    event: AuditEvent
+    sentence: str
+    actor: str
+    student: str
+    why: str
+
+
+def first_name(student: Student) -> str:
+    """The name a student goes by, as a family's page names them."""
+    return student.preferred_name or student.first_name
+
+
+@cache
+def _title_readers() -> tuple[Callable[[dict[str, set[str]]], dict[tuple[str, str], str]], ...]:
+    """The functions apps declare as `audit_titles` on their AppConfig: given object ids by object type,
+    each returns the titles it knows ("Linear functions quiz" for a score on that evidence). The apps that
+    own evidence and paths sit above people, so they offer their titles rather than people reading them."""
+    found = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "audit_titles", None)
+        if path:
+            found.append(import_string(path))
+    return tuple(found)
+
+
+def with_actors(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Events with their actor and student, and the role each actor acts in today and where (`actor_role`,
+    `actor_place`, `actor_is_guardian`), as subqueries of the same query: `describe_events` needs no more.
+    Of several roles, the one closest to students names the person (`audit_vocabulary.ROLE_ORDER`)."""
+    on = policy.today()
+    rank = Case(
+        *(When(role=role, then=Value(index)) for index, role in enumerate(audit_vocabulary.ROLE_ORDER)),
+        default=Value(len(audit_vocabulary.ROLE_ORDER)),
+    )
+    roles = (
+        RoleAssignment.objects.filter(policy.active_on(on), user_id=OuterRef("actor_id"))
+        .annotate(rank=rank)
+        .order_by("rank", "pk")
+    )
+    return events.select_related("actor", "student").annotate(
+        actor_role=Subquery(roles.values("role")[:1]),
+        actor_place=Subquery(roles.values("organization__name")[:1]),
+        actor_is_guardian=Exists(
+            GuardianLink.objects.filter(policy.active_on(on), guardian_id=OuterRef("actor_id"))
+        ),
+    )
+
+
+def _actor(event: AuditEvent) -> tuple[str, str]:
+    """The actor's name and the role they act in ("teacher at Riverside High"), from `with_actors`."""
+    if event.actor is None:
+        # A sign-in, failed or not, names the account tried in its object id.
+        account = event.object_id if event.object_type == "account" else ""
+        return event.actor_username or account or str(audit_vocabulary.SYSTEM_ACTOR), ""
+    role = getattr(event, "actor_role", None)
+    if role:
+        noun = audit_vocabulary.ROLE_NOUNS.get(role, "")
+        return event.actor.display_name, audit_vocabulary.role_phrase(
+            str(noun), getattr(event, "actor_place", "")
+        )
+    if getattr(event, "actor_is_guardian", False):
+        return event.actor.display_name, str(audit_vocabulary.GUARDIAN_NOUN)
+    return event.actor.display_name, ""
+
+
+def describe_events(events: Sequence[AuditEvent], *, student_names: str = "full") -> list[EventLine]:
+    """The events (fetched through `with_actors`) as sentences, with at most one query per app that offers
+    the titles of what the events name.
+
+    `student_names`: "full" for staff ("Jordan Lee"), "first" for the student's own family ("Jordan"). A
+    student is never named by their internal number."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.object_id:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    titles: dict[tuple[str, str], str] = {}
+    for read_titles in _title_readers():
+        titles.update(read_titles(wanted))
+    lines = []
+    for event in events:
+        actor, actor_role = _actor(event)
+        student = ""
+        if event.student is not None:
+            student = first_name(event.student) if student_names == "first" else event.student.full_name
+        lines.append(
+            EventLine(
+                event=event,
+                sentence=audit_vocabulary.sentence(
+                    event.action,
+                    event.object_type,
+                    actor=actor,
+                    actor_role=actor_role,
+                    student=student,
+                    title=titles.get((event.object_type, event.object_id), ""),
+                ),
+                actor=audit_vocabulary.person(actor, actor_role),
+                student=student,
+                why=audit_vocabulary.interest_words(event.reason),
+            )
+        )
+    return lines
+
+
+@dataclass
+class DisclosureEntry:
+    """Events in a row by the same person doing the same thing for the same reason on one day ("viewed
+    Jordan’s evidence list 4 times"), newest first."""
+
+    line: EventLine
+    times: list[datetime.datetime] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
+
+    @property
+    def latest(self) -> datetime.datetime:
+        return self.times[0]
+
+    @property
+    def earliest(self) -> datetime.datetime:
+        return self.times[-1]
+
+
+@dataclass
+class DisclosureDay:
+    day: datetime.date
+    entries: list[DisclosureEntry] = field(default_factory=list)
+
+
+def disclosure_days(lines: Iterable[EventLine]) -> list[DisclosureDay]:
+    """The lines (newest first) by day, with repeats of the same sentence and reason in a row merged."""
+    days: list[DisclosureDay] = []
+    for line in lines:
+        day = timezone.localdate(line.event.occurred_at)
+        if not days or days[-1].day != day:
+            days.append(DisclosureDay(day=day))
+        entries = days[-1].entries
+        if entries and (entries[-1].line.sentence, entries[-1].line.why) == (line.sentence, line.why):
+            entries[-1].times.append(line.event.occurred_at)
+        else:
+            entries.append(DisclosureEntry(line=line, times=[line.event.occurred_at]))
+    return days
 
 
 def sections_for(*, context: RequestContext) -> list[Section]:
@@ -283,13 +446,136 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
     return section, _disclose_list(context, roster, shown_in="section-roster")
 
 
-def caseload_for(*, context: RequestContext) -> list[Student]:
-    """The advisor's caseload today; each student shown is audited as viewed."""
+# A student with no evidence in this many days is flagged on the caseload: three school weeks and a weekend.
+QUIET_DAYS = 21
+
+CaseloadSort = Literal["name", "evidence", "status"]
+CASELOAD_SORTS: tuple[CaseloadSort, ...] = ("name", "evidence", "status")
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One student of the caseload and what an advisor checks first. A fact is None when no installed app
+    offers it (see `caseload_page`) or the student has none yet."""
+
+    student: Student
+    last_evidence_at: datetime.datetime | None
+    quiet: bool
+    levels_known: int
+    below_mastery: int
+    plan_review_due: datetime.date | None
+    plan_overdue: bool
+    paths_waiting: int
+
+    @property
+    def concerns(self) -> int:
+        """How many things want the advisor to act: no recent evidence, a success plan missing or overdue for
+        review, paths waiting for a decision. Competencies below mastery are shown but not counted: midway
+        through a year nearly every student has some, and a flag on everyone flags no one."""
+        return sum((self.quiet, self.plan_review_due is None or self.plan_overdue, self.paths_waiting > 0))
+
+
+@dataclass(frozen=True)
+class Caseload:
+    rows: Page[CaseloadRow]
+    size: int
+    attention: int
+    search: str
+    sort: CaseloadSort
+    quiet_days: int = QUIET_DAYS
+
+
+# What an app offers the caseload (`caseload_facts` on its AppConfig): facts by student id, by name.
+CaseloadFacts = Callable[[QuerySet[Student], datetime.date], dict[int, dict[str, Any]]]
+
+
+@cache
+def _caseload_fact_readers() -> tuple[CaseloadFacts, ...]:
+    """The functions apps declare as `caseload_facts` on their AppConfig. Evidence, mastery levels, success
+    plans and paths live in apps above people (they read students through people), so the app that may read
+    them all offers the facts (today `waypoint.pathways.selectors.caseload_facts`), as pathways offers the
+    catalog its place holders."""
+    found = []
+    for config in apps.get_app_configs():
+        path = getattr(config, "caseload_facts", None)
+        if path:
+            found.append(import_string(path))
+    return tuple(found)
+
+
+def _sort_key(sort: CaseloadSort) -> Callable[[CaseloadRow], tuple[Any, ...]]:
+    def name(row: CaseloadRow) -> tuple[str, str, int]:
+        return (row.student.last_name.casefold(), row.student.first_name.casefold(), row.student.pk)
+
+    if sort == "evidence":
+        # Longest without evidence first, and those with none at all before everyone.
+        oldest = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+        return lambda row: (row.last_evidence_at or oldest, *name(row))
+    if sort == "status":
+        return lambda row: (-row.concerns, *name(row))
+    return name
+
+
+def caseload_page(
+    *,
+    context: RequestContext,
+    search: str = "",
+    sort: CaseloadSort = "name",
+    page: int = 1,
+    page_size: int = 50,
+) -> Caseload:
+    """A page of the advisor's caseload today, each student with what needs attention, searchable by name
+    and sorted by name, by the last evidence (oldest first) or by status (most concerns first).
+
+    The facts are read for the whole caseload in a constant number of queries (sorting needs them all);
+    only the students shown on the page are audited as viewed."""
     if not policy.can(context.user, Action.VIEW_CASELOAD):
         raise _refuse(
             context, object_type="caseload", reason="The caseload page is for advisors and counselors."
         )
-    return _disclose_list(context, _caseload(context), shown_in="caseload")
+    on = policy.today()
+    caseload = _caseload(context)
+    size = caseload.count()
+    students = list(with_current_enrollment(_matching(caseload, search)))
+    facts: dict[int, dict[str, Any]] = {}
+    for read_facts in _caseload_fact_readers():
+        for student_id, known in read_facts(caseload, on).items():
+            facts.setdefault(student_id, {}).update(known)
+    quiet_since = timezone.now() - datetime.timedelta(days=QUIET_DAYS)
+    rows = []
+    for student in students:
+        known = facts.get(student.pk, {})
+        last_evidence_at = known.get("last_evidence_at")
+        review_due = known.get("plan_review_due")
+        rows.append(
+            CaseloadRow(
+                student=student,
+                last_evidence_at=last_evidence_at,
+                quiet=last_evidence_at is None or last_evidence_at < quiet_since,
+                levels_known=known.get("levels_known", 0),
+                below_mastery=known.get("below_mastery", 0),
+                plan_review_due=review_due,
+                plan_overdue=review_due is not None and review_due < on,
+                paths_waiting=known.get("paths_waiting", 0),
+            )
+        )
+    rows.sort(key=_sort_key(sort))
+    number = min(max(1, page), max(1, -(-len(rows) // page_size)))
+    shown = rows[(number - 1) * page_size : number * page_size]
+    audit_record_students(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="caseload",
+        students=[row.student for row in shown],
+        reason=policy.legitimate_interest(context.user),
+    )
+    return Caseload(
+        rows=Page(items=shown, count=len(rows), number=number, size=page_size),
+        size=size,
+        attention=sum(1 for row in rows if row.concerns),
+        search=search,
+        sort=sort,
+    )
 
 
 def _caseload(context: RequestContext) -> QuerySet[Student]:
@@ -319,7 +605,7 @@ def district_audit_log(
         raise _refuse(
             context, object_type="audit-log", reason="The audit log is for district administrators."
         )
-    events = AuditEvent.objects.filter(district_id__in=district_ids).select_related("actor")
+    events = with_actors(AuditEvent.objects.filter(district_id__in=district_ids))
     if audit_filter.actor_username:
         events = events.filter(actor_username=audit_filter.actor_username)
     if audit_filter.action:

@@ -13,13 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from waypoint import policy
 from waypoint.core import demo
+from waypoint.core.audit_vocabulary import ACTION_LABELS
 from waypoint.core.errors import NotPermitted
 from waypoint.core.http import page_number, user_of
 from waypoint.core.models import AccessToken, AuditAction, Organization
@@ -28,10 +31,14 @@ from waypoint.core.services import (
     TokenNotFound,
     access_token_create,
     access_token_revoke,
+    user_language_set,
 )
 from waypoint.people.selectors import (
+    CASELOAD_SORTS,
     AuditFilter,
-    caseload_for,
+    caseload_page,
+    describe_events,
+    disclosure_days,
     district_audit_log,
     section_roster,
     sections_for,
@@ -86,7 +93,8 @@ def disclosures(request: HttpRequest, student_id: int) -> HttpResponse:
     student, events = student_disclosures(
         context=request_context(request), student_id=student_id, page=page_number(request)
     )
-    return render(request, "core/disclosures.html", {"student": student, "page": events})
+    days = disclosure_days(describe_events(events.items, student_names="first"))
+    return render(request, "core/disclosures.html", {"student": student, "page": events, "days": days})
 
 
 @login_required
@@ -106,8 +114,14 @@ def section_detail(request: HttpRequest, section_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def caseload(request: HttpRequest) -> HttpResponse:
-    students_in_caseload = caseload_for(context=request_context(request))
-    return render(request, "core/caseload.html", {"students": students_in_caseload})
+    result = caseload_page(
+        context=request_context(request),
+        search=request.GET.get("q", "")[:100],
+        sort=next((sort for sort in CASELOAD_SORTS if sort == request.GET.get("sort")), "name"),
+        page=page_number(request),
+        page_size=settings.WAYPOINT_PAGE_SIZE,
+    )
+    return render(request, "core/caseload.html", {"caseload": result, "page": result.rows})
 
 
 @login_required
@@ -122,10 +136,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     districts, events = district_audit_log(
         context=request_context(request), audit_filter=audit_filter, page=page_number(request)
     )
+    about = next(
+        (event.student for event in events.items if event.student_id == audit_filter.student_id), None
+    )
     return render(
         request,
         "core/audit_log.html",
-        {"districts": districts, "page": events, "filter": audit_filter, "actions": AuditAction.choices},
+        {
+            "districts": districts,
+            "page": events,
+            "lines": describe_events(events.items),
+            "filter": audit_filter,
+            "about": about,
+            "actions": [(value, ACTION_LABELS[value]) for value in AuditAction.values],
+        },
     )
 
 
@@ -178,9 +202,9 @@ def acting_district(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("district", "")
         chosen = int(raw) if raw.isdigit() else None
         if chosen is None or chosen not in access.districts:
-            raise NotPermitted("Choose one of the districts you work or study in.")
+            raise NotPermitted(gettext("Choose one of the districts you work or study in."))
         request.session[policy.ACTING_DISTRICT_SESSION_KEY] = chosen
-        messages.success(request, "You now act for the district you chose.")
+        messages.success(request, gettext("You now act for the district you chose."))
         return redirect("home")
     districts = Organization.objects.filter(pk__in=access.districts).order_by("name")
     return render(
@@ -188,3 +212,43 @@ def acting_district(request: HttpRequest) -> HttpResponse:
         "people/acting_district.html",
         {"districts": districts, "acting_district_id": access.acting_district_id},
     )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    """The page to go back to after choosing a language: only a page of this site, never an outside
+    address a link could smuggle in."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if allowed else ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_language(request: HttpRequest) -> HttpResponse:
+    """Choose the language one reads Waypoint in. The choice is saved on the account, so it follows the
+    person to any computer and wins over the browser's language; "follow my browser" clears it."""
+    user = user_of(request)
+    next_url = _safe_next(request)
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        user_language_set(context=request_context(request), user=user, language=language)
+        # The confirmation is read in the language just chosen.
+        translation.activate(language or translation.get_language_from_request(request))
+        messages.success(request, gettext("Your language is saved."))
+        response = redirect(next_url or "home")
+        # The cookie keeps the sign-in page in the same language after signing out.
+        if language:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        else:
+            response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+        return response
+    return render(request, "people/language.html", {"saved_language": user.language, "next": next_url})

@@ -1,0 +1,262 @@
+"""The audit log in plain words: one sentence per event, naming who did what to whose record.
+
+The audit log stores internal words (`view`, `evidence-list`, a student's number); people read sentences:
+"Maria Rivera, teacher at Riverside High, viewed Jordan’s evidence list". Every action and every object type
+the code writes (`object_type=` of `waypoint.core.audit`) has its words here, translatable; a test enumerates
+the object types in the code, so a new one without words fails. Names are resolved by the caller, in bulk
+(`waypoint.people.selectors.describe_events`): this module only puts them into sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
+
+from waypoint.core.models import AuditAction, Role
+
+# The words an event's object takes in a sentence.
+
+
+@dataclass(frozen=True)
+class Thing:
+    """How a sentence names an object: of a named student ("Jordan’s evidence list"), with its title
+    ("“Linear functions quiz”"), or with neither ("an evidence list")."""
+
+    of_student: Promise
+    alone: Promise
+    titled: Promise | None = None
+
+
+_EVIDENCE = Thing(
+    of_student=gettext_lazy("a piece of %(student)s’s evidence"),
+    alone=gettext_lazy("a piece of evidence"),
+    titled=gettext_lazy("%(student)s’s evidence “%(title)s”"),
+)
+_PATH = Thing(
+    of_student=gettext_lazy("%(student)s’s path of study"),
+    alone=gettext_lazy("a path of study"),
+    titled=gettext_lazy("%(student)s’s path “%(title)s”"),
+)
+
+THINGS: dict[str, Thing] = {
+    "student": Thing(gettext_lazy("%(student)s’s record"), gettext_lazy("a student’s record")),
+    "student-list": Thing(
+        gettext_lazy("%(student)s’s name in a student list"), gettext_lazy("a student list")
+    ),
+    "section": Thing(gettext_lazy("a class of %(student)s’s"), gettext_lazy("a class")),
+    "section-list": Thing(gettext_lazy("the list of classes"), gettext_lazy("the list of classes")),
+    "section-roster": Thing(
+        gettext_lazy("%(student)s’s name on a class roster"), gettext_lazy("a class roster")
+    ),
+    "caseload": Thing(
+        gettext_lazy("%(student)s’s name in an advisor’s caseload"), gettext_lazy("a caseload")
+    ),
+    "disclosures": Thing(
+        gettext_lazy("the list of who has viewed %(student)s’s record"),
+        gettext_lazy("a list of who has viewed a record"),
+    ),
+    "audit-log": Thing(gettext_lazy("the audit log"), gettext_lazy("the audit log")),
+    "account": Thing(gettext_lazy("their account"), gettext_lazy("their account")),
+    "access-token": Thing(gettext_lazy("an API token"), gettext_lazy("an API token")),
+    "evidence": _EVIDENCE,
+    "evidence-list": Thing(gettext_lazy("%(student)s’s evidence list"), gettext_lazy("an evidence list")),
+    "evidence-inbox": Thing(
+        gettext_lazy("%(student)s’s work in the evidence inbox"), gettext_lazy("the evidence inbox")
+    ),
+    "evidence-revision": Thing(
+        gettext_lazy("a revision of %(student)s’s evidence"),
+        gettext_lazy("a revision of a piece of evidence"),
+        gettext_lazy("a revision of %(student)s’s evidence “%(title)s”"),
+    ),
+    "evidence-feedback": _EVIDENCE,
+    "evidence-competencies": Thing(
+        gettext_lazy("the competencies of %(student)s’s evidence"),
+        gettext_lazy("the competencies of a piece of evidence"),
+        gettext_lazy("the competencies of %(student)s’s evidence “%(title)s”"),
+    ),
+    "artifact": Thing(
+        gettext_lazy("a file attached to %(student)s’s evidence"), gettext_lazy("a file attached to evidence")
+    ),
+    "score": Thing(
+        gettext_lazy("%(student)s’s work"),
+        gettext_lazy("a piece of evidence"),
+        gettext_lazy("“%(title)s”"),
+    ),
+    "calculation-preview": Thing(
+        gettext_lazy("%(student)s’s levels in a preview of a new calculation rule"),
+        gettext_lazy("a preview of a new calculation rule"),
+    ),
+    "calculation-rule": Thing(
+        gettext_lazy("how mastery is calculated"), gettext_lazy("how mastery is calculated")
+    ),
+    "notification": Thing(gettext_lazy("a notification about %(student)s"), gettext_lazy("a notification")),
+    "notification-preferences": Thing(
+        gettext_lazy("their notification settings"), gettext_lazy("their notification settings")
+    ),
+    "mastery": Thing(gettext_lazy("%(student)s’s mastery levels"), gettext_lazy("mastery levels")),
+    "learner-profile": Thing(
+        gettext_lazy("%(student)s’s learner profile"), gettext_lazy("a learner profile")
+    ),
+    "learner-profile-history": Thing(
+        gettext_lazy("the history of %(student)s’s learner profile"),
+        gettext_lazy("the history of a learner profile"),
+    ),
+    "success-plan": Thing(gettext_lazy("%(student)s’s success plan"), gettext_lazy("a success plan")),
+    "path": _PATH,
+    "path-list": Thing(
+        gettext_lazy("%(student)s’s paths in a list of paths"), gettext_lazy("a list of paths")
+    ),
+    "recommendations": Thing(
+        gettext_lazy("the opportunities recommended to %(student)s"), gettext_lazy("recommendations")
+    ),
+    "approval-queue": Thing(
+        gettext_lazy("%(student)s’s path in the approval queue"), gettext_lazy("the approval queue")
+    ),
+    "opportunity": Thing(gettext_lazy("an opportunity"), gettext_lazy("an opportunity")),
+    "opportunity-participants": Thing(
+        gettext_lazy("%(student)s’s name among an opportunity’s participants"),
+        gettext_lazy("an opportunity’s participants"),
+    ),
+    "opportunity-templates": Thing(
+        gettext_lazy("the best-practice templates"), gettext_lazy("the best-practice templates")
+    ),
+    "providers": Thing(gettext_lazy("the list of providers"), gettext_lazy("the list of providers")),
+    "access-report": Thing(gettext_lazy("the equal access report"), gettext_lazy("the equal access report")),
+    # A home page names a student beside their waiting work, plan, path or progress (`<app>/home.py`).
+    "home": Thing(gettext_lazy("%(student)s’s work listed on a home page"), gettext_lazy("a home page")),
+}
+
+# For an object type written by code newer than these words: still a sentence, never the internal name.
+_UNKNOWN = Thing(gettext_lazy("%(student)s’s record"), gettext_lazy("a record"))
+
+# The sentence of each action, with the object in it.
+VERBS: dict[str, Promise] = {
+    AuditAction.VIEW: gettext_lazy("%(actor)s viewed %(thing)s"),
+    AuditAction.CREATE: gettext_lazy("%(actor)s created %(thing)s"),
+    AuditAction.UPDATE: gettext_lazy("%(actor)s changed %(thing)s"),
+    AuditAction.DELETE: gettext_lazy("%(actor)s removed %(thing)s"),
+    AuditAction.EXPORT: gettext_lazy("%(actor)s exported %(thing)s"),
+    AuditAction.LOGIN: gettext_lazy("%(actor)s signed in"),
+    AuditAction.LOGIN_FAILED: gettext_lazy("Someone failed to sign in as %(actor)s"),
+    AuditAction.DENIED: gettext_lazy("%(actor)s tried to open %(thing)s and was refused"),
+}
+
+# Where an action on one object type reads better in words of its own.
+SENTENCES: dict[tuple[str, str], Promise] = {
+    (AuditAction.VIEW, "student-list"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "section-roster"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "caseload"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "evidence-inbox"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "path-list"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "approval-queue"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "home"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "opportunity-participants"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "disclosures"): gettext_lazy("%(actor)s opened %(thing)s"),
+    (AuditAction.VIEW, "audit-log"): gettext_lazy("%(actor)s opened %(thing)s"),
+    (AuditAction.CREATE, "score"): gettext_lazy("%(actor)s recorded a score on %(thing)s"),
+    (AuditAction.CREATE, "evidence-revision"): gettext_lazy("%(actor)s submitted %(thing)s"),
+    (AuditAction.UPDATE, "evidence-feedback"): gettext_lazy("%(actor)s gave feedback on %(thing)s"),
+    (AuditAction.CREATE, "path"): gettext_lazy("%(actor)s proposed %(thing)s"),
+    (AuditAction.UPDATE, "account"): gettext_lazy("%(actor)s changed their account settings"),
+    (AuditAction.UPDATE, "notification"): gettext_lazy("%(actor)s read %(thing)s"),
+    (AuditAction.UPDATE, "evidence-competencies"): gettext_lazy("%(actor)s named %(thing)s"),
+    (AuditAction.VIEW, "calculation-preview"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.CREATE, "access-token"): gettext_lazy("%(actor)s created an API token"),
+    (AuditAction.UPDATE, "access-token"): gettext_lazy("%(actor)s revoked an API token"),
+}
+
+# The action names of the audit log's filter.
+ACTION_LABELS: dict[str, Promise] = {
+    AuditAction.VIEW: pgettext_lazy("audit action", "Viewed"),
+    AuditAction.CREATE: pgettext_lazy("audit action", "Created"),
+    AuditAction.UPDATE: pgettext_lazy("audit action", "Changed"),
+    AuditAction.DELETE: pgettext_lazy("audit action", "Removed"),
+    AuditAction.EXPORT: pgettext_lazy("audit action", "Exported"),
+    AuditAction.LOGIN: pgettext_lazy("audit action", "Signed in"),
+    AuditAction.LOGIN_FAILED: pgettext_lazy("audit action", "Failed sign-in"),
+    AuditAction.DENIED: pgettext_lazy("audit action", "Refused"),
+}
+
+# People as a sentence names them: "Maria Rivera, teacher at Riverside High".
+ROLE_NOUNS: dict[str, Promise] = {
+    Role.TEACHER: gettext_lazy("teacher"),
+    Role.ADVISOR: gettext_lazy("advisor"),
+    Role.SCHOOL_ADMIN: gettext_lazy("school administrator"),
+    Role.DISTRICT_ADMIN: gettext_lazy("district administrator"),
+    Role.STATE_ANALYST: gettext_lazy("state analyst"),
+    Role.MENTOR: gettext_lazy("external mentor"),
+}
+# Which role names a person who holds several: the one closest to students first.
+ROLE_ORDER: tuple[str, ...] = (
+    Role.TEACHER,
+    Role.ADVISOR,
+    Role.MENTOR,
+    Role.SCHOOL_ADMIN,
+    Role.DISTRICT_ADMIN,
+    Role.STATE_ANALYST,
+)
+GUARDIAN_NOUN = gettext_lazy("parent or guardian")
+SYSTEM_ACTOR = gettext_lazy("Waypoint (automatically)")
+
+# The legitimate interests `waypoint.policy.legitimate_interest` stores, in words a family reads.
+_INTERESTS: dict[str, Promise] = {
+    "Own record": gettext_lazy("It is their own record"),
+    "Guardian": gettext_lazy("Parent or guardian of the student"),
+    "Advisor (caseload)": gettext_lazy("The student’s advisor"),
+    "Advisor or counselor": gettext_lazy("Advisor or counselor"),
+    "District administrator": gettext_lazy("District administrator"),
+    "School administrator": gettext_lazy("School administrator"),
+    "Teacher": gettext_lazy("Teacher"),
+    "State analyst": gettext_lazy("State analyst"),
+    "External mentor": gettext_lazy("External mentor"),
+    "External mentor of an active path": gettext_lazy("Mentor on one of the student’s paths"),
+    "Own or own child's record": gettext_lazy("Their own or their child’s record"),
+    "Demo district loaded": gettext_lazy("The demonstration district was set up"),
+}
+
+
+def thing_words(object_type: str) -> Thing:
+    """The words for an object type (a generic "record" for one these words do not know yet)."""
+    return THINGS.get(object_type, _UNKNOWN)
+
+
+def role_phrase(role: str, place: str = "") -> str:
+    """The role a person acts in, and where: "teacher at Riverside High"."""
+    if role and place:
+        return gettext("%(role)s at %(place)s") % {"role": role, "place": place}
+    return role
+
+
+def person(name: str, role: str = "") -> str:
+    """A person named on their own, with their role: "Maria Rivera, teacher at Riverside High"."""
+    return gettext("%(name)s, %(role)s") % {"name": name, "role": role} if role else name
+
+
+def sentence(
+    action: str, object_type: str, *, actor: str, actor_role: str = "", student: str = "", title: str = ""
+) -> str:
+    """One event as a sentence: who (and in which role) did what to which object of whose record."""
+    words = thing_words(object_type)
+    if title and words.titled is not None:
+        thing = str(words.titled) % {"student": student, "title": title}
+    elif student:
+        thing = str(words.of_student) % {"student": student}
+    else:
+        thing = str(words.alone)
+    # The role is set off by commas as the subject of the sentence: "Maria Rivera, teacher at X, viewed".
+    subject = gettext("%(name)s, %(role)s,") % {"name": actor, "role": actor_role} if actor_role else actor
+    template = SENTENCES.get((action, object_type)) or VERBS.get(action) or VERBS[AuditAction.UPDATE]
+    return str(template) % {"actor": subject, "thing": thing}
+
+
+def interest_words(reason: str) -> str:
+    """A stored reason in the reader's language where it is one of the policy's interests; a teacher's names
+    the class ("Teacher of Algebra 1 (A)"); any other reason (a note typed by a person) as it was written."""
+    if reason in _INTERESTS:
+        return str(_INTERESTS[reason])
+    prefix = "Teacher of "
+    if reason.startswith(prefix):
+        return gettext("Teacher of %(section)s") % {"section": reason.removeprefix(prefix)}
+    return reason
