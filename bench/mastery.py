@@ -1,5 +1,6 @@
-"""The mastery engine: the vectorized methods and the bulk recompute over 1,000,000 scores, and a single new
-score → updated level through the scoring service. One JSON object per figure.
+"""The mastery engine: the vectorized methods and the bulk recompute over 1,000,000 scores, the preview of a
+calculation-rule change over that district, and a single new score → updated level through the scoring
+service. One JSON object per figure.
 
     python bench/mastery.py [--database-url postgres://postgres@127.0.0.1:5432/waypoint_bench] [--scores N]
 
@@ -36,7 +37,7 @@ def main() -> None:
     from waypoint.mastery import vectorized
     from waypoint.mastery.calc import Method, MethodSpec
     from waypoint.mastery.models import CalculationRule, MasteryLevel
-    from waypoint.mastery.services import recompute, score_record
+    from waypoint.mastery.services import calculation_rule_preview, recompute, rule_proposal, score_record
     from waypoint.site.demo import load_demo
 
     database = connection.vendor
@@ -132,6 +133,25 @@ def main() -> None:
             levels=summary.levels,
             changed=summary.changed,
             seconds=round(time.perf_counter() - started, 2),
+        )
+
+    # What a district administrator waits for before saving a rule: the preview recomputes every level of
+    # the district in memory and writes none.
+    admin = User.objects.get(username="district-admin")
+    for method in (Method.LATEST, Method.HIGHEST):
+        proposal = rule_proposal(district=district, framework=profile, method=method.value, parameters={})
+        preview_figures = timed(
+            lambda proposal=proposal: calculation_rule_preview(
+                context=RequestContext(user=admin), proposal=proposal
+            ),
+            3,
+        )
+        emit(
+            "rule_change_preview",
+            database=database,
+            method=method.value,
+            scores=Score.objects.filter(district=district).count(),
+            **preview_figures,
         )
 
     student = Student.objects.get(user__username="student")

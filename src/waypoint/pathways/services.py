@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from waypoint import policy
 from waypoint.catalog import cleaning
@@ -24,6 +25,7 @@ from waypoint.core.audit import RequestContext, audit_student
 from waypoint.core.errors import Invalid
 from waypoint.core.models import AuditAction, Student, User
 from waypoint.frameworks.models import Competency, VersionStatus
+from waypoint.pathways import events
 from waypoint.pathways.models import OPEN_STATUSES, PathEvent, PathProposal, PathStatus
 from waypoint.pathways.selectors import eligibility_barriers
 from waypoint.profiles.models import PlanGoal
@@ -65,7 +67,7 @@ def _proposal_values(
     problems: list[str] = []
     rationale = cleaning.text(
         fields.rationale,
-        "The reason for this path (how it fits your interests and goals)",
+        gettext("The reason for this path (how it fits your interests and goals)"),
         problems,
         limit=4000,
         required=True,
@@ -73,7 +75,7 @@ def _proposal_values(
     cleaning.dates_ordered(fields.starts_on, fields.ends_on, "path", problems)
     foreign_goals = [goal for goal in fields.goals if goal.plan.student_id != student.pk]
     if foreign_goals:
-        problems.append("A path can only serve the student’s own success plan goals.")
+        problems.append(gettext("A path can only serve the student’s own success plan goals."))
     opportunity = fields.opportunity
     values: dict[str, object] = {
         "rationale": rationale,
@@ -84,7 +86,7 @@ def _proposal_values(
     competencies: list[Competency]
     if opportunity is not None:
         if opportunity.district_id != student.district_id:
-            problems.append("The opportunity is not in the student’s district’s catalog.")
+            problems.append(gettext("The opportunity is not in the student’s district’s catalog."))
         elif not opportunity.is_active:
             problems.append(f"“{opportunity.title}” is no longer offered.")
         else:
@@ -95,30 +97,36 @@ def _proposal_values(
         if path is not None:
             open_paths = open_paths.exclude(pk=path.pk)
         if open_paths.exists():
-            problems.append(f"There is already an open proposal for “{opportunity.title}”.")
+            problems.append(
+                gettext("There is already an open proposal for “%(title)s”.") % {"title": opportunity.title}
+            )
         competencies = list(opportunity.competencies.all())
         values.update(title="", question="", texts="", product="", mentor=None)
     else:
         values.update(
             title=cleaning.text(
-                fields.title, "The title of the independent study", problems, limit=200, required=True
+                fields.title,
+                gettext("The title of the independent study"),
+                problems,
+                limit=200,
+                required=True,
             ),
             question=cleaning.text(
-                fields.question, "The question it explores", problems, limit=2000, required=True
+                fields.question, gettext("The question it explores"), problems, limit=2000, required=True
             ),
-            texts=cleaning.text(fields.texts, "The texts and resources", problems, limit=4000),
+            texts=cleaning.text(fields.texts, gettext("The texts and resources"), problems, limit=4000),
             product=cleaning.text(
-                fields.product, "What it will produce", problems, limit=2000, required=True
+                fields.product, gettext("What it will produce"), problems, limit=2000, required=True
             ),
             mentor=fields.mentor,
         )
         competencies = list(fields.competencies)
         if not competencies:
-            problems.append("Name at least one competency the independent study will show.")
+            problems.append(gettext("Name at least one competency the independent study will show."))
         if any(c.version.status != VersionStatus.PUBLISHED for c in competencies):
-            problems.append("Every competency must come from a published framework version.")
+            problems.append(gettext("Every competency must come from a published framework version."))
         if fields.mentor is not None and fields.mentor.pk == student.user_id:
-            problems.append("A student cannot mentor their own independent study.")
+            problems.append(gettext("A student cannot mentor their own independent study."))
         unfit_mentor = mentor_problem(fields.mentor, student.district)
         if unfit_mentor:
             problems.append(unfit_mentor)
@@ -149,7 +157,7 @@ def path_propose(*, context: RequestContext, student: Student, fields: ProposalF
     """A student proposes a path for themselves."""
     actor = context.actor
     if actor is None or student.user_id != actor.pk:
-        raise PathwaysError("A student proposes paths only for themselves.")
+        raise PathwaysError(gettext("A student proposes paths only for themselves."))
     _lock_opportunity(fields.opportunity)
     values, competencies = _proposal_values(student, fields, path=None)
     path = PathProposal.objects.create(
@@ -177,7 +185,10 @@ def _locked(path: PathProposal) -> PathProposal:
 
 def _require_status(path: PathProposal, allowed: Sequence[str], doing: str) -> None:
     if path.status not in allowed:
-        raise PathwaysError(f"This path is {path.get_status_display().lower()}: it cannot be {doing} now.")
+        raise PathwaysError(
+            gettext("This path is %(status)s: it cannot be %(doing)s now.")
+            % {"status": path.get_status_display().lower(), "doing": gettext(doing)}
+        )
 
 
 def _move(context: RequestContext, path: PathProposal, to_status: str, note: str = "") -> None:
@@ -187,6 +198,7 @@ def _move(context: RequestContext, path: PathProposal, to_status: str, note: str
     path.updated_at = timezone.now()
     path.save()
     audit_student(context, AuditAction.UPDATE, "path", path.pk, path.student, reason=reason)
+    events.path_moved(context=context, path=path, to_status=to_status, note=note)
 
 
 @transaction.atomic
@@ -196,12 +208,16 @@ def path_revise(*, context: RequestContext, path: PathProposal, fields: Proposal
     path = _locked(path)
     actor = context.actor
     if actor is None or path.student.user_id != actor.pk:
-        raise PathwaysError("Only the student revises their proposal.")
-    _require_status(path, (PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED), "revised")
+        raise PathwaysError(gettext("Only the student revises their proposal."))
+    _require_status(path, (PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED), gettext_noop("revised"))
     if fields.opportunity is not None and path.opportunity_id != fields.opportunity.pk:
-        raise PathwaysError("A proposal keeps its opportunity: withdraw it and propose the other one.")
+        raise PathwaysError(
+            gettext("A proposal keeps its opportunity: withdraw it and propose the other one.")
+        )
     if fields.opportunity is None and path.opportunity_id is not None:
-        raise PathwaysError("A proposal keeps its opportunity: withdraw it and propose an independent study.")
+        raise PathwaysError(
+            gettext("A proposal keeps its opportunity: withdraw it and propose an independent study.")
+        )
     _lock_opportunity(path.opportunity)
     values, competencies = _proposal_values(path.student, fields, path=path)
     for name, value in values.items():
@@ -220,7 +236,7 @@ def path_revise(*, context: RequestContext, path: PathProposal, fields: Proposal
 def _not_own(context: RequestContext, path: PathProposal) -> None:
     actor = context.actor
     if actor is None or actor.pk in (path.student.user_id, path.proposed_by_id):
-        raise PathwaysError("You cannot approve or send back your own proposal.")
+        raise PathwaysError(gettext("You cannot approve or send back your own proposal."))
 
 
 @transaction.atomic
@@ -229,9 +245,9 @@ def path_request_changes(*, context: RequestContext, path: PathProposal, note: s
     path = _locked(path)
     _not_own(context, path)
     problems: list[str] = []
-    body = cleaning.text(note, "What should change", problems, limit=4000, required=True)
+    body = cleaning.text(note, gettext("What should change"), problems, limit=4000, required=True)
     _refuse_if(problems)
-    _require_status(path, (PathStatus.PROPOSED,), "sent back")
+    _require_status(path, (PathStatus.PROPOSED,), gettext_noop("sent back"))
     path.decision_notes = body
     _move(context, path, PathStatus.CHANGES_REQUESTED, body)
     return path
@@ -248,14 +264,16 @@ def path_approve(*, context: RequestContext, path: PathProposal, notes: str = ""
     path = _locked(path)
     _not_own(context, path)
     problems: list[str] = []
-    body = cleaning.text(notes, "The approval notes", problems, limit=4000)
+    body = cleaning.text(notes, gettext("The approval notes"), problems, limit=4000)
     _refuse_if(problems)
-    _require_status(path, (PathStatus.PROPOSED,), "approved")
+    _require_status(path, (PathStatus.PROPOSED,), gettext_noop("approved"))
     _lock_opportunity(path.opportunity)
     if path.opportunity is not None:
         barriers = eligibility_barriers(path.student, path.opportunity, exclude_path=path)
         if barriers:
-            raise PathwaysError([f"It cannot be approved: {barrier}" for barrier in barriers])
+            raise PathwaysError(
+                [gettext("It cannot be approved: %(barrier)s") % {"barrier": barrier} for barrier in barriers]
+            )
         path.mentor_id = path.opportunity.mentor_account_id
     path.decided_by = context.actor
     path.decided_at = timezone.now()
@@ -270,7 +288,7 @@ def path_approve(*, context: RequestContext, path: PathProposal, notes: str = ""
 def path_start(*, context: RequestContext, path: PathProposal) -> PathProposal:
     """An approver starts an approved path; a path started before its start date now starts today."""
     path = _locked(path)
-    _require_status(path, (PathStatus.APPROVED,), "started")
+    _require_status(path, (PathStatus.APPROVED,), gettext_noop("started"))
     today = policy.today()
     note = "Started"
     if path.starts_on > today:
@@ -278,7 +296,8 @@ def path_start(*, context: RequestContext, path: PathProposal) -> PathProposal:
         path.starts_on = today
     if path.ends_on < today:
         raise PathwaysError(
-            f"This path ended on {cleaning.day(path.ends_on)}: change its dates before starting it."
+            gettext("This path ended on %(date)s: change its dates before starting it.")
+            % {"date": cleaning.day(path.ends_on)}
         )
     _start(context, path, note)
     return path
@@ -304,9 +323,9 @@ def path_complete(*, context: RequestContext, path: PathProposal, note: str = ""
     """An approver marks an active path completed; its place is freed."""
     path = _locked(path)
     problems: list[str] = []
-    body = cleaning.text(note, "The note", problems, limit=4000)
+    body = cleaning.text(note, gettext("The note"), problems, limit=4000)
     _refuse_if(problems)
-    _require_status(path, (PathStatus.ACTIVE,), "completed")
+    _require_status(path, (PathStatus.ACTIVE,), gettext_noop("completed"))
     _move(context, path, PathStatus.COMPLETED, body or "Completed")
     return path
 
@@ -316,8 +335,8 @@ def path_withdraw(*, context: RequestContext, path: PathProposal, reason: str = 
     """The student or an approver withdraws a path that is not finished; its place is freed."""
     path = _locked(path)
     problems: list[str] = []
-    body = cleaning.text(reason, "The reason", problems, limit=4000)
+    body = cleaning.text(reason, gettext("The reason"), problems, limit=4000)
     _refuse_if(problems)
-    _require_status(path, OPEN_STATUSES, "withdrawn")
+    _require_status(path, OPEN_STATUSES, gettext_noop("withdrawn"))
     _move(context, path, PathStatus.WITHDRAWN, body or "Withdrawn")
     return path
