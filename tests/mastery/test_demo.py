@@ -37,6 +37,14 @@ def test_a_math_classs_gradebook_shows_mathematics_levels_for_most_students(demo
         and "Mathematics" in competency.version.framework.subjects
     ]
     assert len(mathematics) >= 4
+    # The class's subject, not the levels its students hold from their English or science classes.
+    other_subjects = [
+        competency.human_code
+        for competency in book.competencies
+        if competency.version.framework.kind == FrameworkKind.CONTENT
+        and "Mathematics" not in competency.version.framework.subjects
+    ]
+    assert other_subjects == []
     with_levels = [
         student
         for student, row in book.rows

@@ -10,7 +10,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
@@ -305,11 +305,25 @@ def gradebook(*, context: RequestContext, section_id: int, sort: GradebookSort |
         for competency_id in Assessment.objects.filter(section=section).values_list("competencies", flat=True)
         if competency_id is not None
     }
-    levels = list(
-        MasteryLevel.objects.filter(student_id__in=student_ids, rolled_up=False).values_list(
-            "student_id", "competency_id", "level", "meets_mastery", "score_ids"
+    held = MasteryLevel.objects.filter(student_id__in=student_ids, rolled_up=False)
+    if assessed:
+        # A section's gradebook is its subject: the frameworks its own assessments use, and whatever its own
+        # teachers scored, not every level its students hold from their other classes. A section with no
+        # assessment yet shows all they hold.
+        held = held.filter(
+            Q(
+                competency__version__framework__in=Competency.objects.filter(pk__in=assessed).values(
+                    "version__framework"
+                )
+            )
+            | Q(
+                competency__in=Score.objects.filter(
+                    student_id__in=student_ids,
+                    scored_by__in=SectionTeacher.objects.filter(section=section).values("teacher"),
+                ).values("competency")
+            )
         )
-    )
+    levels = list(held.values_list("student_id", "competency_id", "level", "meets_mastery", "score_ids"))
     column_ids = assessed | {competency_id for _, competency_id, *_ in levels}
     competencies = list(
         Competency.objects.filter(pk__in=column_ids)
