@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.datastructures import MultiValueDict
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from waypoint.core.models import Organization, Section
 from waypoint.evidence import services
@@ -23,7 +23,7 @@ from waypoint.frameworks.models import (
 )
 from waypoint.frameworks.selectors import frameworks_in_use
 
-LINK_HINT = "One per line, starting with https://."
+LINK_HINT = gettext_lazy("One per line, starting with https://.")
 FILE_ACCEPT = ",".join(
     [
         ".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt",
@@ -105,7 +105,9 @@ def competency_label(competency: Competency, *, student_first: bool = False, wit
 class CompetencyPicker(forms.Form):
     """A multi-select of competencies, rendered as checkbox lists grouped by framework."""
 
-    competencies = forms.TypedMultipleChoiceField(coerce=int, required=False, label="Competencies")
+    competencies = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, label=gettext_lazy("Competencies")
+    )
     groups: list[CompetencyGroup]
 
     def _offer_competencies(self, groups: list[CompetencyGroup], help_text: str) -> None:
@@ -159,20 +161,25 @@ def _links(text: str) -> list[str]:
 class WorkFields(forms.Form):
     """What a piece of work is made of: a title, text, links and files."""
 
-    title = forms.CharField(max_length=300)
+    title = forms.CharField(max_length=300, label=gettext_lazy("Title"))
     body = forms.CharField(
-        label="Your work or notes",
+        label=gettext_lazy("Your work or notes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="Write it here, or describe what the files and links show.",
+        help_text=gettext_lazy("Write it here, or describe what the files and links show."),
     )
     links = forms.CharField(
-        label="Links", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=LINK_HINT
+        label=gettext_lazy("Links"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=LINK_HINT,
     )
     attachments = MultipleFileField(
-        label="Files",
-        help_text="Documents, images, audio, video or plain text; up to 10 files. The content decides the "
-        "type, not the name.",
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy(
+            "Documents, images, audio, video or plain text; up to 10 files. The content decides the type, "
+            "not the name."
+        ),
     )
 
     def clean_links(self) -> list[str]:
@@ -180,10 +187,15 @@ class WorkFields(forms.Form):
         bad = [link for link in links if not link.lower().startswith(("https://", "http://"))]
         if bad:
             raise forms.ValidationError(
-                [f"{link[:80]}: a link must start with https:// or http://." for link in bad]
+                [
+                    gettext("%(link)s: a link must start with https:// or http://.") % {"link": link[:80]}
+                    for link in bad
+                ]
             )
         if len(links) > services.MAX_LINKS:
-            raise forms.ValidationError(f"At most {services.MAX_LINKS} links may be given.")
+            raise forms.ValidationError(
+                gettext("At most %(count)d links may be given.") % {"count": services.MAX_LINKS}
+            )
         return links
 
     def clean_attachments(self) -> list[UploadedFile]:
@@ -202,8 +214,10 @@ class EvidenceForm(CompetencyPicker, WorkFields):
         coerce=int,
         required=False,
         empty_value=None,
-        label="Assessment",
-        help_text="The task this work answers. Leave it empty and choose the competencies below instead.",
+        label=gettext_lazy("Assessment"),
+        help_text=gettext_lazy(
+            "The task this work answers. Leave it empty and choose the competencies below instead."
+        ),
     )
     path = forms.TypedChoiceField(
         coerce=int,
@@ -237,16 +251,17 @@ class EvidenceForm(CompetencyPicker, WorkFields):
         assessment_field = self.fields["assessment"]
         assert isinstance(assessment_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
         assessment_field.choices = [
-            ("", "None: I choose the competencies"),
+            ("", gettext("None: I choose the competencies")),
             *[(a.pk, f"{a.title} ({a.get_kind_display()})") for a in assessments],
         ]
         self._offer_competencies(
-            groups, "Not needed with an assessment: its competencies are used. All from one framework."
+            groups,
+            gettext("Not needed with an assessment: its competencies are used. All from one framework."),
         )
         if observation:
-            self.fields["title"].help_text = "What you observed, e.g. “Led the lab safety briefing”."
-            self.fields["body"].label = "What you observed"
-            self.fields["body"].help_text = "What the student did and said, in plain words."
+            self.fields["title"].help_text = gettext("What you observed, e.g. “Led the lab safety briefing”.")
+            self.fields["body"].label = gettext("What you observed")
+            self.fields["body"].help_text = gettext("What the student did and said, in plain words.")
 
 
 class CompetencyNamingForm(forms.Form):
@@ -273,13 +288,16 @@ class ReviseForm(WorkFields):
     """A new version of the student's latest work: the title may stay as it was."""
 
     title = forms.CharField(
-        max_length=300, required=False, help_text="Leave it empty to keep the title of the earlier version."
+        max_length=300,
+        required=False,
+        label=gettext_lazy("Title"),
+        help_text=gettext_lazy("Leave it empty to keep the title of the earlier version."),
     )
     body = forms.CharField(
-        label="Your revised work",
+        label=gettext_lazy("Your revised work"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What changed, and the new work itself (or attach it).",
+        help_text=gettext_lazy("What changed, and the new work itself (or attach it)."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -289,14 +307,16 @@ class ReviseForm(WorkFields):
 
 class FeedbackForm(forms.Form):
     body = forms.CharField(
-        label="Feedback",
+        label=gettext_lazy("Feedback"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What is strong, and what to work on next.",
+        help_text=gettext_lazy("What is strong, and what to work on next."),
     )
     requests_revision = forms.BooleanField(
         required=False,
-        label="Ask for a revision",
-        help_text="The student is asked to resubmit; this version and its feedback stay in the chain.",
+        label=gettext_lazy("Ask for a revision"),
+        help_text=gettext_lazy(
+            "The student is asked to resubmit; this version and its feedback stay in the chain."
+        ),
     )
 
     def __init__(self, *args: Any, may_request_revision: bool, student_author: bool, **kwargs: Any) -> None:
@@ -305,29 +325,41 @@ class FeedbackForm(forms.Form):
         if not may_request_revision:
             del self.fields["requests_revision"]
         if student_author:
-            self.fields["body"].label = "A note on your work"
-            self.fields["body"].help_text = "A reflection: what you tried, what you would change."
+            self.fields["body"].label = gettext("A note on your work")
+            self.fields["body"].help_text = gettext("A reflection: what you tried, what you would change.")
 
 
 class AssessmentForm(CompetencyPicker):
-    title = forms.CharField(max_length=300)
-    kind = forms.ChoiceField(choices=AssessmentKind.choices, initial=AssessmentKind.FORMATIVE)
+    title = forms.CharField(max_length=300, label=gettext_lazy("Title"))
+    kind = forms.ChoiceField(
+        choices=AssessmentKind.choices, initial=AssessmentKind.FORMATIVE, label=gettext_lazy("Kind")
+    )
     instructions = forms.CharField(
         required=False,
+        label=gettext_lazy("Instructions"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="What the student does, in words they understand.",
+        help_text=gettext_lazy("What the student does, in words they understand."),
     )
     rubric = forms.TypedChoiceField(
         coerce=int,
         required=False,
         empty_value=None,
-        help_text="Its criteria are offered when the work is scored. It must use the framework's scale.",
+        label=gettext_lazy("Rubric"),
+        help_text=gettext_lazy(
+            "Its criteria are offered when the work is scored. It must use the framework's scale."
+        ),
     )
     section = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Class", help_text="Only for one of your classes."
+        coerce=int,
+        required=False,
+        empty_value=None,
+        label=gettext_lazy("Class"),
+        help_text=gettext_lazy("Only for one of your classes."),
     )
     due_on = forms.DateField(
-        required=False, label="Due date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        required=False,
+        label=gettext_lazy("Due date"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     field_order = ["title", "kind", "instructions", "rubric", "competencies", "section", "due_on"]
@@ -345,11 +377,16 @@ class AssessmentForm(CompetencyPicker):
         section_field = self.fields["section"]
         assert isinstance(rubric_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
         assert isinstance(section_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
-        rubric_field.choices = [("", "No rubric"), *[(r.pk, f"{r.title} ({r.owner.name})") for r in rubrics]]
-        section_field.choices = [("", "Not for one class"), *[(s.pk, s.title) for s in sections]]
+        rubric_field.choices = [
+            ("", gettext("No rubric")),
+            *[(r.pk, f"{r.title} ({r.owner.name})") for r in rubrics],
+        ]
+        section_field.choices = [("", gettext("Not for one class")), *[(s.pk, s.title) for s in sections]]
         self._offer_competencies(
             groups,
-            "All from one framework. With a rubric, leave them unticked to use the rubric's competencies.",
+            gettext(
+                "All from one framework. With a rubric, leave them unticked to use the rubric's competencies."
+            ),
         )
         self.rubric_competencies: dict[int, list[int]] = {}
         for rubric in rubrics:

@@ -14,20 +14,21 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.core.models import Organization, Section, Student, TeacherCertification
 from waypoint.frameworks.models import Competency, FrameworkVersion, Rubric
 
 
 class AssessmentKind(models.TextChoices):
-    FORMATIVE = "formative", "Formative check"
-    SUMMATIVE = "summative", "Summative assessment"
-    PERFORMANCE_TASK = "performance_task", "Performance task"
-    PROJECT = "project", "Project"
-    PORTFOLIO_REVIEW = "portfolio_review", "Portfolio review"
-    EXHIBITION = "exhibition", "Exhibition"
-    LARGE_SCALE_TEST = "large_scale_test", "Large-scale test"
-    SENIOR_DEMONSTRATION = "senior_demonstration", "Senior Demonstration Project"
+    FORMATIVE = "formative", _("Formative check")
+    SUMMATIVE = "summative", _("Summative assessment")
+    PERFORMANCE_TASK = "performance_task", _("Performance task")
+    PROJECT = "project", _("Project")
+    PORTFOLIO_REVIEW = "portfolio_review", _("Portfolio review")
+    EXHIBITION = "exhibition", _("Exhibition")
+    LARGE_SCALE_TEST = "large_scale_test", _("Large-scale test")
+    SENIOR_DEMONSTRATION = "senior_demonstration", _("Senior Demonstration Project")
 
 
 class Assessment(models.Model):
@@ -59,15 +60,15 @@ class Assessment(models.Model):
 
 
 class EvidenceKind(models.TextChoices):
-    SUBMISSION = "submission", "Student work"
-    OBSERVATION = "observation", "Observation"
+    SUBMISSION = "submission", _("Student work")
+    OBSERVATION = "observation", _("Observation")
 
 
 class EvidenceStatus(models.TextChoices):
-    AWAITING_SCORE = "awaiting_score", "Waiting to be scored"
-    REVISION_REQUESTED = "revision_requested", "Revision requested"
-    SCORED = "scored", "Scored"
-    REVISED = "revised", "Replaced by a revision"
+    AWAITING_SCORE = "awaiting_score", _("Waiting to be scored")
+    REVISION_REQUESTED = "revision_requested", _("Revision requested")
+    SCORED = "scored", _("Scored")
+    REVISED = "revised", _("Replaced by a revision")
 
 
 class Evidence(models.Model):
@@ -141,11 +142,11 @@ class Artifact(models.Model):
 class ScoreSource(models.TextChoices):
     """Who judged: only a certified teacher's score counts toward mastery."""
 
-    CERTIFIED_TEACHER = "certified_teacher", "Certified teacher"
-    TEACHER = "teacher", "Teacher without a current certification"
-    MENTOR = "mentor", "External mentor"
-    PEER = "peer", "Peer"
-    SELF = "self", "Self-assessment"
+    CERTIFIED_TEACHER = "certified_teacher", _("Certified teacher")
+    TEACHER = "teacher", _("Teacher without a current certification")
+    MENTOR = "mentor", _("External mentor")
+    PEER = "peer", _("Peer")
+    SELF = "self", _("Self-assessment")
 
 
 class AppendOnlyScoreError(Exception):

@@ -429,7 +429,7 @@ def evidence_detail(*, context: RequestContext, evidence_id: int) -> EvidenceDet
     if may_judge and actor is not None:
         source, _ = judgement_source(actor, evidence.student)
         counts = source == ScoreSource.CERTIFIED_TEACHER
-        label = ScoreSource(source).label
+        label = str(ScoreSource(source).label)
     return EvidenceDetail(
         evidence=evidence,
         versions=[VersionView(v, artifacts[v.pk], feedback[v.pk], scores[v.pk]) for v in chain],

@@ -96,15 +96,21 @@ def check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
     problems: list[str] = []
     checked: list[CheckedFile] = []
     if len(files) > MAX_FILES:
-        problems.append(f"At most {MAX_FILES} files may be attached to one piece of evidence.")
+        problems.append(
+            gettext("At most %(count)d files may be attached to one piece of evidence.")
+            % {"count": MAX_FILES}
+        )
     for upload in files:
         name = upload.name or "file"
         size = upload.size or 0
         if size == 0:
-            problems.append(f"{name}: the file is empty.")
+            problems.append(gettext("%(name)s: the file is empty.") % {"name": name})
             continue
         if size > limit:
-            problems.append(f"{name}: {size:,} bytes is over the limit of {limit:,} bytes.")
+            problems.append(
+                gettext("%(name)s: %(size)s bytes is over the limit of %(limit)s bytes.")
+                % {"name": name, "size": f"{size:,}", "limit": f"{limit:,}"}
+            )
             continue
         upload.seek(0)
         head = upload.read(SNIFF_BYTES)
@@ -115,10 +121,13 @@ def check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
         elif guessed is None and _looks_like_text(head):
             content_type = "text/plain"
         else:
-            found = guessed.mime if guessed is not None else "an unrecognised binary format"
+            found = guessed.mime if guessed is not None else gettext("an unrecognised binary format")
             problems.append(
-                f"{name}: the content is {found}, which is not accepted "
-                "(documents, images, audio, video and plain text are)."
+                gettext(
+                    "%(name)s: the content is %(found)s, which is not accepted "
+                    "(documents, images, audio, video and plain text are)."
+                )
+                % {"name": name, "found": found}
             )
             continue
         digest = hashlib.sha256()
@@ -150,18 +159,22 @@ def _attach(evidence: Evidence, files: Sequence[CheckedFile]) -> None:
 
 def _without_nul(*texts: str) -> list[str]:
     """PostgreSQL cannot store NUL characters, and no text needs one."""
-    return ["The text must not contain NUL characters."] if any("\x00" in text for text in texts) else []
+    return (
+        [gettext("The text must not contain NUL characters.")]
+        if any("\x00" in text for text in texts)
+        else []
+    )
 
 
 def _clean_links(links: Sequence[str]) -> list[str]:
     cleaned = [link.strip() for link in links if link.strip()]
     problems = [
-        f"{link[:80]}: a link must start with https:// or http://."
+        gettext("%(link)s: a link must start with https:// or http://.") % {"link": link[:80]}
         for link in cleaned
         if not link.lower().startswith(("https://", "http://"))
     ]
     if len(cleaned) > MAX_LINKS:
-        problems.append(f"At most {MAX_LINKS} links may be given.")
+        problems.append(gettext("At most %(count)d links may be given.") % {"count": MAX_LINKS})
     if problems:
         raise EvidenceError(problems)
     return cleaned
@@ -172,22 +185,26 @@ def _competencies_of_one_version(
 ) -> tuple[FrameworkVersion, list[Competency]]:
     """The competencies named, all of one published framework version (the given one when there is one)."""
     if not competency_ids:
-        raise EvidenceError(["Name at least one competency the evidence shows."])
+        raise EvidenceError([gettext("Name at least one competency the evidence shows.")])
     found = list(Competency.objects.filter(pk__in=set(competency_ids)).select_related("version"))
     problems = [
-        f"Competency {pk} does not exist." for pk in sorted(set(competency_ids) - {c.pk for c in found})
+        gettext("Competency %(id)s does not exist.") % {"id": pk}
+        for pk in sorted(set(competency_ids) - {c.pk for c in found})
     ]
     versions = {competency.version for competency in found}
     if version is not None and versions - {version}:
         problems.append(
-            f"Every competency must belong to {version.framework} version {version.number}, the version the "
-            "assessment uses."
+            gettext(
+                "Every competency must belong to %(framework)s version %(number)s, the version the "
+                "assessment uses."
+            )
+            % {"framework": version.framework, "number": version.number}
         )
     elif len(versions) > 1:
-        problems.append("The competencies belong to different framework versions; use one version.")
+        problems.append(gettext("The competencies belong to different framework versions; use one version."))
     chosen = version or (next(iter(versions)) if versions else None)
     if chosen is not None and chosen.status == VersionStatus.DRAFT:
-        problems.append("Evidence is recorded against a published framework version, not a draft.")
+        problems.append(gettext("Evidence is recorded against a published framework version, not a draft."))
     if problems or chosen is None:
         raise EvidenceError(problems)
     return chosen, found
@@ -207,12 +224,12 @@ def assessment_create(
     """A teacher's or administrator's assessment for their district, aligned to published competencies."""
     actor = context.actor
     if actor is None or not policy.can(actor, Action.CREATE_ASSESSMENT):
-        raise NotPermitted("Only teachers and administrators create assessments.")
+        raise NotPermitted(gettext("Only teachers and administrators create assessments."))
     problems: list[str] = []
     if not title.strip():
-        problems.append("Give the assessment a title.")
+        problems.append(gettext("Give the assessment a title."))
     if kind not in AssessmentKind.values:
-        problems.append(f"Unknown assessment kind {kind!r}.")
+        problems.append(gettext("Unknown assessment kind %(kind)s.") % {"kind": repr(kind)})
     try:
         version, competencies = _competencies_of_one_version(competency_ids)
     except EvidenceError as error:
@@ -220,16 +237,16 @@ def assessment_create(
         version, competencies = None, []
     rubric = Rubric.objects.filter(pk=rubric_id).select_related("scale").first() if rubric_id else None
     if rubric_id and rubric is None:
-        problems.append(f"Rubric {rubric_id} does not exist.")
+        problems.append(gettext("Rubric %(id)s does not exist.") % {"id": rubric_id})
     if rubric is not None and version is not None and rubric.scale_id != version.framework.scale_id:
-        problems.append("The rubric uses a different proficiency scale from the framework.")
+        problems.append(gettext("The rubric uses a different proficiency scale from the framework."))
     section = None
     if section_id is not None:
         section = policy.visible_sections(actor).filter(pk=section_id).first()
         if section is None:
-            problems.append(f"Section {section_id} is not one of yours.")
+            problems.append(gettext("Section %(id)s is not one of yours.") % {"id": section_id})
     if problems or version is None or context.district_id is None:
-        raise EvidenceError(problems or ["Your account acts for no district."])
+        raise EvidenceError(problems or [gettext("Your account acts for no district.")])
     with transaction.atomic():
         assessment = Assessment.objects.create(
             district_id=context.district_id,
@@ -249,7 +266,7 @@ def assessment_create(
 def _acting(context: RequestContext) -> User:
     """The signed-in actor (the selectors have already refused anyone else)."""
     if context.actor is None:
-        raise NotPermitted("Sign in first.")
+        raise NotPermitted(gettext("Sign in first."))
     return context.actor
 
 
@@ -270,9 +287,9 @@ def _path_for(context: RequestContext, actor: User, path_id: int, student_id: in
         raise NotVisible(f"No path {path_id} is visible to this user.")
     problems = []
     if path.student_id != student_id:
-        problems.append("The path belongs to another student.")
+        problems.append(gettext("The path belongs to another student."))
     if not path.takes_evidence:
-        problems.append("Evidence is added only to an approved or active path.")
+        problems.append(gettext("Evidence is added only to an approved or active path."))
     if problems:
         raise EvidenceError(problems)
     mentors = mentor_active_paths(actor).filter(pk=path.pk).exists()
@@ -310,12 +327,14 @@ def evidence_submit(
         student = _visible_student(context, student_id, action)
     problems = _without_nul(title, body, *links)
     if not title.strip():
-        problems.append("Give the evidence a title.")
+        problems.append(gettext("Give the evidence a title."))
     assessment = None
     if assessment_id is not None:
         assessment = Assessment.objects.filter(pk=assessment_id, district_id=student.district_id).first()
         if assessment is None:
-            problems.append(f"Assessment {assessment_id} is not one of this district's.")
+            problems.append(
+                gettext("Assessment %(id)s is not one of this district’s.") % {"id": assessment_id}
+            )
     ids = list(competency_ids) or (
         list(assessment.competencies.values_list("id", flat=True)) if assessment else []
     )
@@ -331,7 +350,9 @@ def evidence_submit(
         aligned = set(assessment.competencies.values_list("id", flat=True))
         stray = [c.human_code or str(c.pk) for c in competencies if c.pk not in aligned]
         if stray:
-            problems.append(f"The assessment is not aligned to {', '.join(stray)}.")
+            problems.append(
+                gettext("The assessment is not aligned to %(codes)s.") % {"codes": ", ".join(stray)}
+            )
     try:
         cleaned_links = _clean_links(links)
     except EvidenceError as error:
@@ -343,7 +364,7 @@ def evidence_submit(
         problems.extend(error.problems)
         checked = []
     if not (body.strip() or cleaned_links or checked) and not problems:
-        problems.append("Add some work: text, a link or a file.")
+        problems.append(gettext("Add some work: text, a link or a file."))
     if problems or version is None:
         raise EvidenceError(problems)
     with transaction.atomic():
@@ -395,11 +416,11 @@ def evidence_revise(
     cleaned_links = _clean_links(links)
     checked = check_files(files)
     if not (body.strip() or cleaned_links or checked):
-        raise EvidenceError(["Add some work to the revision: text, a link or a file."])
+        raise EvidenceError([gettext("Add some work to the revision: text, a link or a file.")])
     with transaction.atomic():
         locked = Evidence.objects.select_for_update().get(pk=earlier.pk)
         if Evidence.objects.filter(revision_of=locked).exists():
-            raise EvidenceError(["This version has already been revised; revise the latest one."])
+            raise EvidenceError([gettext("This version has already been revised; revise the latest one.")])
         revision = Evidence.objects.create(
             district_id=locked.district_id,
             student_id=locked.student_id,
@@ -436,9 +457,9 @@ def feedback_add(
     evidence = _evidence_for(context, evidence_id, action)
     actor = _acting(context)
     if not body.strip():
-        raise EvidenceError(["Write the feedback: what is strong and what to work on next."])
+        raise EvidenceError([gettext("Write the feedback: what is strong and what to work on next.")])
     if requests_revision and Evidence.objects.filter(revision_of=evidence).exists():
-        raise EvidenceError(["A newer version exists; ask for a revision of the latest one."])
+        raise EvidenceError([gettext("A newer version exists; ask for a revision of the latest one.")])
     with transaction.atomic():
         feedback = Feedback.objects.create(
             district_id=evidence.district_id,

@@ -120,7 +120,9 @@ def _evidence_form_page(request: HttpRequest, *, student: Student, observation: 
         else:
             messages.success(
                 request,
-                "The observation is recorded." if observation else "Your work is submitted for scoring.",
+                gettext("The observation is recorded.")
+                if observation
+                else gettext("Your work is submitted for scoring."),
             )
             return redirect("evidence-detail", evidence.pk)
     student_first = policy.request_access(request).reads_student_language_first
@@ -146,7 +148,10 @@ def evidence_new(request: HttpRequest) -> HttpResponse:
     student = Student.objects.filter(user=user).first()
     if student is None or not policy.can(user, Action.SUBMIT_EVIDENCE, student):
         raise NotPermitted(
-            "Students submit their own work here. Staff record an observation from a student's evidence page."
+            gettext(
+                "Students submit their own work here. Staff record an observation from a student’s evidence "
+                "page."
+            )
         )
     return _evidence_form_page(request, student=student, observation=False)
 
@@ -288,7 +293,10 @@ def evidence_revise(request: HttpRequest, evidence_id: int) -> HttpResponse:
         except services.EvidenceError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, f"Version {revision.version} is submitted for scoring.")
+            messages.success(
+                request,
+                gettext("Version %(version)s is submitted for scoring.") % {"version": revision.version},
+            )
             return redirect("evidence-detail", revision.pk)
     detail = selectors.evidence_detail(context=context, evidence_id=evidence.pk)
     return _detail_page(request, detail, revise_form=form)
@@ -318,7 +326,9 @@ def evidence_feedback(request: HttpRequest, evidence_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                "The feedback is saved and the student is asked for a revision." if asks else "Saved.",
+                gettext("The feedback is saved and the student is asked for a revision.")
+                if asks
+                else gettext("Saved."),
             )
             return redirect("evidence-detail", evidence.pk)
     detail = selectors.evidence_detail(context=context, evidence_id=evidence.pk)
@@ -396,7 +406,7 @@ def assessment_list(request: HttpRequest) -> HttpResponse:
 def assessment_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     if not policy.can(user, Action.CREATE_ASSESSMENT):
-        raise NotPermitted("Teachers and administrators of a district create assessments.")
+        raise NotPermitted(gettext("Teachers and administrators of a district create assessments."))
     district_id = policy.request_access(request).acting_district_id
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
     rubrics = list(
@@ -427,7 +437,7 @@ def assessment_new(request: HttpRequest) -> HttpResponse:
         except services.EvidenceError as error:
             _add_problems(form, error)
         else:
-            messages.success(request, f"“{assessment.title}” is saved.")
+            messages.success(request, gettext("“%(title)s” is saved.") % {"title": assessment.title})
             return redirect("assessment-detail", assessment.pk)
     return render(
         request,

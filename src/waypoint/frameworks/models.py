@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.core.models import Organization
 
@@ -55,10 +56,10 @@ class ScaleLevel(models.Model):
 
 
 class FrameworkKind(models.TextChoices):
-    GRADUATE_PROFILE = "graduate_profile", "Graduate profile"
-    CONTENT = "content", "Content competencies"
-    CAREER = "career", "Career and technical education"
-    STANDARDS = "standards", "Content standards"
+    GRADUATE_PROFILE = "graduate_profile", _("Graduate profile")
+    CONTENT = "content", _("Content competencies")
+    CAREER = "career", _("Career and technical education")
+    STANDARDS = "standards", _("Content standards")
 
 
 class Framework(models.Model):
@@ -118,9 +119,9 @@ class FrameworkAdoption(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETIRED = "retired", "Retired"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETIRED = "retired", _("Retired")
 
 
 class FrameworkVersion(models.Model):
@@ -166,15 +167,15 @@ class FrameworkVersion(models.Model):
 class Tier(models.TextChoices):
     """Where a competency sits in a graduate-profile style tree; mastery rolls up indicator → domain."""
 
-    DOMAIN = "domain", "Domain"
-    COMPETENCY = "competency", "Competency"
-    INDICATOR = "indicator", "Performance indicator"
+    DOMAIN = "domain", _("Domain")
+    COMPETENCY = "competency", _("Competency")
+    INDICATOR = "indicator", _("Performance indicator")
 
 
 class CompetencyKind(models.TextChoices):
-    CONTENT = "content", "Content"
-    TRANSFERABLE_SKILL = "transferable_skill", "Transferable skill"
-    CAREER = "career", "Career / CTE"
+    CONTENT = "content", _("Content")
+    TRANSFERABLE_SKILL = "transferable_skill", _("Transferable skill")
+    CAREER = "career", _("Career / CTE")
 
 
 class Competency(models.Model):
@@ -241,14 +242,14 @@ class Competency(models.Model):
 
 
 class AssociationType(models.TextChoices):
-    IS_PEER_OF = "isPeerOf", "is a peer of"
-    IS_PART_OF = "isPartOf", "is part of"
-    EXACT_MATCH_OF = "exactMatchOf", "exactly matches"
-    PRECEDES = "precedes", "comes before"
-    IS_RELATED_TO = "isRelatedTo", "is related to"
-    REPLACED_BY = "replacedBy", "is replaced by"
-    EXEMPLAR = "exemplar", "has an exemplar"
-    HAS_SKILL_LEVEL = "hasSkillLevel", "has the skill level"
+    IS_PEER_OF = "isPeerOf", _("is a peer of")
+    IS_PART_OF = "isPartOf", _("is part of")
+    EXACT_MATCH_OF = "exactMatchOf", _("exactly matches")
+    PRECEDES = "precedes", _("comes before")
+    IS_RELATED_TO = "isRelatedTo", _("is related to")
+    REPLACED_BY = "replacedBy", _("is replaced by")
+    EXEMPLAR = "exemplar", _("has an exemplar")
+    HAS_SKILL_LEVEL = "hasSkillLevel", _("has the skill level")
 
 
 class Alignment(models.Model):
