@@ -22,7 +22,8 @@ from django.http import HttpResponseBase
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import Browser, Page, sync_playwright
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "e2e"
+# CI keeps this folder as its output: a full-page picture of each step of the journeys.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -134,3 +135,26 @@ def sign_in(page: Page, base_url: str, username: str) -> None:
 def screenshot(page: Page, name: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def follow_nav(page: Page, name: str) -> None:
+    """Follow a link of the page shell by its name, opening what holds it first, as a person would: the Menu
+    button on a phone, then the task menu ("Teaching", "Students"...) or the account menu around the link."""
+    link = page.locator(".site-header").get_by_role("link", name=name, exact=True, include_hidden=True)
+    # The disclosures whose panel holds the link, outermost first (a button comes before what it controls).
+    holders = link.evaluate(
+        """a => Array.from(document.querySelectorAll("[data-disclosure]"))
+            .map(b => b.getAttribute("aria-controls"))
+            .filter(id => document.getElementById(id).contains(a))"""
+    )
+    for panel in holders:
+        button = page.locator(f'[data-disclosure][aria-controls="{panel}"]')
+        if button.is_visible() and button.get_attribute("aria-expanded") == "false":
+            button.click()
+    link.click()
+
+
+def sign_out(page: Page) -> None:
+    """Sign out from the account menu."""
+    page.locator(".account-button").click()
+    page.get_by_role("button", name="Sign out").click()

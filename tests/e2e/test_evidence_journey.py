@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import follow_nav, screenshot, sign_in
 from waypoint.core.models import Student
 from waypoint.evidence.models import Assessment, Evidence, EvidenceStatus, Score
 from waypoint.frameworks.models import Rubric
@@ -71,7 +71,7 @@ def people(browser: Browser, demo_site: str) -> Iterator[People]:
 
 
 def nav(page: Page, name: str) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    follow_nav(page, name)
 
 
 def level_card(page: Page, competency_id: int) -> str:

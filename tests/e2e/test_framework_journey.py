@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import follow_nav, screenshot, sign_in
 from waypoint.frameworks.models import Competency, Framework, FrameworkKind, Rubric
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).parents[1] / "frameworks" / "fixtures" / "case_rubrics.
 
 def test_district_admin_imports_browses_searches_and_opens_a_rubric(page: Page, demo_site: str) -> None:
     sign_in(page, demo_site, "district-admin")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Frameworks").click()
+    follow_nav(page, "Frameworks")
     expect(page.get_by_role("heading", level=1)).to_have_text("Competency frameworks")
     page.get_by_role("link", name="Import a CASE file").click()
     page.get_by_label("CASE file").set_input_files(str(PACKAGE))

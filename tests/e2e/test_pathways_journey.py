@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import follow_nav, screenshot, sign_in
 from waypoint.core.models import Student
 from waypoint.pathways.models import PathProposal, PathStatus
 from waypoint.profiles.models import LearnerProfile
@@ -40,7 +40,7 @@ def test_student_proposes_advisor_approves_mentor_sees_only_that_path(
     # The student edits their interests and sees recommendations with their reasons.
     student = new_page(browser, violations, 390, 844)
     sign_in(student, demo_site, "student")
-    student.get_by_role("navigation", name="Main").get_by_role("link", name="Paths").click()
+    follow_nav(student, "Paths")
     student.get_by_role("link", name="Learner profile of Jordan Alvarez").click()
     expect(student.get_by_role("heading", level=1)).to_have_text("My learner profile")
     student.get_by_role("link", name="Edit my profile").click()
@@ -69,7 +69,7 @@ def test_student_proposes_advisor_approves_mentor_sees_only_that_path(
     # The advisor asks for a change.
     advisor = new_page(browser, violations)
     sign_in(advisor, demo_site, "advisor")
-    advisor.get_by_role("navigation", name="Main").get_by_role("link", name="Approvals").click()
+    follow_nav(advisor, "Approvals")
     advisor.get_by_role("link", name=re.compile(f"^{INTERNSHIP} \\(Jordan Alvarez\\)")).click()
     advisor.get_by_label("Ask for changes").check()
     advisor.get_by_label("Notes for the student").fill("Say which goal of your success plan this serves.")
@@ -107,7 +107,7 @@ def test_student_proposes_advisor_approves_mentor_sees_only_that_path(
     sign_in(mentor, demo_site, "mentor")
     main_nav = mentor.get_by_role("navigation", name="Main")
     expect(main_nav.get_by_role("link", name="Approvals")).to_have_count(0)
-    main_nav.get_by_role("link", name="Paths").click()
+    follow_nav(mentor, "Paths")
     expect(mentor.get_by_role("heading", level=1)).to_have_text("Students you mentor")
     mentor.get_by_role("link", name=INTERNSHIP).click()
     expect(mentor.get_by_role("heading", level=1)).to_have_text(INTERNSHIP)
@@ -133,7 +133,7 @@ def test_student_proposes_advisor_approves_mentor_sees_only_that_path(
     # The equal access report: participation by subgroup, small groups hidden.
     admin = new_page(browser, violations)
     sign_in(admin, demo_site, "district-admin")
-    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Equal access").click()
+    follow_nav(admin, "Equal access")
     expect(admin.get_by_role("heading", level=1)).to_have_text("Equal access to paths of study")
     gender = admin.get_by_role("table", name="Gender")
     expect(gender.get_by_role("columnheader", name=re.compile("^Female"))).to_be_visible()

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import follow_nav, screenshot, sign_in, sign_out
 from waypoint.core.models import AuditAction, AuditEvent, Section, Student
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -23,7 +23,7 @@ def test_teacher_sees_own_students_and_not_another_districts(page: Page, demo_si
     expect(page.get_by_role("heading", level=1)).to_contain_text("Dana Whitfield")
     screenshot(page, "teacher-home")
 
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Students").click()
+    follow_nav(page, "Students")
     expect(page.get_by_role("heading", level=1)).to_have_text("Students")
     rows = page.locator("#student-results tbody tr")
     expect(rows.first).to_be_visible()
@@ -61,11 +61,10 @@ def test_student_on_a_phone_sees_who_viewed_their_record(
     jordan = Student.objects.get(user__username="student")
     sign_in(phone, demo_site, "teacher")
     phone.goto(f"{demo_site}/students/{jordan.pk}/")
-    phone.get_by_role("button", name="Sign out").click()
+    sign_out(phone)
 
     sign_in(phone, demo_site, "student")
-    nav = phone.get_by_role("navigation", name="Main")
-    nav.get_by_role("link", name="Who viewed my record").click()
+    follow_nav(phone, "Who viewed my record")
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Jordan Alvarez")
     expect(phone.locator("main")).to_contain_text("Dana Whitfield")
     width = phone.evaluate("document.documentElement.scrollWidth")
