@@ -51,6 +51,9 @@ MASK = " "
 WORD = re.compile(r"[^\W\d_]+")
 LITERAL_FILTER = re.compile(r"\|\s*(?:default|default_if_none|yesno)\s*:\s*(?:\"([^\"]*)\"|'([^']*)')")
 LITERAL_ARGUMENT = re.compile(r"\"([^\"]*)\"|'([^']*)'")
+# A literal naming Django format settings (`yesno:"DATE_FORMAT,DATETIME_FORMAT"` choosing a date's shape)
+# feeds another filter, never the page: it is not English.
+FORMAT_NAMES = re.compile(r"[A-Z][A-Z_]*_FORMAT(?:,[A-Z][A-Z_]*_FORMAT)*")
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def masked_source(source: str) -> str:
             closing, covered_from = COVERED_BLOCKS[words[0]], start
             continue
         pattern = LITERAL_ARGUMENT if words[:1] == ["firstof"] else LITERAL_FILTER
-        literals = [a or b for a, b in pattern.findall(token.contents)]
+        literals = [a or b for a, b in pattern.findall(token.contents) if not FORMAT_NAMES.fullmatch(a or b)]
         _mask(chars, start, end, " ".join(literals))
     return "".join(chars)
 

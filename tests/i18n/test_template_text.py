@@ -62,6 +62,19 @@ def test_literals_printed_by_template_tags_count_where_they_land() -> None:
     ]
 
 
+def test_format_names_chosen_by_a_literal_are_not_english() -> None:
+    """`yesno:"DATE_FORMAT,DATETIME_FORMAT"` picks a date's shape for the `date` filter; a literal with words
+    beside the format names still counts."""
+    source = (
+        '{% with shape=day_only|yesno:"DATE_FORMAT,DATETIME_FORMAT" %}'
+        "<p>{{ when|date:shape }}</p>{% endwith %}"
+    )
+    assert found(source) == []
+    assert found('<p>{{ day_only|yesno:"DATE_FORMAT,every day" }}</p>') == [
+        (1, "text", "DATE_FORMAT,every day")
+    ]
+
+
 def test_code_samples_are_not_prose() -> None:
     assert found('<pre><code>curl -H "Authorization: Bearer wp_x" https://example.org/api</code></pre>') == []
 

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
 from waypoint import policy
@@ -258,7 +259,8 @@ def published_competencies(district: Organization, ids: list[int]) -> list[Compe
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise services.CatalogError(
-            f"Competencies {', '.join(missing)} are not in the published frameworks of {district.name}."
+            gettext("Competencies %(ids)s are not in the published frameworks of %(district)s.")
+            % {"ids": ", ".join(missing), "district": district.name}
         )
     return [found[i] for i in ids]
 
@@ -266,7 +268,10 @@ def published_competencies(district: Organization, ids: list[int]) -> list[Compe
 def _district_provider(district: Organization, provider_id: int) -> Provider:
     provider = Provider.objects.filter(pk=provider_id, district=district).first()
     if provider is None:
-        raise services.CatalogError(f"Provider {provider_id} is not in {district.name}’s catalog.")
+        raise services.CatalogError(
+            gettext("Provider %(id)s is not in %(district)s’s catalog.")
+            % {"id": provider_id, "district": district.name}
+        )
     return provider
 
 
@@ -276,7 +281,8 @@ def district_mentor(district: Organization, mentor_id: int | None) -> User | Non
     mentor = mentor_candidates(district).filter(pk=mentor_id).first()
     if mentor is None:
         raise services.CatalogError(
-            f"User {mentor_id} is not an external mentor or teacher in {district.name}."
+            gettext("User %(id)s is not an external mentor or teacher in %(district)s.")
+            % {"id": mentor_id, "district": district.name}
         )
     return mentor
 
@@ -348,7 +354,9 @@ def opportunity_update(request: HttpRequest, opportunity_id: Id, payload: Opport
     context = request_context(request)
     opportunity = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     if not policy.can(context.user, Action.EDIT_OPPORTUNITY, opportunity):
-        raise NotPermitted("An opportunity is edited by its author or by its district’s administrators.")
+        raise NotPermitted(
+            gettext("An opportunity is edited by its author or by its district’s administrators.")
+        )
     district = opportunity.district
     services.opportunity_save(
         district=district,
@@ -371,7 +379,9 @@ def opportunity_copy(
     context = request_context(request)
     template = selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
     if not policy.can(context.user, Action.COPY_OPPORTUNITY, template):
-        raise NotPermitted("Teachers and administrators copy best-practice templates into their catalog.")
+        raise NotPermitted(
+            gettext("Teachers and administrators copy best-practice templates into their catalog.")
+        )
     district = selectors.curated_district(context)
     copy, _ = services.opportunity_copy(
         template=template,

@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from waypoint.core.models import Organization
 from waypoint.frameworks.models import (
@@ -34,22 +36,25 @@ def _grade_code(typed: str) -> str:
 
 
 class CompetencyForm(forms.Form):
-    human_code = forms.CharField(label="Code", max_length=200, required=False)
-    full_statement = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 3}))
+    human_code = forms.CharField(label=_("Code"), max_length=200, required=False)
+    full_statement = forms.CharField(label=_("Statement"), widget=forms.Textarea(attrs={"rows": 3}))
     student_statement = forms.CharField(
-        label="In student language",
+        label=_("In student language"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="How a student would say it: “I can …”.",
+        help_text=_("How a student would say it: “I can …”."),
     )
-    tier = forms.ChoiceField(choices=Tier.choices, initial=Tier.COMPETENCY)
-    kind = forms.ChoiceField(choices=CompetencyKind.choices, initial=CompetencyKind.CONTENT)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices, initial=Tier.COMPETENCY)
+    kind = forms.ChoiceField(label=_("Kind"), choices=CompetencyKind.choices, initial=CompetencyKind.CONTENT)
     education_levels = forms.CharField(
-        label="Grades", required=False, help_text="CASE codes separated by commas, e.g. 09, 10, 11, 12."
+        label=_("Grades"), required=False, help_text=_("CASE codes separated by commas, e.g. 09, 10, 11, 12.")
     )
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     parent = forms.ModelChoiceField(
-        queryset=Competency.objects.none(), required=False, empty_label="(top level)", label="Belongs under"
+        queryset=Competency.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+        label=_("Belongs under"),
     )
 
     def __init__(
@@ -97,16 +102,18 @@ class CompetencyForm(forms.Form):
 
 
 class FrameworkForm(forms.Form):
-    title = forms.CharField(max_length=500)
-    kind = forms.ChoiceField(choices=FrameworkKind.choices, initial=FrameworkKind.CONTENT)
-    subjects = forms.CharField(required=False, help_text="Separated by commas.")
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    title = forms.CharField(label=_("Title"), max_length=500)
+    kind = forms.ChoiceField(label=_("Kind"), choices=FrameworkKind.choices, initial=FrameworkKind.CONTENT)
+    subjects = forms.CharField(label=_("Subjects"), required=False, help_text=_("Separated by commas."))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     scale = forms.ModelChoiceField(
         queryset=ProficiencyScale.objects.none(),
         required=False,
-        empty_label="The default four-level scale",
-        label="Proficiency scale",
-        help_text="The levels every score on this framework uses. It cannot change once scores use it.",
+        empty_label=_("The default four-level scale"),
+        label=_("Proficiency scale"),
+        help_text=_("The levels every score on this framework uses. It cannot change once scores use it."),
     )
 
     def __init__(self, *args: Any, district: Organization, **kwargs: Any) -> None:
@@ -117,18 +124,22 @@ class FrameworkForm(forms.Form):
 
 
 class ScaleForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class LevelForm(forms.Form):
-    value = forms.FloatField(help_text="Higher is better, e.g. 1, 2, 3, 4.")
-    label = forms.CharField(max_length=100)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    student_description = forms.CharField(
-        required=False, label="In student language", widget=forms.Textarea(attrs={"rows": 2})
+    value = forms.FloatField(label=_("Value"), help_text=_("Higher is better, e.g. 1, 2, 3, 4."))
+    label = forms.CharField(label=_("Label"), max_length=100)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    meets_mastery = forms.BooleanField(required=False, label="Meets mastery")
+    student_description = forms.CharField(
+        required=False, label=_("In student language"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meets_mastery = forms.BooleanField(required=False, label=_("Meets mastery"))
 
     def level_spec(self) -> LevelSpec:
         data = self.cleaned_data
@@ -169,60 +180,72 @@ def level_initial(scale: ProficiencyScale | None) -> list[dict[str, object]]:
 
 class CaseImportForm(forms.Form):
     file = forms.FileField(
-        label="CASE file",
-        help_text="A CASE 1.0 CFPackage (.json) or an OpenSALT item list (.csv).",
+        label=_("CASE file"),
+        help_text=_("A CASE 1.0 CFPackage (.json) or an OpenSALT item list (.csv)."),
         widget=forms.ClearableFileInput(attrs={"accept": ".json,.csv,application/json,text/csv"}),
     )
     title = forms.CharField(
-        required=False, max_length=500, help_text="Only for CSV files, which carry no title."
+        label=_("Title"),
+        required=False,
+        max_length=500,
+        help_text=_("Only for CSV files, which carry no title."),
     )
-    kind = forms.ChoiceField(choices=FrameworkKind.choices, initial=FrameworkKind.STANDARDS)
-    publish = forms.BooleanField(required=False, label="Publish it at once")
+    kind = forms.ChoiceField(label=_("Kind"), choices=FrameworkKind.choices, initial=FrameworkKind.STANDARDS)
+    publish = forms.BooleanField(required=False, label=_("Publish it at once"))
 
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         name = (upload.name or "").lower()
         limit = settings.WAYPOINT_CASE_MAX_BYTES
         if not name.endswith(CASE_FILE_TYPES):
-            raise forms.ValidationError("Choose a .json CASE package or a .csv OpenSALT item list.")
+            raise forms.ValidationError(gettext("Choose a .json CASE package or a .csv OpenSALT item list."))
         if upload.size is None or upload.size > limit:
-            raise forms.ValidationError(f"The file is larger than the limit of {limit // (1024 * 1024)} MB.")
+            raise forms.ValidationError(
+                gettext("The file is larger than the limit of %(megabytes)s MB.")
+                % {"megabytes": limit // (1024 * 1024)}
+            )
         head = upload.read(2048)
         upload.seek(0)
         text = head.decode("utf-8-sig", errors="replace").lstrip()
         # The content, not the name, decides: a JSON package starts with an object, a CSV with its header.
         if name.endswith(".json") and not text.startswith("{"):
-            raise forms.ValidationError("This file is not a JSON document.")
+            raise forms.ValidationError(gettext("This file is not a JSON document."))
         if name.endswith(".csv") and ("identifier" not in text.split("\n", 1)[0] or "\x00" in text):
-            raise forms.ValidationError("This file is not an OpenSALT CSV item list (no identifier column).")
+            raise forms.ValidationError(
+                gettext("This file is not an OpenSALT CSV item list (no identifier column).")
+            )
         return upload
 
 
 class RubricForm(forms.Form):
-    title = forms.CharField(max_length=500)
-    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    title = forms.CharField(label=_("Title"), max_length=500)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CriterionForm(forms.Form):
     """One row of a rubric: a competency and, for every level of the scale, what the work shows in teacher
     language and in student language."""
 
-    include = forms.BooleanField(required=False, initial=True, label="Use this criterion")
+    include = forms.BooleanField(required=False, initial=True, label=_("Use this criterion"))
     competency = forms.IntegerField(widget=forms.HiddenInput)
-    title = forms.CharField(max_length=500, required=False, label="Criterion")
+    title = forms.CharField(max_length=500, required=False, label=_("Criterion"))
 
     def __init__(self, *args: Any, levels: list[ScaleLevel], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.levels = levels
         for index, level in enumerate(levels):
             self.fields[f"teacher_{index}"] = forms.CharField(
-                label=f"{level.label}, for teachers", required=False, widget=forms.Textarea(attrs={"rows": 2})
-            )
-            self.fields[f"student_{index}"] = forms.CharField(
-                label=f"{level.label}, for students",
+                label=gettext("%(level)s, for teachers") % {"level": level.label},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 2}),
-                help_text="“I …”",
+            )
+            self.fields[f"student_{index}"] = forms.CharField(
+                label=gettext("%(level)s, for students") % {"level": level.label},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=_("“I …”"),
             )
 
     def level_fields(self) -> list[tuple[ScaleLevel, forms.BoundField, forms.BoundField]]:
@@ -256,26 +279,26 @@ CriterionFormSet = forms.formset_factory(CriterionForm, extra=0, max_num=40, val
 class AlignmentForm(forms.Form):
     """Align a competency to an item of another framework (by code) or to an item outside Waypoint."""
 
-    association_type = forms.ChoiceField(choices=AssociationType.choices, label="Relationship")
-    framework = forms.TypedChoiceField(coerce=int, required=False, label="Framework", empty_value=None)
-    code = forms.CharField(max_length=200, required=False, label="Code in that framework")
+    association_type = forms.ChoiceField(choices=AssociationType.choices, label=_("Relationship"))
+    framework = forms.TypedChoiceField(coerce=int, required=False, label=_("Framework"), empty_value=None)
+    code = forms.CharField(max_length=200, required=False, label=_("Code in that framework"))
     target_identifier = forms.CharField(
-        max_length=500, required=False, label="Or: CASE identifier of an item outside Waypoint"
+        max_length=500, required=False, label=_("Or: CASE identifier of an item outside Waypoint")
     )
-    target_title = forms.CharField(max_length=500, required=False, label="Its title or code")
-    target_uri = forms.CharField(max_length=1000, required=False, label="Its URI")
+    target_title = forms.CharField(max_length=500, required=False, label=_("Its title or code"))
+    target_uri = forms.CharField(max_length=1000, required=False, label=_("Its URI"))
 
     def __init__(self, *args: Any, frameworks: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         framework_field = self.fields["framework"]
         assert isinstance(framework_field, forms.TypedChoiceField)  # noqa: S101  (declared above)
-        framework_field.choices = [("", "Choose a framework"), *frameworks]
+        framework_field.choices = [("", gettext("Choose a framework")), *frameworks]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         by_code = data.get("framework") and data.get("code")
         if not by_code and not data.get("target_identifier"):
             raise forms.ValidationError(
-                "Choose a framework and a code, or give the identifier of an outside item."
+                gettext("Choose a framework and a code, or give the identifier of an outside item.")
             )
         return data

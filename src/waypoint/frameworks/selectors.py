@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.core.errors import NotPermitted, NotVisible
@@ -97,7 +98,7 @@ def editable_version(user: Actor, version_id: int) -> FrameworkVersion:
     """A version the user may edit (its framework's district administrators), or NotVisible/NotPermitted."""
     version = version_get(user, version_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, version):
-        raise NotPermitted("Only the owning district's administrators edit this framework.")
+        raise NotPermitted(gettext("Only the owning district's administrators edit this framework."))
     return version
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Model, ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waypoint.core.errors import Conflict, Invalid
 from waypoint.core.models import Organization, User
@@ -105,22 +106,22 @@ def scale_problems(levels: Sequence[LevelSpec]) -> list[str]:
     """
     problems: list[str] = []
     if len(levels) < 2:
-        problems.append("A scale needs at least two levels.")
+        problems.append(gettext("A scale needs at least two levels."))
     values = [level.value for level in levels]
     if len(set(values)) != len(values):
-        problems.append("Two levels have the same value.")
+        problems.append(gettext("Two levels have the same value."))
     labels = [level.label.strip().lower() for level in levels]
     if any(not label for label in labels):
-        problems.append("Every level needs a label.")
+        problems.append(gettext("Every level needs a label."))
     if len(set(labels)) != len(labels):
-        problems.append("Two levels have the same label.")
+        problems.append(gettext("Two levels have the same label."))
     ordered = sorted(levels, key=lambda level: level.value)
     if not any(level.meets_mastery for level in ordered):
-        problems.append("At least one level must meet mastery.")
+        problems.append(gettext("At least one level must meet mastery."))
     else:
         threshold = next(i for i, level in enumerate(ordered) if level.meets_mastery)
         if not all(level.meets_mastery for level in ordered[threshold:]):
-            problems.append("Every level above the mastery threshold must also meet mastery.")
+            problems.append(gettext("Every level above the mastery threshold must also meet mastery."))
     return problems
 
 
@@ -130,7 +131,7 @@ def scale_create(
 ) -> ProficiencyScale:
     problems = scale_problems(levels)
     if not name.strip():
-        problems.insert(0, "A scale needs a name.")
+        problems.insert(0, gettext("A scale needs a name."))
     if problems:
         raise FrameworkError(problems)
     scale = ProficiencyScale.objects.create(owner=owner, name=name.strip(), description=description)
@@ -165,15 +166,17 @@ def scale_update(*, scale: ProficiencyScale, name: str, levels: Sequence[LevelSp
     scale = ProficiencyScale.objects.select_for_update().get(pk=scale.pk)
     if scale.in_use_since is not None:
         raise Frozen(
-            f"“{scale.name}” has been used for scores since {scale.in_use_since:%Y-%m-%d}, so it can no "
-            "longer "
-            "change: create a new scale instead."
+            gettext(
+                "“%(scale)s” has been used for scores since %(date)s, so it can no longer change: "
+                "create a new scale instead."
+            )
+            % {"scale": scale.name, "date": f"{scale.in_use_since:%Y-%m-%d}"}
         )
     problems = scale_problems(levels)
     existing = {level.value: level for level in scale.levels.all()}
     removed = set(existing) - {level.value for level in levels}
     if removed and RubricCell.objects.filter(level__scale=scale, level__value__in=removed).exists():
-        problems.append("A rubric uses a level that would be removed.")
+        problems.append(gettext("A rubric uses a level that would be removed."))
     if problems:
         raise FrameworkError(problems)
     scale.name = name.strip() or scale.name
@@ -203,9 +206,15 @@ def scale_mark_in_use(*, scale: ProficiencyScale) -> None:
 def _require_draft(version: FrameworkVersion) -> None:
     if version.status != VersionStatus.DRAFT:
         raise Frozen(
-            f"Version {version.number} of “{version.framework.title}” is "
-            f"{version.get_status_display().lower()}"
-            " and cannot change; open a new draft to edit it."
+            gettext(
+                "Version %(number)s of “%(framework)s” is %(status)s and cannot change; "
+                "open a new draft to edit it."
+            )
+            % {
+                "number": version.number,
+                "framework": version.framework.title,
+                "status": version.get_status_display().lower(),
+            }
         )
 
 
@@ -227,11 +236,11 @@ def framework_create(
     """A new framework with an empty draft, version 1."""
     problems = []
     if not title.strip():
-        problems.append("A framework needs a title.")
+        problems.append(gettext("A framework needs a title."))
     if kind not in FrameworkKind.values:
-        problems.append(f"“{kind}” is not a kind of framework.")
+        problems.append(gettext("“%(kind)s” is not a kind of framework.") % {"kind": kind})
     if scale is not None and scale.owner_id not in (owner.pk, owner.parent_id):
-        problems.append("The scale belongs to another organization.")
+        problems.append(gettext("The scale belongs to another organization."))
     if problems:
         raise FrameworkError(problems)
     framework = Framework.objects.create(
@@ -249,11 +258,16 @@ def framework_create(
 @transaction.atomic
 def framework_adopt(*, framework: Framework, district: Organization, on: datetime.date) -> FrameworkAdoption:
     if district.kind != Organization.Kind.DISTRICT:
-        raise FrameworkError("Only a district adopts a framework.")
+        raise FrameworkError(gettext("Only a district adopts a framework."))
     if framework.owner_id == district.pk:
-        raise FrameworkError(f"{district.name} owns “{framework.title}”; there is nothing to adopt.")
+        raise FrameworkError(
+            gettext("%(district)s owns “%(framework)s”; there is nothing to adopt.")
+            % {"district": district.name, "framework": framework.title}
+        )
     if not framework.versions.filter(status=VersionStatus.PUBLISHED).exists():
-        raise FrameworkError(f"“{framework.title}” has no published version to adopt.")
+        raise FrameworkError(
+            gettext("“%(framework)s” has no published version to adopt.") % {"framework": framework.title}
+        )
     adoption, _ = FrameworkAdoption.objects.get_or_create(
         framework=framework, district=district, defaults={"adopted_on": on}
     )
@@ -270,7 +284,9 @@ def draft_create(*, framework: Framework, actor: User | None = None) -> Framewor
     competency `replaces` its original, which is the mapping between the two versions."""
     framework = Framework.objects.select_for_update().get(pk=framework.pk)
     if framework.versions.filter(status=VersionStatus.DRAFT).exists():
-        raise FrameworkError(f"“{framework.title}” already has a draft; edit that one.")
+        raise FrameworkError(
+            gettext("“%(framework)s” already has a draft; edit that one.") % {"framework": framework.title}
+        )
     source = framework.versions.exclude(status=VersionStatus.DRAFT).order_by("-number").first()
     draft = FrameworkVersion.objects.create(
         framework=framework,
@@ -365,17 +381,18 @@ class CompetencyFields:
 def _field_problems(fields: CompetencyFields) -> list[str]:
     problems = []
     if not fields.full_statement.strip():
-        problems.append("A competency needs a full statement.")
+        problems.append(gettext("A competency needs a full statement."))
     if len(fields.human_code) > 200:
-        problems.append("The code is longer than 200 characters.")
+        problems.append(gettext("The code is longer than 200 characters."))
     if fields.tier not in Tier.values:
-        problems.append(f"“{fields.tier}” is not a tier.")
+        problems.append(gettext("“%(tier)s” is not a tier.") % {"tier": fields.tier})
     if fields.kind not in CompetencyKind.values:
-        problems.append(f"“{fields.kind}” is not a kind of competency.")
+        problems.append(gettext("“%(kind)s” is not a kind of competency.") % {"kind": fields.kind})
     wrong_levels = [level for level in fields.education_levels if not EDUCATION_LEVEL.match(level)]
     if wrong_levels:
         problems.append(
-            f"Unknown education level(s) {', '.join(wrong_levels)}: use CASE codes such as KG, 01 … 12."
+            gettext("Unknown education level(s) %(levels)s: use CASE codes such as KG, 01 … 12.")
+            % {"levels": ", ".join(wrong_levels)}
         )
     return problems
 
@@ -388,7 +405,7 @@ def competency_create(
     _require_draft(version)
     problems = _field_problems(fields)
     if parent is not None and parent.version_id != version.pk:
-        problems.append("The parent belongs to another framework version.")
+        problems.append(gettext("The parent belongs to another framework version."))
     if problems:
         raise FrameworkError(problems)
     siblings = version.competencies.filter(parent=parent)
@@ -426,11 +443,13 @@ def competency_update(
     new_parent = parent
     if moving and new_parent is not None:
         if new_parent.version_id != version.pk:
-            problems.append("The new parent belongs to another framework version.")
+            problems.append(gettext("The new parent belongs to another framework version."))
         else:
             parents = dict(version.competencies.values_list("id", "parent_id"))
             if would_cycle(parents, competency.pk, new_parent.pk):
-                problems.append("A competency cannot move under itself or one of its own indicators.")
+                problems.append(
+                    gettext("A competency cannot move under itself or one of its own indicators.")
+                )
     if problems:
         raise FrameworkError(problems)
     competency.human_code = fields.human_code.strip()
@@ -466,19 +485,19 @@ def alignment_create(
     _require_draft(competency.version)
     problems = []
     if association_type not in AssociationType.values:
-        problems.append(f"“{association_type}” is not a CASE association type.")
+        problems.append(gettext("“%(type)s” is not a CASE association type.") % {"type": association_type})
     if target is not None:
         if target.pk == competency.pk:
-            problems.append("A competency cannot be aligned to itself.")
+            problems.append(gettext("A competency cannot be aligned to itself."))
         target_identifier, target_uri = target.case_identifier, target.uri
         target_title = target_title or target.human_code or target.short_statement
     elif not target_identifier.strip():
-        problems.append("Say which item the competency aligns to.")
+        problems.append(gettext("Say which item the competency aligns to."))
     duplicate = competency.alignments.filter(
         association_type=association_type, target_identifier=target_identifier.strip()
     ).exists()
     if duplicate:
-        problems.append("This alignment is already there.")
+        problems.append(gettext("This alignment is already there."))
     problems += _limit_problems(
         case.CaseAssociation(
             identifier="",
@@ -491,7 +510,7 @@ def alignment_create(
             destination_title=target_title.strip(),
             destination_in_package=False,
         ),
-        "The alignment",
+        gettext("The alignment"),
         _ASSOCIATION_LIMITS,
         Alignment,
     )
@@ -523,7 +542,7 @@ def competency_delete(*, competency: Competency) -> int:
     subtree = competency.version.competencies.filter(path__startswith=prefix)
     if RubricCriterion.objects.filter(competency__in=subtree).exists():
         raise FrameworkError(
-            "A rubric assesses this competency or one of its indicators; change the rubric first."
+            gettext("A rubric assesses this competency or one of its indicators; change the rubric first.")
         )
     count = subtree.count()
     subtree.delete()
@@ -536,7 +555,7 @@ def version_publish(*, version: FrameworkVersion, actor: User | None) -> Framewo
     version = FrameworkVersion.objects.select_for_update().select_related("framework").get(pk=version.pk)
     _require_draft(version)
     if not version.competencies.exists():
-        raise FrameworkError("An empty draft cannot be published: add competencies first.")
+        raise FrameworkError(gettext("An empty draft cannot be published: add competencies first."))
     now = timezone.now()
     FrameworkVersion.objects.filter(framework=version.framework, status=VersionStatus.PUBLISHED).update(
         status=VersionStatus.RETIRED, retired_at=now
@@ -556,7 +575,8 @@ def version_retire(*, version: FrameworkVersion) -> FrameworkVersion:
     version = FrameworkVersion.objects.select_for_update().select_related("framework").get(pk=version.pk)
     if version.status != VersionStatus.PUBLISHED:
         raise FrameworkError(
-            f"Only a published version can be retired; version {version.number} is a {version.status}."
+            gettext("Only a published version can be retired; version %(number)s is a %(status)s.")
+            % {"number": version.number, "status": version.get_status_display().lower()}
         )
     version.status = VersionStatus.RETIRED
     version.retired_at = timezone.now()
@@ -587,27 +607,37 @@ def _rubric_problems(*, title: str, scale: ProficiencyScale, criteria: Sequence[
     levels = {level.value for level in scale.levels.all()}
     problems = []
     if not title.strip():
-        problems.append("A rubric needs a title.")
+        problems.append(gettext("A rubric needs a title."))
     if not criteria:
-        problems.append("A rubric needs at least one criterion.")
+        problems.append(gettext("A rubric needs at least one criterion."))
     for number, spec in enumerate(criteria, start=1):
         missing = sorted(levels - set(spec.cells))
         unknown = sorted(set(spec.cells) - levels)
         if missing:
             problems.append(
-                f"Criterion {number} has no text for level(s) {', '.join(f'{v:g}' for v in missing)}."
+                gettext("Criterion %(number)s has no text for level(s) %(levels)s.")
+                % {"number": number, "levels": ", ".join(f"{v:g}" for v in missing)}
             )
         if unknown:
             problems.append(
-                f"Criterion {number} has text for level(s) {', '.join(f'{v:g}' for v in unknown)} "
-                f"that “{scale.name}” does not have."
+                gettext(
+                    "Criterion %(number)s has text for level(s) %(levels)s that “%(scale)s” does not have."
+                )
+                % {"number": number, "levels": ", ".join(f"{v:g}" for v in unknown), "scale": scale.name}
             )
         if any(not teacher.strip() for teacher, _ in spec.cells.values()):
-            problems.append(f"Criterion {number} has an empty cell.")
+            problems.append(gettext("Criterion %(number)s has an empty cell.") % {"number": number})
         if spec.competency.version.framework.scale_id != scale.pk:
             problems.append(
-                f"Criterion {number} assesses {spec.competency.human_code or 'a competency'} of a framework "
-                f"scored on another scale than “{scale.name}”."
+                gettext(
+                    "Criterion %(number)s assesses %(competency)s of a framework scored on another "
+                    "scale than “%(scale)s”."
+                )
+                % {
+                    "number": number,
+                    "competency": spec.competency.human_code or gettext("a competency"),
+                    "scale": scale.name,
+                }
             )
     return problems
 
@@ -674,7 +704,7 @@ def rubric_update(
     """Rewrite a rubric's title, description and criteria (its identifier and scale stay)."""
     rubric = Rubric.objects.select_for_update().select_related("scale").get(pk=rubric.pk)
     if rubric.version is not None and rubric.version.status != VersionStatus.DRAFT:
-        raise Frozen("This rubric was published with a framework version and cannot change.")
+        raise Frozen(gettext("This rubric was published with a framework version and cannot change."))
     problems = _rubric_problems(title=title, scale=rubric.scale, criteria=criteria)
     if problems:
         raise FrameworkError(problems)
@@ -697,7 +727,7 @@ def case_parse(*, raw: bytes, file_name: str, title: str = "") -> case.CasePacka
     if file_name.lower().endswith(".csv"):
         stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0].replace("_", " ").strip()
         return case.parse_opensalt_csv(
-            raw, title=title.strip() or stem or "Imported framework", max_bytes=limit
+            raw, title=title.strip() or stem or gettext("Imported framework"), max_bytes=limit
         )
     return case.parse_package(raw, max_bytes=limit)
 
@@ -840,7 +870,11 @@ def _apply_package(
         except ProtectedError as refused:
             codes = ", ".join(sorted({row.human_code or row.case_identifier for row in existing.values()}))
             raise FrameworkError(
-                f"The package removes competencies that a rubric assesses ({codes}); change the rubric first."
+                gettext(
+                    "The package removes competencies that a rubric assesses (%(codes)s); "
+                    "change the rubric first."
+                )
+                % {"codes": codes}
             ) from refused
     Alignment.objects.filter(competency__version=version).delete()
     Alignment.objects.bulk_create(
@@ -881,13 +915,21 @@ def _apply_rubrics(
         for criterion in rubric.criteria:
             if criterion.item_identifier is None:
                 problems.append(
-                    f"{criterion.identifier}: a rubric criterion must assess an item of the framework."
+                    gettext("%(identifier)s: a rubric criterion must assess an item of the framework.")
+                    % {"identifier": criterion.identifier}
                 )
             for level in criterion.levels:
                 if level.score is None or level.score not in by_value:
                     problems.append(
-                        f"{level.identifier}: the score {level.score} is not a level of “{scale.name}” "
-                        f"({', '.join(f'{value:g}' for value in by_value)})."
+                        gettext(
+                            "%(identifier)s: the score %(score)s is not a level of “%(scale)s” (%(levels)s)."
+                        )
+                        % {
+                            "identifier": level.identifier,
+                            "score": level.score,
+                            "scale": scale.name,
+                            "levels": ", ".join(f"{value:g}" for value in by_value),
+                        }
                     )
     if problems:
         raise FrameworkError(problems)
@@ -988,7 +1030,10 @@ def _limit_problems(
         value = str(getattr(entry, attribute))
         if limit is not None and len(value) > limit:
             problems.append(
-                f"{identifier}: {attribute} is {len(value)} characters long; the limit is {limit}."
+                gettext(
+                    "%(identifier)s: %(attribute)s is %(length)s characters long; the limit is %(limit)s."
+                )
+                % {"identifier": identifier, "attribute": attribute, "length": len(value), "limit": limit}
             )
     return problems
 
@@ -1000,7 +1045,10 @@ def package_problems(package: case.CasePackage) -> list[str]:
     for item in package.items:
         problems += _limit_problems(item, item.identifier, _ITEM_LIMITS, Competency)
         if not 0 <= item.position <= MAX_POSITION:
-            problems.append(f"{item.identifier}: the position {item.position} is beyond {MAX_POSITION}.")
+            problems.append(
+                gettext("%(identifier)s: the position %(position)s is beyond %(limit)s.")
+                % {"identifier": item.identifier, "position": item.position, "limit": MAX_POSITION}
+            )
     for association in package.associations:
         problems += _limit_problems(association, association.identifier, _ASSOCIATION_LIMITS, Alignment)
     entries: list[object] = [package.document, *package.items, *package.associations]
@@ -1014,7 +1062,10 @@ def package_problems(package: case.CasePackage) -> list[str]:
         for name, value in vars(entry).items():
             texts = value if isinstance(value, tuple) else (value,)
             if any(isinstance(text, str) and "\x00" in text for text in texts):
-                problems.append(f"{getattr(entry, 'identifier', '')}: {name} contains a NUL character.")
+                problems.append(
+                    gettext("%(identifier)s: %(attribute)s contains a NUL character.")
+                    % {"identifier": getattr(entry, "identifier", ""), "attribute": name}
+                )
     return problems
 
 

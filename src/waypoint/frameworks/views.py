@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
@@ -178,13 +179,17 @@ def framework_adopt(request: HttpRequest, framework_id: int) -> HttpResponse:
     framework, _ = selectors.framework_get(user, framework_id)
     district = _managed_district(user)
     if district is None:
-        raise NotPermitted("Only district administrators adopt frameworks.")
+        raise NotPermitted(gettext("Only district administrators adopt frameworks."))
     try:
         services.framework_adopt(framework=framework, district=district, on=policy.today())
     except services.FrameworkError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"{district.name} now uses “{framework.title}”.")
+        messages.success(
+            request,
+            gettext("%(district)s now uses “%(framework)s”.")
+            % {"district": district.name, "framework": framework.title},
+        )
     return redirect("framework-detail", framework.pk)
 
 
@@ -240,7 +245,9 @@ def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        raise NotPermitted("Only the owning district's administrators edit this framework.") from None
+        raise NotPermitted(
+            gettext("Only the owning district's administrators edit this framework.")
+        ) from None
     parent_id = request.GET.get("parent", "")
     initial = {"parent": int(parent_id)} if parent_id.isdigit() else {}
     form = CompetencyForm(request.POST or None, version=version, initial=initial)
@@ -253,7 +260,12 @@ def competency_new(request: HttpRequest, version_id: int) -> HttpResponse:
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            messages.success(request, f"Added {competency.human_code or 'the competency'}.")
+            messages.success(
+                request,
+                gettext("Added %(code)s.") % {"code": competency.human_code}
+                if competency.human_code
+                else gettext("Added the competency."),
+            )
             return redirect("competency-detail", competency.pk)
     return render(
         request, "frameworks/competency_form.html", {"form": form, "version": version, "competency": None}
@@ -264,7 +276,7 @@ def _editable_competency(request: HttpRequest, competency_id: int) -> Competency
     user = user_of(request)
     competency = selectors.competency_get(user, competency_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
-        raise NotPermitted("Only the owning district's administrators edit this framework.")
+        raise NotPermitted(gettext("Only the owning district's administrators edit this framework."))
     return competency
 
 
@@ -291,7 +303,7 @@ def competency_edit(request: HttpRequest, competency_id: int) -> HttpResponse:
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("competency-detail", competency.pk)
     return render(
         request,
@@ -309,7 +321,11 @@ def competency_delete(request: HttpRequest, competency_id: int) -> HttpResponse:
     except services.FrameworkError as error:
         messages.error(request, str(error))
         return redirect("competency-detail", competency.pk)
-    messages.success(request, f"Removed {removed} competenc{'y' if removed == 1 else 'ies'}.")
+    messages.success(
+        request,
+        ngettext("Removed %(count)d competency.", "Removed %(count)d competencies.", removed)
+        % {"count": removed},
+    )
     return redirect("framework-version", competency.version_id)
 
 
@@ -319,13 +335,17 @@ def draft_new(request: HttpRequest, framework_id: int) -> HttpResponse:
     user = user_of(request)
     framework, _ = selectors.framework_get(user, framework_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, framework):
-        raise NotPermitted("Only the owning district's administrators edit this framework.")
+        raise NotPermitted(gettext("Only the owning district's administrators edit this framework."))
     try:
         draft = services.draft_create(framework=framework, actor=user)
     except services.FrameworkError as error:
         messages.error(request, str(error))
         return redirect("framework-detail", framework.pk)
-    messages.success(request, f"Draft version {draft.number} is open: a copy of the published version.")
+    messages.success(
+        request,
+        gettext("Draft version %(number)s is open: a copy of the published version.")
+        % {"number": draft.number},
+    )
     return redirect("framework-version", draft.pk)
 
 
@@ -336,9 +356,11 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        raise NotPermitted("Only the owning district's administrators publish this framework.") from None
+        raise NotPermitted(
+            gettext("Only the owning district's administrators publish this framework.")
+        ) from None
     if not version.is_draft:
-        messages.error(request, "Only a draft can be published.")
+        messages.error(request, gettext("Only a draft can be published."))
         return redirect("framework-version", version.pk)
     if request.method == "POST":
         try:
@@ -346,7 +368,11 @@ def version_publish(request: HttpRequest, version_id: int) -> HttpResponse:
         except services.FrameworkError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Version {version.number} is published and can no longer change.")
+            messages.success(
+                request,
+                gettext("Version %(number)s is published and can no longer change.")
+                % {"number": version.number},
+            )
         return redirect("framework-version", version.pk)
     previous = version.based_on
     return render(
@@ -412,7 +438,7 @@ def framework_new(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     district = _managed_district(user)
     if district is None:
-        raise NotPermitted("Only district administrators create frameworks.")
+        raise NotPermitted(gettext("Only district administrators create frameworks."))
     form = FrameworkForm(request.POST or None, district=district)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -430,7 +456,11 @@ def framework_new(request: HttpRequest) -> HttpResponse:
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            messages.success(request, f"“{version.framework.title}” is created as an empty draft.")
+            messages.success(
+                request,
+                gettext("“%(framework)s” is created as an empty draft.")
+                % {"framework": version.framework.title},
+            )
             return redirect("framework-version", version.pk)
     return render(request, "frameworks/framework_form.html", {"form": form, "district": district})
 
@@ -441,7 +471,7 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     district = _managed_district(user)
     if district is None:
-        raise NotPermitted("Only district administrators import frameworks.")
+        raise NotPermitted(gettext("Only district administrators import frameworks."))
     form = CaseImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     result = None
@@ -488,7 +518,7 @@ def _criterion_specs(
             continue
         competency = competencies.get(data["competency"])
         if competency is None:
-            problems.append("A criterion names a competency you cannot see.")
+            problems.append(gettext("A criterion names a competency you cannot see."))
             continue
         specs.append(
             services.CriterionSpec(
@@ -515,11 +545,13 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
     """A new rubric for a competency: one criterion for it and one for each of its indicators, to start."""
     user = user_of(request)
     if not policy.can(user, Action.CREATE_RUBRIC):
-        raise NotPermitted("Teachers and administrators of a district write rubrics.")
+        raise NotPermitted(gettext("Teachers and administrators of a district write rubrics."))
     raw_id = request.GET.get("competency", "")
     competency = selectors.competency_get(user, int(raw_id)) if raw_id.isdigit() else None
     if competency is None:
-        messages.info(request, "Open the competency the rubric is for, then choose “Write a rubric”.")
+        messages.info(
+            request, gettext("Open the competency the rubric is for, then choose “Write a rubric”.")
+        )
         return redirect("framework-list")
     scale = competency.version.framework.scale
     levels = list(scale.levels.all())
@@ -528,7 +560,10 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
         {"include": True, "competency": row.pk, "title": row.human_code or row.short_statement}
         for row in rows
     ]
-    form = RubricForm(request.POST or None, initial={"title": f"{competency.human_code} rubric".strip()})
+    form = RubricForm(
+        request.POST or None,
+        initial={"title": (gettext("%(code)s rubric") % {"code": competency.human_code}).strip()},
+    )
     formset = CriterionFormSet(request.POST or None, initial=initial, form_kwargs={"levels": levels})
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         specs, problems = _criterion_specs(formset, _visible_competencies(user, [row.pk for row in rows]))
@@ -547,7 +582,7 @@ def rubric_new(request: HttpRequest) -> HttpResponse:
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            messages.success(request, f"“{rubric.title}” is saved.")
+            messages.success(request, gettext("“%(rubric)s” is saved.") % {"rubric": rubric.title})
             return redirect("rubric-detail", rubric.pk)
     return render(
         request,
@@ -570,7 +605,7 @@ def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
     user = user_of(request)
     rubric = selectors.rubric_get(user, rubric_id)
     if not policy.can(user, Action.EDIT_FRAMEWORK, rubric):
-        raise NotPermitted("A rubric is edited by its author or its district's administrators.")
+        raise NotPermitted(gettext("A rubric is edited by its author or its district's administrators."))
     levels = list(rubric.scale.levels.all())
     criteria = list(rubric.criteria.all())
     rows = [criterion.competency for criterion in criteria]
@@ -597,7 +632,7 @@ def rubric_edit(request: HttpRequest, rubric_id: int) -> HttpResponse:
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, gettext("Saved."))
             return redirect("rubric-detail", rubric.pk)
     return render(
         request,
@@ -620,14 +655,16 @@ def version_discard(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        raise NotPermitted("Only the owning district's administrators discard a draft.") from None
+        raise NotPermitted(gettext("Only the owning district's administrators discard a draft.")) from None
     framework = version.framework
     try:
         services.version_discard(version=version)
     except services.FrameworkError as error:
         messages.error(request, str(error))
         return redirect("framework-version", version.pk)
-    messages.success(request, f"The draft of “{framework.title}” is discarded.")
+    messages.success(
+        request, gettext("The draft of “%(framework)s” is discarded.") % {"framework": framework.title}
+    )
     if Framework.objects.filter(pk=framework.pk).exists():
         return redirect("framework-detail", framework.pk)
     return redirect("framework-list")
@@ -639,7 +676,7 @@ def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
     try:
         version = _editable(request, version_id)
     except NotPermitted:
-        raise NotPermitted("Only the owning district's administrators retire a framework.") from None
+        raise NotPermitted(gettext("Only the owning district's administrators retire a framework.")) from None
     try:
         services.version_retire(version=version)
     except services.FrameworkError as error:
@@ -647,7 +684,8 @@ def version_retire(request: HttpRequest, version_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Version {version.number} is retired: it stays readable, but is not offered for new work.",
+            gettext("Version %(number)s is retired: it stays readable, but is not offered for new work.")
+            % {"number": version.number},
         )
     return redirect("framework-version", version.pk)
 
@@ -696,7 +734,7 @@ def _scale_page(
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            messages.success(request, f"“{saved.name}” is saved.")
+            messages.success(request, gettext("“%(scale)s” is saved.") % {"scale": saved.name})
             return redirect("scale-detail", saved.pk)
     return render(
         request,
@@ -710,7 +748,7 @@ def _scale_page(
 def scale_new(request: HttpRequest) -> HttpResponse:
     district = _managed_district(user_of(request))
     if district is None:
-        raise NotPermitted("Only district administrators create proficiency scales.")
+        raise NotPermitted(gettext("Only district administrators create proficiency scales."))
     return _scale_page(request, scale=None, district=district)
 
 
@@ -722,9 +760,12 @@ def scale_edit(request: HttpRequest, scale_id: int) -> HttpResponse:
     if scale is None:
         raise Http404
     if not policy.can(user, Action.EDIT_SCALE, scale):
-        raise NotPermitted("Only the owning district's administrators edit this scale.")
+        raise NotPermitted(gettext("Only the owning district's administrators edit this scale."))
     if scale.in_use_since is not None:
-        messages.error(request, f"“{scale.name}” is used for scores and can no longer change.")
+        messages.error(
+            request,
+            gettext("“%(scale)s” is used for scores and can no longer change.") % {"scale": scale.name},
+        )
         return redirect("scale-detail", scale.pk)
     return _scale_page(request, scale=scale, district=scale.owner)
 
@@ -761,12 +802,14 @@ def alignment_new(request: HttpRequest, competency_id: int) -> HttpResponse:
             target_title=data["target_title"],
         )
     except NotVisible:
-        messages.error(request, f"No item with the code “{data['code']}” in that framework.")
+        messages.error(
+            request, gettext("No item with the code “%(code)s” in that framework.") % {"code": data["code"]}
+        )
     except services.FrameworkError as error:
         for problem in error.problems:
             messages.error(request, problem)
     else:
-        messages.success(request, "The alignment is added.")
+        messages.success(request, gettext("The alignment is added."))
     return redirect("competency-detail", competency.pk)
 
 
@@ -777,11 +820,11 @@ def alignment_delete(request: HttpRequest, alignment_id: int) -> HttpResponse:
     alignment = selectors.alignment_get(user, alignment_id)
     competency = alignment.competency
     if not policy.can(user, Action.EDIT_FRAMEWORK, competency.version):
-        raise NotPermitted("Only the owning district's administrators edit this framework.")
+        raise NotPermitted(gettext("Only the owning district's administrators edit this framework."))
     try:
         services.alignment_delete(alignment=alignment)
     except services.FrameworkError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, "The alignment is removed.")
+        messages.success(request, gettext("The alignment is removed."))
     return redirect("competency-detail", competency.pk)

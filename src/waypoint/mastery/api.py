@@ -7,6 +7,7 @@ import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Path, Router, Schema, Status
 
 from waypoint import policy
@@ -295,7 +296,7 @@ def calculation_rule_set(request: HttpRequest, framework_id: Id, payload: RuleIn
     district_id = policy.request_access(request).acting_district_id
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
     if district is None or not policy.can(user, Action.MANAGE_CALCULATION, district):
-        raise NotPermitted("Only district administrators choose calculation methods.")
+        raise NotPermitted(gettext("Only district administrators choose calculation methods."))
     rule = services.calculation_rule_set(
         district=district,
         framework=framework,
@@ -365,7 +366,7 @@ def _managed_district(request: HttpRequest) -> Organization:
     district_id = policy.request_access(request).acting_district_id
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
     if district is None or not policy.can(request.user, Action.MANAGE_CALCULATION, district):
-        raise NotPermitted("Only district administrators choose calculation methods.")
+        raise NotPermitted(gettext("Only district administrators choose calculation methods."))
     return district
 
 

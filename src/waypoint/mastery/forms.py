@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waypoint.evidence.models import Score
@@ -185,10 +186,10 @@ class ScoringForm(forms.Form):
                     ],
                 )
                 self.fields[f"{prefix}-reason"] = forms.CharField(
-                    label="Reason for the correction",
+                    label=_("Reason for the correction"),
                     max_length=300,
                     required=False,
-                    help_text="Required when the score corrects another. Both stay on the record.",
+                    help_text=_("Required when the score corrects another. Both stay on the record."),
                 )
 
     def blocks(self) -> list[ScoringBlock]:
@@ -258,5 +259,5 @@ class ScoringForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not self.errors and not self.judgements():
-            raise forms.ValidationError("Choose a level for at least one competency.")
+            raise forms.ValidationError(gettext("Choose a level for at least one competency."))
         return data
