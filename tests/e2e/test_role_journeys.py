@@ -137,7 +137,11 @@ def test_student_acts_on_feedback_and_reads_their_progress(screen: tuple[Page, s
     follow_nav(page, "Home")
     panel(page, "Your progress").get_by_role("link", name="My progress").click()
     expect(heading(page)).to_have_text("My progress")
-    chart = page.locator("canvas.mastery-chart").first
+    # A summary by subject, then folded subjects: the one changed last is open; a row unfolds its chart.
+    expect(page.get_by_role("heading", name="Levels by subject")).to_be_visible()
+    row = page.locator("details.progress-subject[open] details.progress-row-more:has(canvas)").first
+    row.locator("summary").first.click()
+    chart = row.locator("canvas.mastery-chart")
     expect(chart).to_be_visible()
     assert chart.evaluate("c => c.width > 0 && c.height > 0")
     journey.step("progress")
@@ -280,7 +284,7 @@ def test_advisor_decides_a_path_and_searches_the_caseload(screen: tuple[Page, st
     proposal.click()
     expect(page.locator("main")).to_contain_text(student_name)
     journey.step("proposal")
-    decision = page.get_by_role("region", name="Your decision")
+    decision = page.get_by_role("region", name="Decide on the proposal")
     decision.get_by_label("Approve").check()
     decision.get_by_label("Notes for the student").fill(
         "A good fit with your plan. Check in with me monthly."
@@ -370,10 +374,10 @@ def test_district_admin_previews_a_calculation_rule_and_reads_the_audit_log(
 
     follow_nav(page, "Audit log")
     expect(heading(page)).to_have_text("Audit log")
-    # In plain words, newest first: the levels the preview just read are on the record.
-    expect(page.locator("main table tbody tr").first).to_contain_text(
-        "in a preview of a new calculation rule"
-    )
+    # In plain words, newest first: this very opening, then the levels the preview just read.
+    rows = page.locator("main table tbody tr")
+    expect(rows.first).to_contain_text("opened the audit log")
+    expect(rows.filter(has_text="in a preview of a new calculation rule").first).to_be_visible()
     journey.step("audit-log")
     journey.done()
 

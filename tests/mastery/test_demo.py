@@ -13,10 +13,11 @@ from tests.conftest import Demo
 from waypoint.core.audit import RequestContext
 from waypoint.core.demo import SUBJECTS
 from waypoint.core.models import Section, SectionTeacher
-from waypoint.evidence.models import Evidence, EvidenceStatus, Feedback, Score, ScoreSource
+from waypoint.evidence.models import Evidence, EvidenceKind, EvidenceStatus, Feedback, Score, ScoreSource
 from waypoint.frameworks.models import FrameworkKind
 from waypoint.mastery import selectors
 from waypoint.mastery.models import MasteryLevel
+from waypoint.pathways.models import PathEvent, PathStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +128,14 @@ def test_hillcrest_has_the_same_kinds_of_evidence_scores_and_levels(demo: Demo) 
         context=RequestContext(user=demo.users["other-teacher"]), section_id=section.pk
     )
     assert any(cell is not None and cell.level is not None for _, row in book.rows for cell in row)
+
+
+def test_students_with_an_account_record_their_own_work_and_proposals(demo: Demo) -> None:
+    """Jordan hands in his own work and proposes his own paths: the record says so, not his teacher."""
+    jordan = demo.student
+    handed_in = Evidence.objects.filter(student=jordan, kind=EvidenceKind.SUBMISSION, path__isnull=True)
+    assert handed_in.exists()
+    assert not handed_in.exclude(recorded_by=jordan.user).exists()
+    proposed = PathEvent.objects.filter(path__student=jordan, to_status=PathStatus.PROPOSED)
+    assert proposed.exists()
+    assert not proposed.exclude(actor=jordan.user).exists()

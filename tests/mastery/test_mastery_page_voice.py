@@ -9,7 +9,7 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from tests.conftest import Demo
 from waypoint.mastery import wording
@@ -124,9 +124,11 @@ def test_the_chart_data_has_real_ordered_moments(demo: Demo) -> None:
         )
     )
     first = json.loads(blocks[0][1])
-    assert [datetime.datetime.fromisoformat(p["at"]) for p in first["points"]] == [
-        s.changed_at for s in stored
-    ]
+    # One point per day, at the day's last change.
+    last_of_day: dict[datetime.date, datetime.datetime] = {}
+    for change in stored:
+        last_of_day[timezone.localdate(change.changed_at)] = change.changed_at
+    assert [datetime.datetime.fromisoformat(p["at"]) for p in first["points"]] == list(last_of_day.values())
     # The demo's history spans several days, so a time axis has something to space out.
     assert len(history_days) > 1
     # The script that draws it is the static one, which places points by time, not by label.

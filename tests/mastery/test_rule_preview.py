@@ -208,3 +208,18 @@ def test_the_api_previews_and_applies_for_administrators_only(demo: Demo) -> Non
         f"{base}/apply", data=json.dumps({"token": data["token"]}), content_type="application/json"
     )
     assert replay.status_code == 409
+
+
+def test_the_preview_audits_each_student_it_names_once(demo: Demo) -> None:
+    newest_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    previews = [
+        services.calculation_rule_preview(context=_admin(demo), proposal=_proposal(demo, method))
+        for method in ("highest", "latest", "mean")
+    ]
+    named_twice = any(
+        len({move.student.pk for move in preview.examples}) < len(preview.examples) for preview in previews
+    )
+    assert named_twice, "some preview's examples name a student for several competencies"
+    events = AuditEvent.objects.filter(pk__gt=newest_event, object_type="calculation-preview")
+    expected = sum(len({move.student.pk for move in preview.examples}) for preview in previews)
+    assert events.count() == expected

@@ -179,3 +179,16 @@ def test_the_demo_family_has_notifications(demo: Demo) -> None:
         )
         assert rows.filter(read_at__isnull=True).count() == 3
         assert not rows.filter(emailed_at__isnull=True).exists()
+
+
+def test_a_students_own_cards_do_not_name_them_to_themselves(demo: Demo) -> None:
+    """Jordan reads "Dana Whitfield left feedback… · date", not his own name; his guardian sees whose."""
+    tell(demo, "student", 1, title="Own work")
+    tell(demo, "guardian", 1, title="Child's work")
+    name = demo.student.full_name
+    for url in (reverse("home"), reverse("notifications")):
+        own = signed_in(demo.users["student"]).get(url).content.decode()
+        assert f"{name} · <time" not in own
+        assert "Own work 0" in own
+        family = signed_in(demo.users["guardian"]).get(url).content.decode()
+        assert f"{name} · <time" in family

@@ -37,7 +37,9 @@ def test_the_demo_has_a_catalog_profiles_plans_and_paths_in_every_state(
     assert not Opportunity.objects.annotate(n=Count("competencies")).filter(n=0).exists()
     assert Opportunity.objects.filter(shared_as_template=True).exists()
     students = Student.objects.count()
-    assert LearnerProfile.objects.count() == SuccessPlan.objects.count() == students
+    assert LearnerProfile.objects.count() == students
+    # A few students in each caseload have no success plan yet (the caseload flags them).
+    assert 0.8 * students <= SuccessPlan.objects.count() < students
     domains = PlanGoal.objects.values("plan").annotate(n=Count("domain", distinct=True))
     assert {row["n"] for row in domains} == {len(GoalDomain.values)}
     assert set(PathProposal.objects.values_list("status", flat=True)) == set(PathStatus.values)

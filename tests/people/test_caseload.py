@@ -124,9 +124,7 @@ def test_the_demo_advisors_caseload_matches_the_records(demo: Demo) -> None:
         .values_list("student_id", "n")
     )
     waiting = dict(
-        PathProposal.objects.filter(
-            student_id__in=ids, status__in=[PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED]
-        )
+        PathProposal.objects.filter(student_id__in=ids, status=PathStatus.PROPOSED)
         .values("student_id")
         .annotate(n=Count("pk"))
         .values_list("student_id", "n")
@@ -141,6 +139,13 @@ def test_the_demo_advisors_caseload_matches_the_records(demo: Demo) -> None:
     # The demo gives the caseload something to show in every column.
     assert any(row.last_evidence_at for row in rows)
     assert any(row.plan_review_due for row in rows)
+    # ...and the flag tells students apart: most are on track, a few have no plan or have gone quiet.
+    flagged = [row for row in rows if row.concerns]
+    assert flagged
+    assert len(flagged) <= len(rows) // 2
+    assert any(row.plan_review_due is None for row in rows)
+    assert any(row.quiet for row in rows)
+    assert any(row.plan_review_due and not row.plan_overdue for row in rows)
 
 
 def test_search_by_name_and_sort_by_evidence_and_status() -> None:

@@ -42,7 +42,7 @@ from waypoint.core.models import (
     StudentEnrollment,
     User,
 )
-from waypoint.evidence.models import Assessment, Evidence, EvidenceStatus, Feedback
+from waypoint.evidence.models import Assessment, Evidence, EvidenceStatus, Feedback, Score
 from waypoint.evidence.selectors import InboxFilter, evidence_inbox
 from waypoint.frameworks.models import Competency, FrameworkVersion, VersionStatus
 from waypoint.mastery.models import MasteryLevel, MasteryLevelChange
@@ -67,8 +67,8 @@ EXPECTED: dict[str, set[str]] = {
     "teacher-uncertified": {"to-score", "resubmitted", "gradebooks", "certification"},
     "advisor": {"approvals", "plans-due", "quiet-caseload", "caseload"},
     "mentor": {"mentored-paths"},
-    "school-admin": {"to-score", "resubmitted", "approvals", "data-quality", "students-in-scope"},
-    "district-admin": {"to-score", "approvals", "data-quality", "students-in-scope", "drafts", "imports"},
+    "school-admin": {"approvals", "data-quality", "students-in-scope"},
+    "district-admin": {"approvals", "data-quality", "students-in-scope", "drafts", "imports"},
     "state-analyst": {"state-overview"},
 }
 # Panels a role must not see: staff work for families, student rows for the state, frameworks for schools.
@@ -77,7 +77,9 @@ NOT_EXPECTED: dict[str, set[str]] = {
     "guardian": {"to-score", "progress", "approvals", "plans-due"},
     "teacher": {"drafts", "imports", "state-overview", "children-progress", "plans-due"},
     "mentor": {"to-score", "approvals", "progress", "children", "students-in-scope"},
-    "school-admin": {"drafts", "imports", "state-overview"},
+    "school-admin": {"drafts", "imports", "state-overview", "to-score", "resubmitted"},
+    # Administrators who do not score get the data, quality and approval panels, not a scorer's inbox.
+    "district-admin": {"to-score", "resubmitted"},
     "state-analyst": {"to-score", "students-in-scope", "children", "approvals", "data-quality"},
 }
 # Upper bounds, per role, on the queries of one home page (session, request context, every app's panels and
@@ -321,6 +323,20 @@ def test_guardian_is_asked_to_acknowledge_a_changed_plan(client: Client, demo: D
     assert "You have acknowledged every plan." in html
 
 
+def test_what_needs_the_reader_comes_before_what_is_new(client: Client, demo: Demo) -> None:
+    """On a phone the panels stack in the page's order: the plan to acknowledge ("Needs you today") must not
+    sit below the notifications."""
+    guardian, jordan = demo.users["guardian"], demo.student
+    plan = SuccessPlan.objects.get(student=jordan)
+    SuccessPlan.objects.filter(pk=plan.pk).update(revision=plan.revision + 1)
+    html, panels = visit(client, guardian)
+    assert panels["plan-acknowledgements"].waiting == 1
+    assert "notifications" in panels
+    keys = list(panels)
+    assert keys.index("plan-acknowledgements") < keys.index("notifications") < keys.index("children-progress")
+    assert html.index('id="panel-plan-acknowledgements"') < html.index('id="panel-notifications"')
+
+
 def test_guardian_sees_recent_feedback_on_their_childs_work(client: Client, demo: Demo) -> None:
     guardian, jordan, teacher = demo.users["guardian"], demo.student, demo.users["teacher"]
     section = Section.objects.filter(teachers=teacher, roster__student=jordan).first()
@@ -473,9 +489,11 @@ def test_mentor_sees_each_path_and_its_new_work(client: Client, demo: Demo) -> N
     }
     path = active.select_related("student").first()
     assert path is not None
-    before = next(
-        item.count or 0 for item in panel.items if item.url == reverse("path-detail", args=[path.pk])
-    )
+    # The panel counts the paths it lists; each path's new work is in its line.
+    assert panel.waiting == len(panel.items) == active.count()
+    assert all(item.count is None for item in panel.items)
+    since = timezone.now() - datetime.timedelta(days=14)
+    before = Evidence.objects.filter(path=path, submitted_at__gte=since).count()
     competency = a_leaf(demo.riverside)
     work = Evidence.objects.create(
         district=path.district,
@@ -487,12 +505,14 @@ def test_mentor_sees_each_path_and_its_new_work(client: Client, demo: Demo) -> N
     )
     assert work.pk
     _, panels = visit(client, mentor)
-    after = next(
-        item.count
+    detail = next(
+        item.detail
         for item in panels["mentored-paths"].items
         if item.url == reverse("path-detail", args=[path.pk])
     )
-    assert after == before + 1
+    new = before + 1
+    assert detail.startswith(f"{new} new piece{'s' if new > 1 else ''} this fortnight")
+    assert panels["mentored-paths"].waiting == active.count()
 
 
 def test_mentor_without_paths_is_told_what_will_appear(client: Client, demo: Demo) -> None:
@@ -532,7 +552,32 @@ def test_district_admin_sees_drafts_and_imports_of_their_district(client: Client
     for item in panels["imports"].items:
         version_id = int(item.url.rstrip("/").rsplit("/", 1)[1])
         assert FrameworkVersion.objects.get(pk=version_id).framework.owner == demo.riverside
-    assert panels["to-score"].waiting == awaiting(Q(district=demo.riverside))
+    # Administrators may open the inbox, but scoring is not their work: no "Evidence to score 203".
+    assert "to-score" not in panels
+    assert "resubmitted" not in panels
+
+
+def test_an_administrator_who_scored_this_term_keeps_the_scoring_panels(client: Client, demo: Demo) -> None:
+    admin = demo.users["school-admin"]
+    assert "to-score" not in visit(client, admin)[1]
+    score = Score.objects.filter(district=demo.riverside, superseded_by__isnull=True).first()
+    assert score is not None
+    # The principal corrects a score today (scores are append-only: a correction is a new row).
+    superseded = score.pk
+    score.pk = None
+    score.supersedes_id, score.scored_by, score.scored_at = superseded, admin, timezone.now()
+    score.correction_reason = "Entered against the wrong competency."
+    score.save()
+    panels = visit(client, admin)[1]
+    assert {"to-score", "resubmitted"} <= set(panels)
+
+
+def test_the_demo_has_data_to_fix(client: Client, demo: Demo) -> None:
+    """A section that started this term with no teacher yet and two new students with no advisor."""
+    _, panels = visit(client, demo.users["district-admin"])
+    counts = {item.label: item.count for item in panels["data-quality"].items}
+    assert counts == {"Students without an advisor": 2, "Sections without a teacher": 1}
+    assert panels["data-quality"].tone == "warning"
 
 
 # The state --------------------------------------------------------------------------------------------------

@@ -42,6 +42,9 @@ SUBJECTS = ["Mathematics", "English Language Arts", "Science", "Social Studies"]
 SECTION_SIZE = 25
 TEACHERS_PER_SUBJECT = 2
 ADVISORS_PER_SCHOOL = 2
+# The section with no teacher yet (data to fix): how many students it holds, and how long ago it started.
+TEACHERLESS_ROSTER = 12
+TEACHERLESS_DAYS = 5
 
 FIXED_ACCOUNTS = [
     "student",
@@ -309,6 +312,20 @@ def school_year_start(today: datetime.date) -> datetime.date:
     """The first day of the school year that contains `today` (late August)."""
     year = today.year if today.month >= 8 else today.year - 1
     return datetime.date(year, 8, 27)
+
+
+def few_of_each_caseload(position: int, every: int = 12) -> set[int]:
+    """One student in `every` of each advisor's caseload (the one at `position`, by id), never a student with
+    an account (the fixed accounts' journeys show their own record): the app demos use it so that each
+    advisor's caseload tells a few students apart, one with no success plan, another gone quiet."""
+    by_advisor: dict[int, list[int]] = defaultdict(list)
+    for advisor_id, student_id in (
+        AdvisorAssignment.objects.filter(student__user__isnull=True)
+        .order_by("advisor_id", "student_id")
+        .values_list("advisor_id", "student_id")
+    ):
+        by_advisor[advisor_id].append(student_id)
+    return {ids[index] for ids in by_advisor.values() for index in range(position, len(ids), every)}
 
 
 def is_loaded() -> bool:
@@ -640,6 +657,22 @@ def load_demo_people(
                         )
                 chunk = grade_students[chunk_index * SECTION_SIZE : (chunk_index + 1) * SECTION_SIZE]
                 roster.extend((section, student) for student in chunk)
+    # Data to fix: an elective that started this term before anyone was assigned to teach it. Its students
+    # are enrolled; no teacher means no gradebook, no scores and no inbox for it yet.
+    elective_students = students_by_school_grade.get(("riverside-high", 11), [])[:TEACHERLESS_ROSTER]
+    if elective_students:
+        elective = Section(
+            district=riverside,
+            school=schools["riverside-high"],
+            sourced_id="riverside-high-cs-11-1",
+            title="Computer Science 11 (A)",
+            course_code="COMP-11",
+            subject="Computer Science",
+            starts_on=max(b.year_start, b.today - datetime.timedelta(days=TEACHERLESS_DAYS)),
+            ends_on=b.year_end,
+        )
+        sections.append(elective)
+        roster.extend((elective, student) for student in elective_students)
     Section.objects.bulk_create(sections, batch_size=500)
     section_ids = dict(Section.objects.values_list("sourced_id", "id"))
     for section in sections:
@@ -654,28 +687,31 @@ def load_demo_people(
     SectionEnrollment.objects.bulk_create(
         [
             SectionEnrollment(
-                section=section, student=student, district=section.district, starts_on=b.year_start
+                section=section, student=student, district=section.district, starts_on=section.starts_on
             )
             for section, student in roster
         ],
         batch_size=1000,
     )
 
-    # Caseloads alternate between a school's advisors; every student has one guardian account.
+    # Caseloads alternate between a school's advisors; every student has one guardian account. Data to fix:
+    # the last two ninth graders of Riverside High joined after the caseloads were drawn and have no advisor.
+    unadvised = {student.pk for student in students_by_school_grade.get(("riverside-high", 9), [])[-2:]}
     caseload = []
     guardians: list[User] = []
     guardian_links: list[tuple[str, Student, str]] = []
     for (school_slug, _grade), grade_students in students_by_school_grade.items():
         for index, student in enumerate(grade_students):
             advisor = advisor_pools[school_slug][index % ADVISORS_PER_SCHOOL]
-            caseload.append(
-                AdvisorAssignment(
-                    advisor=saved_users[advisor.username],
-                    student=student,
-                    district=student.district,
-                    starts_on=b.year_start,
+            if student.pk not in unadvised:
+                caseload.append(
+                    AdvisorAssignment(
+                        advisor=saved_users[advisor.username],
+                        student=student,
+                        district=student.district,
+                        starts_on=b.year_start,
+                    )
                 )
-            )
             if student.user_id is not None:
                 guardian_links.append(("guardian", student, GuardianLink.Relationship.PARENT))
                 continue

@@ -2,8 +2,8 @@
 
 - A student: the revision requests waiting for a new version, and the recent feedback on their work; a
   guardian: the recent feedback on their children's work.
-- A scorer (teacher, administrator): the evidence waiting for a score in each of their sections, filed as the
-  inbox files it, and the new versions of work they asked to revise.
+- A scorer (a teacher, or anyone who has scored within a term): the evidence waiting for a score in each of
+  their sections, filed as the inbox files it, and the new versions of work they asked to revise.
 - An advisor: the students of their caseload with no evidence lately.
 
 Each panel reads through the access policy and audits the students whose work it names ("home")."""
@@ -25,7 +25,7 @@ from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record_students
 from waypoint.core.home import PROGRESS, TODAY, HomeItem, HomePanel
 from waypoint.core.models import AdvisorAssignment, AuditAction, Role, Student, User
-from waypoint.evidence.models import Evidence, EvidenceStatus, Feedback
+from waypoint.evidence.models import Evidence, EvidenceStatus, Feedback, Score
 from waypoint.evidence.selectors import waiting_to_score
 from waypoint.policy import AccessContext, Action, request_context
 
@@ -35,6 +35,9 @@ SHOWN = 5
 FEEDBACK_DAYS = 30
 # An advisor hears about a caseload student who has shown no work for this long.
 QUIET_DAYS = 21
+# Someone who is not a teacher (a principal who teaches one class) keeps the scoring panels this long after
+# their last score: about a term.
+SCORED_LATELY_DAYS = 90
 
 
 def home_panels(request: HttpRequest, user: User) -> list[HomePanel]:
@@ -45,12 +48,21 @@ def home_panels(request: HttpRequest, user: User) -> list[HomePanel]:
         panels.extend(_student_panels(context, access.own_student_id))
     if access.is_guardian:
         panels.append(_children_feedback(context, access))
-    if access.can(Action.WORK_EVIDENCE_INBOX):
+    if access.can(Action.WORK_EVIDENCE_INBOX) and _scores(access, user):
         panels.append(_to_score(context))
         panels.append(_resubmitted(context, user))
     if access.has_role(Role.ADVISOR):
         panels.append(_quiet_caseload(context, access, user))
     return panels
+
+
+def _scores(access: AccessContext, user: User) -> bool:
+    """Whether the reader scores work: a teacher, or anyone else who has scored within a term. An
+    administrator may open the inbox, but "Evidence to score: 203" is not their work to do."""
+    if access.has_role(Role.TEACHER):
+        return True
+    since = timezone.now() - datetime.timedelta(days=SCORED_LATELY_DAYS)
+    return Score.objects.filter(scored_by=user, scored_at__gte=since).exists()
 
 
 def _audit(context: RequestContext, students: Iterable[Student]) -> None:

@@ -34,7 +34,7 @@ from django.db.models import Max, Model
 from django.utils import timezone
 
 from waypoint.core.audit import RequestContext
-from waypoint.core.demo import DemoWorld
+from waypoint.core.demo import DemoWorld, few_of_each_caseload
 from waypoint.core.models import (
     Organization,
     Section,
@@ -72,12 +72,17 @@ from waypoint.mastery.services import level_refresh, recompute, score_record
 
 SEED = 20261125
 SCORED_UNITS = 3  # the first three units of each course are scored; the fourth is the one under way
-# When each scored unit is marked, as a share of the autumn so far; subjects mark a day apart.
-UNIT_MOMENTS = (0.22, 0.5, 0.78)
+# When each scored unit is marked, as a share of the autumn so far; subjects mark a day apart. The last was
+# marked two weeks or so ago, so a student who handed it in is not "quiet" on the caseload (21 days).
+UNIT_MOMENTS = (0.22, 0.5, 0.86)
 SUBJECT_DAY = {"Mathematics": 0, "English Language Arts": 1, "Science": 2, "Social Studies": 3}
 PROFILE_DAY = 4  # the graduate-profile tasks are marked after the subjects
 SUBMITTED = (0.93, 0.9, 0.86)  # the share of a class that hands in each scored unit
 WAITING_PER_SECTION = (3, 5)  # new pieces of the unit under way waiting for a score, per section
+# One student in twelve of each caseload (the one at this position) has handed in nothing for four weeks,
+# so the advisor's caseload and home page have someone drifting to notice.
+QUIET_POSITION = 8
+QUIET_DAYS = 28
 PRACTICE_CODE = "MATH.ALG.1.b"  # the online module's skill, taught in grades 6-12
 THIN_PRACTICE_CODE = "MATH.ALG.1.a"  # tried only by the showcase class: too little practice to fit
 SHORTEST_AUTUMN = 35  # days of history the demo shows even when today is near the start of the year
@@ -379,15 +384,22 @@ class _Coursework:
         aligned: dict[int, list[int]],
         criteria: dict[tuple[int, int], int],
         jordan: Student | None,
+        quiet: set[int],
     ) -> None:
         self.rng = rng
         self.timeline = timeline
         self.aligned = aligned
         self.criteria = criteria
         self.jordan = jordan
+        self.quiet = quiet
+        self.quiet_since = timeline.at(timeline.days_ago(QUIET_DAYS), hour=0)
         self.rows = _Rows()
         self.ability: dict[int, float] = {}
         self.leaning: dict[tuple[int, str], float] = {}
+
+    def gone_quiet(self, student: Student, submitted: datetime.datetime) -> bool:
+        """Whether this piece is one a student who has stopped handing in work would not have sent."""
+        return student.pk in self.quiet and submitted >= self.quiet_since
 
     def strength(self, student: Student, subject: str) -> float:
         """A student's standing in a subject: a general ability and a leaning for or against the subject."""
@@ -482,13 +494,13 @@ class _Coursework:
                 is_jordan = student == self.jordan
                 if not is_jordan and rng.random() > SUBMITTED[unit]:
                     continue
-                handed_in = marked - datetime.timedelta(days=rng.randint(1, 5))
+                handed_in = timeline.at(
+                    marked - datetime.timedelta(days=rng.randint(1, 5)), rng.randint(8, 20)
+                )
+                if self.gone_quiet(student, handed_in):
+                    continue
                 piece = self.piece(
-                    each,
-                    student,
-                    assessment,
-                    submitted=timeline.at(handed_in, hour=rng.randint(8, 20)),
-                    status=EvidenceStatus.SCORED,
+                    each, student, assessment, submitted=handed_in, status=EvidenceStatus.SCORED
                 )
                 strength = self.strength(student, subject)
                 for competency_id in piece.competency_ids:
@@ -509,7 +521,9 @@ class _Coursework:
 
     def resubmission(self, each: _Class) -> None:
         """One student of the class was asked to revise the last scored unit and has handed it in again."""
-        candidates = [student for student in each.roster if student != self.jordan]
+        candidates = [
+            student for student in each.roster if student != self.jordan and student.pk not in self.quiet
+        ]
         if not candidates or each.scorer is None:
             return
         student = self.rng.choice(candidates)
@@ -538,7 +552,9 @@ class _Coursework:
         """A few pieces of the unit under way, handed in over the last week and a half, waiting for a score;
         Jordan's mathematics waits with them and his English research proposal was sent back."""
         assessment = each.assessments[SCORED_UNITS]
-        others = [student for student in each.roster if student != self.jordan]
+        others = [
+            student for student in each.roster if student != self.jordan and student.pk not in self.quiet
+        ]
         for student in self.rng.sample(others, min(len(others), self.rng.randint(*WAITING_PER_SECTION))):
             self.piece(
                 each,
@@ -625,12 +641,11 @@ def _profile_tasks(
         for student in showcase.roster:
             if student == jordan or rng.random() > 0.8:
                 continue
+            submitted = timeline.at(marked - datetime.timedelta(days=rng.randint(2, 6)))
+            if coursework.gone_quiet(student, submitted):
+                continue
             piece = coursework.piece(
-                showcase,
-                student,
-                task,
-                submitted=timeline.at(marked - datetime.timedelta(days=rng.randint(2, 6))),
-                status=EvidenceStatus.SCORED,
+                showcase, student, task, submitted=submitted, status=EvidenceStatus.SCORED
             )
             strength = coursework.strength(student, "profile")
             for competency_id in rng.sample(piece.competency_ids, k=min(2, len(piece.competency_ids))):
@@ -643,7 +658,7 @@ def _profile_tasks(
                     marked=marked,
                     rubric_id=task.rubric_id,
                 )
-    for student in [student for student in showcase.roster if student != jordan][:3]:
+    for student in [s for s in showcase.roster if s != jordan and s.pk not in coursework.quiet][:3]:
         coursework.piece(
             showcase,
             student,
@@ -982,6 +997,7 @@ def load_demo_evidence(
         aligned=aligned,
         criteria=_criteria(rubrics.values()),
         jordan=jordan,
+        quiet=few_of_each_caseload(QUIET_POSITION),
     )
     for each in classes:
         coursework.work(each)

@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -76,6 +77,37 @@ class HistoryPoint:
 
 
 @dataclass(frozen=True)
+class HistoryDay:
+    """The changes of one day drawn as one point: the level the day ended on, at the day's last change, with
+    every level the day passed through (several scores on one day each move the level) for the text."""
+
+    date: datetime.date
+    at: datetime.datetime
+    level: float | None
+    steps: list[float | None]
+
+
+class Trend(StrEnum):
+    """How the latest day's level compares with the day before it."""
+
+    UP = "up"
+    DOWN = "down"
+    STEADY = "steady"
+    FIRST = "first"  # a single day of history: nothing to compare with
+
+
+def history_days(history: list[HistoryPoint]) -> list[HistoryDay]:
+    """The changes (in order) grouped by their local day, one entry per day."""
+    days: list[HistoryDay] = []
+    for point in history:
+        if days and days[-1].date == point.date:
+            days[-1] = HistoryDay(point.date, point.at, point.level, [*days[-1].steps, point.level])
+        else:
+            days.append(HistoryDay(point.date, point.at, point.level, [point.level]))
+    return days
+
+
+@dataclass(frozen=True)
 class CompetencyLevel:
     competency: Competency
     level: MasteryLevel
@@ -83,6 +115,28 @@ class CompetencyLevel:
     explanation: str
     history: list[HistoryPoint]
     estimate: KnowledgeEstimate | None
+
+    @cached_property
+    def days(self) -> list[HistoryDay]:
+        return history_days(self.history)
+
+    @property
+    def last_changed(self) -> datetime.datetime | None:
+        return self.history[-1].at if self.history else None
+
+    @property
+    def trend(self) -> Trend | None:
+        days = self.days
+        if not days:
+            return None
+        if len(days) == 1:
+            return Trend.FIRST
+        now, before = days[-1].level, days[-2].level
+        if now == before:
+            return Trend.STEADY
+        if now is None or before is None:
+            return Trend.UP if before is None else Trend.DOWN
+        return Trend.UP if now > before else Trend.DOWN
 
 
 @dataclass(frozen=True)
@@ -621,7 +675,7 @@ def scoring_sheet(*, context: RequestContext, evidence_id: int) -> ScoringSheet:
     for those who may judge it (the student's self-assessment included), else NotPermitted."""
     detail = evidence_detail(context=context, evidence_id=evidence_id)
     if not detail.may_judge:
-        raise NotPermitted("Only the student's teachers and administrators score this evidence.")
+        raise NotPermitted(gettext("Only the student's teachers and administrators score this evidence."))
     evidence = detail.evidence
     rubric = evidence.assessment.rubric if evidence.assessment is not None else None
     criteria: dict[int, list[CriterionView]] = {competency.pk: [] for competency in detail.competencies}

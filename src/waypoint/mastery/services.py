@@ -28,6 +28,7 @@ from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
@@ -67,7 +68,7 @@ def scale_facts(levels: Iterable[tuple[float, bool]]) -> ScaleFacts:
     of a scale given as (value, meets_mastery) pairs."""
     pairs = sorted(levels)
     if not pairs:
-        raise CalculationError("The proficiency scale has no levels.")
+        raise CalculationError(gettext("The proficiency scale has no levels."))
     values = [value for value, _ in pairs]
     mastered = [value for value, meets in pairs if meets]
     return ScaleFacts(
@@ -699,7 +700,9 @@ def calculation_rule_preview(*, context: RequestContext, proposal: RuleProposal)
     started = time.perf_counter()
     district = Organization.objects.get(pk=proposal.district_id)
     if not policy.can(context.user, Action.MANAGE_CALCULATION, district):
-        raise NotPermitted("Only the district's administrators choose how mastery levels are calculated.")
+        raise NotPermitted(
+            gettext("Only the district's administrators choose how mastery levels are calculated.")
+        )
     fingerprints = _fingerprints(district.pk)
     result = _district_levels(district, proposal)
     stored = {
@@ -757,7 +760,8 @@ def calculation_rule_preview(*, context: RequestContext, proposal: RuleProposal)
         context=context,
         action=AuditAction.VIEW,
         object_type="calculation-preview",
-        students=[example.student for example in examples],
+        # One row per student viewed, though the examples may name a student for several competencies.
+        students=[students[student_id] for student_id in sorted(students)],
         reason="Previewing a change of the district's calculation rule",
     )
     token = signing.dumps({"proposal": proposal.as_data(), **fingerprints}, salt=PREVIEW_SALT)
@@ -787,29 +791,37 @@ def calculation_rule_apply(
     """Save exactly the rule a preview showed, and recompute the district's levels, provided nothing the
     preview counted has changed since: the district's rules (Conflict) or its scores (Conflict)."""
     if not policy.can(context.user, Action.MANAGE_CALCULATION, district):
-        raise NotPermitted("Only the district's administrators choose how mastery levels are calculated.")
+        raise NotPermitted(
+            gettext("Only the district's administrators choose how mastery levels are calculated.")
+        )
     try:
         data = signing.loads(token, salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE)
     except signing.SignatureExpired:
-        raise Conflict("The preview is more than an hour old: preview the change again.") from None
+        raise Conflict(gettext("The preview is more than an hour old: preview the change again.")) from None
     except signing.BadSignature:
-        raise Invalid("This is not a preview Waypoint made: preview the change again.") from None
+        raise Invalid(gettext("This is not a preview Waypoint made: preview the change again.")) from None
     proposal = data["proposal"]
     if proposal["district"] != district.pk or proposal["framework"] != framework.pk:
-        raise Invalid("This preview is of another district's or framework's rule: preview the change again.")
+        raise Invalid(
+            gettext("This preview is of another district's or framework's rule: preview the change again.")
+        )
     with transaction.atomic():
         # Hold the district's rules still between the check and the save.
         list(CalculationRule.objects.select_for_update().filter(district=district).values_list("pk"))
         now = _fingerprints(district.pk)
         if now["rules"] != data["rules"]:
             raise Conflict(
-                "The district's calculation rules changed after this preview, so it no longer shows what "
-                "saving would do: preview the change again."
+                gettext(
+                    "The district's calculation rules changed after this preview, so it no longer shows what "
+                    "saving would do: preview the change again."
+                )
             )
         if now["scores"] != data["scores"]:
             raise Conflict(
-                "Scores were recorded in the district after this preview, so its counts are out of date: "
-                "preview the change again."
+                gettext(
+                    "Scores were recorded in the district after this preview, so its counts are out of date: "
+                    "preview the change again."
+                )
             )
         rule = calculation_rule_set(
             district=district,
@@ -887,10 +899,10 @@ class _Judgement:
 
 def _item_label(competency: Competency | None, competency_id: int) -> str:
     if competency is None:
-        return f"Competency {competency_id}"
+        return gettext("Competency %(id)s") % {"id": competency_id}
     if competency.human_code:
-        return f"Competency {competency.human_code}"
-    return f"Competency “{competency.short_statement[:40]}”"
+        return gettext("Competency %(code)s") % {"code": competency.human_code}
+    return gettext("Competency “%(statement)s”") % {"statement": competency.short_statement[:40]}
 
 
 def _judgement(
@@ -908,36 +920,52 @@ def _judgement(
     values = {level.value for level in levels}
     problems: list[str] = []
     if "\x00" in item.comment or "\x00" in item.correction_reason:
-        problems.append("The text must not contain NUL characters.")
+        problems.append(gettext("The text must not contain NUL characters."))
     chosen = dict(item.criterion_levels)
     if chosen:
         if rubric is None:
-            problems.append("The evidence's assessment has no rubric; choose a level directly.")
+            problems.append(gettext("The evidence's assessment has no rubric; choose a level directly."))
         else:
             for criterion_id, level_value in chosen.items():
                 if criterion_id not in criteria:
-                    problems.append(f"Rubric criterion {criterion_id} is not about this competency.")
+                    problems.append(
+                        gettext("Rubric criterion %(id)s is not about this competency.")
+                        % {"id": criterion_id}
+                    )
                 if level_value not in values:
-                    problems.append(f"{level_value:g} is not a level of the scale “{scale.name}”.")
+                    problems.append(
+                        gettext("%(value)s is not a level of the scale “%(scale)s”.")
+                        % {"value": f"{level_value:g}", "scale": scale.name}
+                    )
             if criteria - set(chosen) and not problems:
-                problems.append("Choose a level for every criterion of the rubric about this competency.")
+                problems.append(
+                    gettext("Choose a level for every criterion of the rubric about this competency.")
+                )
     elif item.value is None:
-        problems.append("Choose a level.")
+        problems.append(gettext("Choose a level."))
     elif item.value not in values:
         allowed = ", ".join(f"{value:g}" for value in sorted(values))
-        problems.append(f"{item.value:g} is not a level of the scale “{scale.name}” ({allowed}).")
+        problems.append(
+            gettext("%(value)s is not a level of the scale “%(scale)s” (%(allowed)s).")
+            % {"value": f"{item.value:g}", "scale": scale.name, "allowed": allowed}
+        )
     superseded = None
     if item.supersedes_id is not None:
         superseded = current.get(item.supersedes_id)
         if superseded is None or superseded.competency_id != competency.pk:
             superseded = None
-            problems.append("Only a current score on this evidence and competency can be corrected.")
+            problems.append(gettext("Only a current score on this evidence and competency can be corrected."))
         elif superseded.counts_toward_mastery and not counts:
-            problems.append("Only a teacher with a current certification may correct a counted score.")
+            problems.append(
+                gettext("Only a teacher with a current certification may correct a counted score.")
+            )
         if not item.correction_reason.strip():
-            problems.append("Say why the score is corrected.")
+            problems.append(gettext("Say why the score is corrected."))
     if len(item.correction_reason.strip()) > MAX_REASON_LENGTH:
-        problems.append(f"Say why the score is corrected in at most {MAX_REASON_LENGTH} characters.")
+        problems.append(
+            gettext("Say why the score is corrected in at most %(limit)d characters.")
+            % {"limit": MAX_REASON_LENGTH}
+        )
     if problems:
         return problems, None
     value = sum(chosen.values()) / len(chosen) if chosen else item.value
@@ -977,7 +1005,8 @@ def _judgements(evidence: Evidence, scores: Sequence[ScoreInput], *, counts: boo
     for index, item in enumerate(scores):
         competency = competencies.get(item.competency_id)
         if competency is None:
-            problems, judgement = [f"The evidence is not about competency {item.competency_id}."], None
+            problems = [gettext("The evidence is not about competency %(id)s.") % {"id": item.competency_id}]
+            judgement = None
         else:
             problems, judgement = _judgement(
                 item,
@@ -989,7 +1018,9 @@ def _judgements(evidence: Evidence, scores: Sequence[ScoreInput], *, counts: boo
                 counts=counts,
             )
         if times_named[item.competency_id] > 1:
-            problems.insert(0, "The competency is judged more than once in this call; give it one score.")
+            problems.insert(
+                0, gettext("The competency is judged more than once in this call; give it one score.")
+            )
         if problems:
             refused.append(
                 ItemProblems(
@@ -1016,11 +1047,15 @@ def scores_record(*, context: RequestContext, evidence_id: int, scores: Sequence
     evidence = evidence_get(context=context, evidence_id=evidence_id, action=Action.JUDGE_EVIDENCE)
     actor = context.actor
     if actor is None:
-        raise NotPermitted("Sign in first.")
+        raise NotPermitted(gettext("Sign in first."))
     if not scores:
-        raise ScoringError(general=["Choose a level for at least one competency."])
+        raise ScoringError(general=[gettext("Choose a level for at least one competency.")])
     if len(scores) > MAX_SCORES_PER_CALL:
-        raise ScoringError(general=[f"At most {MAX_SCORES_PER_CALL} scores are recorded in one call."])
+        raise ScoringError(
+            general=[
+                gettext("At most %(limit)d scores are recorded in one call.") % {"limit": MAX_SCORES_PER_CALL}
+            ]
+        )
     student = evidence.student
     source, certification_id = judgement_source(actor, student)
     counts = source == ScoreSource.CERTIFIED_TEACHER

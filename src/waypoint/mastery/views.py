@@ -4,6 +4,8 @@ computed, the gradebooks and a section's sortable gradebook heatmap, a district'
 
 from __future__ import annotations
 
+import datetime
+from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -12,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from waypoint import policy
@@ -63,13 +65,24 @@ def evidence_score(request: HttpRequest, evidence_id: int) -> HttpResponse:
             for problem in error.problems:
                 form.add_error(None, problem)
         else:
-            outcome = (
-                "It counts toward the mastery level."
-                if detail.judgement_counts
-                else "It is recorded as feedback and does not change the mastery level."
-            )
             count = len(recorded)
-            messages.success(request, f"Scored {count} competenc{'y' if count == 1 else 'ies'}. {outcome}")
+            # One whole message per outcome, so a translation can make its words agree with the number.
+            scored = (
+                ngettext(
+                    "Scored %(count)d competency. It counts toward the mastery level.",
+                    "Scored %(count)d competencies. It counts toward the mastery level.",
+                    count,
+                )
+                if detail.judgement_counts
+                else ngettext(
+                    "Scored %(count)d competency. It is recorded as feedback and does not change the "
+                    "mastery level.",
+                    "Scored %(count)d competencies. It is recorded as feedback and does not change the "
+                    "mastery level.",
+                    count,
+                )
+            )
+            messages.success(request, scored % {"count": count})
             return redirect("evidence-detail", detail.evidence.pk)
     latest = detail.versions[-1].evidence if detail.versions else detail.evidence
     shown = next((v for v in detail.versions if v.evidence.pk == detail.evidence.pk), None)
@@ -122,28 +135,60 @@ class LevelRow:
 
 
 @dataclass(frozen=True)
+class LevelCount:
+    """How many of a subject's competencies stand at one named level of its scale."""
+
+    label: str
+    count: int
+    meets_mastery: bool
+
+
+@dataclass(frozen=True)
 class FrameworkLevels:
+    """One subject (framework) of the progress page: its counts by named level for the summary, and its
+    competencies as compact rows; `open` says whether its section starts unfolded."""
+
     framework: Framework
     rows: list[LevelRow]
+    counts: list[LevelCount]
+    at_mastery: int
+    latest: datetime.datetime | None
+    open: bool = False
+
+
+def _level_counts(rows: list[LevelRow], levels: list[ScaleLevel]) -> list[LevelCount]:
+    """The scale's named levels in order with how many rows stand at each, then those without a level."""
+    named: Counter[int | None] = Counter()
+    for row in rows:
+        value = row.item.level.level
+        # A level counts at the highest named level it reaches, as its label names it.
+        reached = [level.pk for level in levels if value is not None and level.value <= value + 1e-9]
+        named[reached[-1] if reached else None] += 1
+    counts = [LevelCount(level.label, named[level.pk], level.meets_mastery) for level in levels]
+    if named[None]:
+        counts.append(LevelCount(gettext("No evidence yet"), named[None], False))
+    return counts
 
 
 def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[str, object]:
-    """What mastery-charts.js draws on a time axis: the level after each change at the moment it happened
-    (`at`, ISO 8601 with its offset) and its day (`date`, for the tooltip and the ticks), on the scale's
-    range, with the level names and the words the chart shows."""
+    """What mastery-charts.js draws on a time axis: one point per day at the level the day ended on (several
+    scores on one day would otherwise stack into a column of dots), with the day's last change (`at`, ISO
+    8601 with its offset), the day (`date`, for the ticks) and every level the day passed through (`steps`,
+    for the tooltip), on the scale's range, with the level names and the words the chart shows."""
     mastered = [level.value for level in levels if level.meets_mastery]
     code = item.competency.human_code or item.competency.short_statement[:40]
     return {
         "title": gettext("Level history of %(competency)s") % {"competency": code},
         "points": [
-            {"at": point.at.isoformat(), "date": point.date.isoformat(), "level": point.level}
-            for point in item.history
+            {"at": day.at.isoformat(), "date": day.date.isoformat(), "level": day.level, "steps": day.steps}
+            for day in item.days
         ],
         "min": levels[0].value if levels else 0,
         "max": levels[-1].value if levels else 4,
         "threshold": mastered[0] if mastered else None,
         "thresholdLabel": gettext("Mastery"),
         "noLevel": gettext("No level"),
+        "stepsLabel": gettext("Levels that day"),
         "levels": [{"value": level.value, "label": level.label} for level in levels],
     }
 
@@ -152,14 +197,16 @@ def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[st
 @require_GET
 def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     """The student's levels, said to the reader: "your" to the student, the student's name to a guardian, a
-    teacher or other staff."""
+    teacher or other staff. A summary by subject comes first, then each subject as a folding section of
+    one-line competencies whose chart and history fold too; the subject changed most recently starts open."""
     mastery = selectors.student_mastery(context=request_context(request), student_id=student_id)
     scales = scale_levels(item.competency.version.framework.scale_id for item in mastery.levels)
-    groups: dict[int, FrameworkLevels] = {}
+    rows: dict[int, list[LevelRow]] = {}
+    frameworks: dict[int, Framework] = {}
     for item in mastery.levels:
         framework = item.competency.version.framework
-        group = groups.setdefault(framework.pk, FrameworkLevels(framework, []))
-        group.rows.append(
+        frameworks[framework.pk] = framework
+        rows.setdefault(framework.pk, []).append(
             LevelRow(
                 item=item,
                 chart_id=f"mastery-history-{item.competency.pk}",
@@ -167,16 +214,34 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
                 estimate=EstimateView(item.estimate) if item.estimate else None,
             )
         )
+    groups = [
+        FrameworkLevels(
+            framework=frameworks[framework_id],
+            rows=framework_rows,
+            counts=_level_counts(framework_rows, scales[frameworks[framework_id].scale_id]),
+            at_mastery=sum(1 for row in framework_rows if row.item.level.meets_mastery),
+            latest=max(
+                (row.item.last_changed for row in framework_rows if row.item.last_changed), default=None
+            ),
+        )
+        for framework_id, framework_rows in rows.items()
+    ]
+    if groups:
+        # The subject changed most recently (the first when none has a history) starts open.
+        latest = max((group.latest for group in groups if group.latest is not None), default=None)
+        opened = next(group for group in groups if group.latest == latest)
+        groups = [replace(group, open=group is opened) for group in groups]
     return render(
         request,
         "mastery/student_mastery.html",
         {
             "mastery": mastery,
             "student": mastery.student,
-            "groups": list(groups.values()),
+            "groups": groups,
             "own": mastery.voice.own,
             "name": mastery.voice.name,
-            "student_first": policy.request_access(request).reads_student_language_first,
+            # "I can…" statements are written to the student; anyone else reads the full statement.
+            "student_statements": mastery.voice.own,
             "other_estimates": [EstimateView(estimate) for estimate in mastery.estimates_without_level],
         },
     )
@@ -436,9 +501,14 @@ def framework_calculation(request: HttpRequest, framework_id: int) -> HttpRespon
     status = 200
     if request.method == "POST":
         if not can_manage or district is None:
-            raise NotPermitted("Only the district's administrators choose how mastery levels are calculated.")
+            raise NotPermitted(
+                gettext("Only the district's administrators choose how mastery levels are calculated.")
+            )
         if not uses or form is None:
-            raise NotPermitted(f"{district.name} does not use this framework: adopt it first.")
+            raise NotPermitted(
+                gettext("%(district)s does not use this framework: adopt it first.")
+                % {"district": district.name}
+            )
         if request.POST.get("step") == "apply":
             try:
                 services.calculation_rule_apply(

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from waypoint import policy
-from waypoint.core.home import HomeItem, HomePanel
+from waypoint.core.home import PROGRESS, HomeItem, HomePanel
 from waypoint.core.models import User
 from waypoint.core.navigation import LEARNER_ROLES
 from waypoint.notifications.selectors import unread_count, unread_latest
@@ -28,8 +28,9 @@ def home_panels(request: HttpRequest, user: User) -> list[HomePanel]:
         HomePanel(
             key="notifications",
             title=_("New for you"),
-            # Right after what needs doing today: what happened since the last visit.
-            order=20,
+            # After every panel of work waiting today (on a phone the reader meets what needs them first),
+            # before how their learning is going: what happened since the last visit.
+            order=PROGRESS - 1,
             items=(
                 HomeItem(
                     label=_("Unread notifications"), url=reverse("notifications"), count=unread, tone="info"

@@ -31,6 +31,8 @@ class NotificationView:
     student_name: str
     created_at: datetime.datetime
     read_at: datetime.datetime | None
+    # The notification is about its reader (a student's own work): their name is not repeated to them.
+    about_reader: bool = False
 
     @property
     def unread(self) -> bool:
@@ -50,6 +52,7 @@ def view_of(row: Notification) -> NotificationView:
         student_name=row.student.full_name,
         created_at=row.created_at,
         read_at=row.read_at,
+        about_reader=row.student.user_id is not None and row.student.user_id == row.recipient_id,
     )
 
 

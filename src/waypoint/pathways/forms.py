@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy
 
 from waypoint.catalog.forms import DateInput, PersonChoiceField
@@ -205,8 +206,18 @@ class PathWorkForm(WorkFields):
         super().__init__(*args, **kwargs)
         field = self.fields["competencies"]
         assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101  (declared above)
+        # The code in bold before the statement in normal weight, in one span so the choice row (a flex
+        # line in `forms/_field.html`'s choice group) keeps them together beside the box.
         field.choices = [
-            (c.pk, f"{c.human_code} {c.student_statement or c.short_statement}".strip()) for c in competencies
+            (
+                c.pk,
+                format_html(
+                    "<span><code>{}</code> {}</span>", c.human_code, c.student_statement or c.short_statement
+                )
+                if c.human_code
+                else c.student_statement or c.short_statement,
+            )
+            for c in competencies
         ]
         if len(competencies) == 1 and not self.is_bound:
             self.initial["competencies"] = [competencies[0].pk]

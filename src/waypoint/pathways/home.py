@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import Truncator
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record_students
@@ -25,7 +25,7 @@ from waypoint.policy import AccessContext, Action, request_context
 
 SHOWN = 5
 SUGGESTIONS = 3
-# A mentor's "new work": evidence on the path submitted this recently.
+# A mentor's "new work": evidence on the path submitted this recently (a fortnight, as the panel says).
 NEW_WORK_DAYS = 14
 
 
@@ -171,15 +171,24 @@ def _mentored(context: RequestContext, access: AccessContext) -> HomePanel:
                 gettext("%(student)s: %(title)s")
                 % {"student": path.student.full_name, "title": path.display_title},
                 reverse("path-detail", args=[path.pk]),
-                count=path.new_work or None,
-                detail=gettext("New work in the last %(days)s days; active until %(date)s")
-                % {"days": NEW_WORK_DAYS, "date": date_format(path.ends_on)}
+                detail=gettext("%(new_work)s · active until %(date)s")
+                % {
+                    "new_work": ngettext(
+                        "%(count)s new piece this fortnight",
+                        "%(count)s new pieces this fortnight",
+                        path.new_work,
+                    )
+                    % {"count": path.new_work},
+                    "date": date_format(path.ends_on),
+                }
                 if path.new_work
                 else gettext("Active until %(date)s") % {"date": date_format(path.ends_on)},
                 tone="action" if path.new_work else "info",
             )
             for path in paths
         ),
+        # The panel counts what it lists, the paths; each path's new work is in its line.
+        count=len(paths),
         empty=gettext(
             "No active learning paths are assigned to you yet. When a school approves a learning path with "
             "you as mentor, the student on it will appear here."

@@ -403,6 +403,13 @@ class PathPage:
     can_decide: bool
     can_withdraw: bool
 
+    @property
+    def decision(self) -> PathEvent | None:
+        """The latest approval or request for changes in the history: who decided, when, and the note they
+        wrote (the path's own decision fields may have been overwritten since, e.g. when it started)."""
+        decisions = (PathStatus.APPROVED, PathStatus.CHANGES_REQUESTED)
+        return next((event for event in reversed(self.events) if event.to_status in decisions), None)
+
 
 def _deny_path(context: RequestContext, path_id: int) -> NotVisible:
     """Audit a request for a path out of scope, naming its student when it exists (so the district's
@@ -731,9 +738,8 @@ def caseload_facts(students: QuerySet[Student], on: datetime.date) -> dict[int, 
     for plan in plans:
         facts[plan.student_id]["plan_review_due"] = plan.review_due(plan.last_review)
     waiting = (
-        PathProposal.objects.filter(
-            student__in=students, status__in=(PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED)
-        )
+        # A path sent back for changes waits for the student, not for the advisor: not counted.
+        PathProposal.objects.filter(student__in=students, status=PathStatus.PROPOSED)
         .order_by()
         .values("student_id")
         .annotate(n=Count("pk"))

@@ -220,8 +220,8 @@ def path_edit(request: HttpRequest, path_id: int) -> HttpResponse:
     if path.status not in (PathStatus.PROPOSED, PathStatus.CHANGES_REQUESTED):
         messages.error(
             request,
-            gettext("This path is %(status)s: it can no longer be changed.")
-            % {"status": path.get_status_display().lower()},
+            gettext("This path can no longer be changed (its status: %(status)s).")
+            % {"status": path.get_status_display()},
         )
         return redirect("path-detail", path.pk)
     student = path.student

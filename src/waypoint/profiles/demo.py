@@ -1,6 +1,6 @@
 """The demo districts' learner profiles and Student Success Plans: a profile with its first revision for every
-student, and a plan with a goal in each domain (two milestones each), reviewed for most students and
-acknowledged by about half of the guardians.
+student, and a plan with a goal in each domain (two milestones each) for all but a few students in each
+caseload, reviewed for most students and acknowledged by about half of the guardians.
 
 `student` (Jordan Alvarez, grade 10) likes robotics and wants to be an engineering technician.
 Deterministic (a fixed seed; dates follow the current school year), written with bulk inserts, and loaded
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from waypoint.catalog import career_clusters
 from waypoint.catalog.models import MeetingTime
-from waypoint.core.demo import DemoWorld
+from waypoint.core.demo import DemoWorld, few_of_each_caseload
 from waypoint.core.models import AdvisorAssignment, GuardianLink, Organization, Student, User
 from waypoint.profiles.models import (
     GoalDomain,
@@ -35,6 +35,8 @@ from waypoint.profiles.models import (
 )
 
 SEED = 20261126
+# Where, in each advisor's caseload, the students with no success plan yet sit (one in twelve).
+NO_PLAN_POSITION = 5
 
 INTERESTS = [
     "robotics",
@@ -214,6 +216,8 @@ def _profiles_and_plans(
         batch_size=500,
     )
     last_year = year_start - datetime.timedelta(days=365)
+    # A few students in each caseload have no plan yet: the advisor's first thing to do for them.
+    planless = few_of_each_caseload(NO_PLAN_POSITION)
     plans = [
         SuccessPlan(
             student=student,
@@ -222,6 +226,7 @@ def _profiles_and_plans(
             updated_at=now,
         )
         for student in students
+        if student.pk not in planless
     ]
     SuccessPlan.objects.bulk_create(plans, batch_size=500)
     goals: list[PlanGoal] = []
@@ -270,8 +275,8 @@ def _profiles_and_plans(
     reviews: list[PlanReview] = []
     for plan in plans:
         advisor_id = advisors.get(plan.student_id)
-        # Three in four plans were reviewed this fall; the rest are due (a year after last year's start).
-        if advisor_id is not None and rng.random() < 0.75:
+        # Nine in ten plans were reviewed this fall; the rest are overdue (a year after last year's start).
+        if advisor_id is not None and rng.random() < 0.9:
             reviews.append(
                 PlanReview(
                     plan=plan,
@@ -294,7 +299,7 @@ def _profiles_and_plans(
                 revision=1,
             )
             for student_id, guardian_id in guardians.order_by("student_id", "guardian_id")
-            if rng.random() < 0.5
+            if student_id in by_student and rng.random() < 0.5
         ),
         batch_size=500,
     )

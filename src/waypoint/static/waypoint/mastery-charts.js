@@ -2,8 +2,11 @@
  *
  * Each <canvas class="mastery-chart" data-chart-source="ID"> reads its data from the
  * <script type="application/json" id="ID"> block Django's json_script filter wrote beside it:
- *   {title, points: [{at, date, level}], min, max, threshold, thresholdLabel, noLevel, levels: [{value, label}]}
- * `at` is the moment of the change (ISO 8601 with its offset), `date` its day in the district's time zone.
+ *   {title, points: [{at, date, level, steps}], min, max, threshold, thresholdLabel, noLevel, stepsLabel,
+ *    levels: [{value, label}]}
+ * There is one point per day: `level` is the level the day ended on, `at` the day's last change (ISO 8601 with
+ * its offset), `date` the day in the district's time zone, and `steps` every level the day passed through
+ * (several scores on one day each move the level; drawn one above the other they read as a column of dots).
  *
  * The x axis is a linear scale of milliseconds, so a point's position is proportional to its date: two
  * changes a day apart sit close, two a month apart sit far. Ticks are whole days, weeks or months chosen for
@@ -53,11 +56,17 @@
     return new Date(Number(parts[0]), Number(parts[1]) - 1, Number(parts[2])).getTime();
   }
 
-  // The x of a point: the moment of the change, so same-day changes keep their order; its day when the
-  // moment cannot be read.
+  // The x of a point: its day, so each day's point sits on that day's tick.
   function xOf(point) {
-    var moment = Date.parse(point.at);
-    return isNaN(moment) ? dayStart(point.date) : moment;
+    return dayStart(point.date);
+  }
+
+  function levelText(levels, value, noLevel) {
+    if (value === null || value === undefined) {
+      return noLevel || "";
+    }
+    var name = levelName(levels, value);
+    return (name ? name + " " : "") + "(" + Math.round(value * 100) / 100 + ")";
   }
 
   // Tick positions for a span: every day, every 7 days, or the first of every 1, 2, 3 or 6 months, whichever
@@ -139,7 +148,7 @@
     var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     var levels = data.levels || [];
     var points = data.points.map(function (point) {
-      return { x: xOf(point), y: point.level, date: point.date };
+      return { x: xOf(point), y: point.level, date: point.date, steps: point.steps || [] };
     });
     var first = points[0].x;
     var last = points[points.length - 1].x;
@@ -178,12 +187,17 @@
                 return items.length ? formatDay(items[0].raw.x, true) : "";
               },
               label: function (context) {
-                var value = context.parsed.y;
-                if (value === null || value === undefined) {
-                  return data.noLevel || "";
+                return levelText(levels, context.parsed.y, data.noLevel);
+              },
+              // A day with several changes lists them, in order, under the level it ended on.
+              afterLabel: function (context) {
+                var steps = context.raw.steps;
+                if (!steps || steps.length < 2) {
+                  return "";
                 }
-                var name = levelName(levels, value);
-                return (name ? name + " " : "") + "(" + Math.round(value * 100) / 100 + ")";
+                return (data.stepsLabel || "") + ": " + steps.map(function (step) {
+                  return step === null ? "—" : String(Math.round(step * 100) / 100);
+                }).join(" → ");
               },
             },
           },
@@ -237,8 +251,23 @@
     });
   }
 
+  // A chart folded inside a closed <details> has no size yet: it is drawn the first time it is opened.
+  function drawWhenShown(canvas) {
+    var folded = canvas.closest("details:not([open])");
+    if (!folded) {
+      draw(canvas);
+      return;
+    }
+    folded.addEventListener("toggle", function shown() {
+      if (folded.open) {
+        folded.removeEventListener("toggle", shown);
+        drawWhenShown(canvas);
+      }
+    });
+  }
+
   function start() {
-    document.querySelectorAll("canvas.mastery-chart[data-chart-source]").forEach(draw);
+    document.querySelectorAll("canvas.mastery-chart[data-chart-source]").forEach(drawWhenShown);
   }
 
   if (document.readyState === "loading") {
