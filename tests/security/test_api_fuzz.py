@@ -16,7 +16,7 @@ from waypoint.core.audit import RequestContext
 from waypoint.core.models import User
 from waypoint.core.services import access_token_create
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
 @pytest.mark.usefixtures("connection_kept_across_requests")

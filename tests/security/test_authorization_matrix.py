@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from django.db.models import Model
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -383,6 +384,7 @@ def _spare_version(district: Organization, *, publish: bool) -> FrameworkVersion
     return version_publish(version=version, actor=None) if publish else version
 
 
+@pytest.mark.once
 class AuthorizationMatrixTest(TestCase):
     users: dict[str, User]
     targets: dict[str, dict[str, Model]]
@@ -460,13 +462,18 @@ class AuthorizationMatrixTest(TestCase):
     def test_matrix(self) -> None:
         mismatches: list[str] = []
         cases = 0
+        # One signed-in client per role for the whole matrix: a sign-in is a session row and an audit row,
+        # and thousands of them were a third of the matrix's time. No row changes its client's session.
+        clients: dict[str, Client] = {}
+        for role in ROLES:
+            clients[role] = Client()
+            if role != ANONYMOUS:
+                clients[role].force_login(self.users[role])
         for route, entry in MATRIX.items():
             for row, role, target in (
                 (row, role, target) for row in rows_of(entry) for role in ROLES for target in (OWN, OTHER)
             ):
-                client = Client()
-                if role != ANONYMOUS:
-                    client.force_login(self.users[role])
+                client = clients[role]
                 url = self.url(route, role, target, row)
                 if row.multipart:
                     form = json.loads(self.body(row, role, target))
