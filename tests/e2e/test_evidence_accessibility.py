@@ -1,5 +1,6 @@
 """The evidence and mastery pages pass axe-core (no serious or critical violation) at desktop width (the role
-journeys scan the main ones at phone width), and none of them needs an exception to the Content-Security-Policy (the charts included)."""
+journeys scan the main ones at phone width), and none of them needs an exception to the
+Content-Security-Policy (the charts included)."""
 
 from __future__ import annotations
 
