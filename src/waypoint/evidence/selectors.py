@@ -135,6 +135,28 @@ def _framework_subjects(subjects: list[str] | None, title: str) -> list[str]:
     ]
 
 
+def _waiting_groups(
+    waiting: QuerySet[Evidence],
+) -> tuple[list[_Waiting], dict[int, tuple[str, list[str]]]]:
+    """The waiting pieces grouped by what the inbox files them under, and each framework's kind and subjects:
+    two queries, shared by the inbox and the scorer's home so that both count alike."""
+    groups = [
+        _Waiting(*row)
+        for row in waiting.values_list(
+            "student_id", "assessment_id", "assessment__section_id", "framework_version__framework_id"
+        )
+        .annotate(count=Count("id"))
+        .order_by()
+    ]
+    frameworks = {
+        pk: (kind, _framework_subjects(subjects, title))
+        for pk, kind, subjects, title in Framework.objects.filter(
+            pk__in={group.framework_id for group in groups}
+        ).values_list("id", "kind", "subjects", "title")
+    }
+    return groups, frameworks
+
+
 def _same_subject(first: str, second: str) -> bool:
     """ "Math" and "Mathematics" name one subject: one name begins the other, whatever the case."""
     a, b = first.strip().casefold(), second.strip().casefold()
@@ -256,20 +278,7 @@ def evidence_inbox(
     chosen = chosen or InboxFilter()
     on = policy.today()
     waiting_scope = policy.visible_evidence(user, on).filter(status=EvidenceStatus.AWAITING_SCORE)
-    groups = [
-        _Waiting(*row)
-        for row in waiting_scope.values_list(
-            "student_id", "assessment_id", "assessment__section_id", "framework_version__framework_id"
-        )
-        .annotate(count=Count("id"))
-        .order_by()
-    ]
-    frameworks = {
-        pk: (kind, _framework_subjects(subjects, title))
-        for pk, kind, subjects, title in Framework.objects.filter(
-            pk__in={group.framework_id for group in groups}
-        ).values_list("id", "kind", "subjects", "title")
-    }
+    groups, frameworks = _waiting_groups(waiting_scope)
     sections = _scorer_sections(user, chosen.section_id, on)
     rosters: dict[int, set[int]] = {pk: set() for pk in sections}
     for section_id, student_id in SectionEnrollment.objects.filter(
@@ -535,22 +544,9 @@ def waiting_to_score(*, context: RequestContext) -> WaitingToScore:
     if not isinstance(user, User) or not policy.can(user, Action.WORK_EVIDENCE_INBOX):
         raise NotPermitted(gettext("The evidence inbox is for teachers and administrators."))
     on = policy.today()
-    groups = [
-        _Waiting(*row)
-        for row in policy.visible_evidence(user, on)
-        .filter(status=EvidenceStatus.AWAITING_SCORE)
-        .values_list(
-            "student_id", "assessment_id", "assessment__section_id", "framework_version__framework_id"
-        )
-        .annotate(count=Count("id"))
-        .order_by()
-    ]
-    frameworks = {
-        pk: (kind, _framework_subjects(subjects, title))
-        for pk, kind, subjects, title in Framework.objects.filter(
-            pk__in={group.framework_id for group in groups}
-        ).values_list("id", "kind", "subjects", "title")
-    }
+    groups, frameworks = _waiting_groups(
+        policy.visible_evidence(user, on).filter(status=EvidenceStatus.AWAITING_SCORE)
+    )
     sections = _scorer_sections(user, None, on)
     rosters: dict[int, set[int]] = {pk: set() for pk in sections}
     for section_id, student_id in SectionEnrollment.objects.filter(
