@@ -337,6 +337,15 @@ def test_what_needs_the_reader_comes_before_what_is_new(client: Client, demo: De
     assert html.index('id="panel-plan-acknowledgements"') < html.index('id="panel-notifications"')
 
 
+def test_an_action_panel_with_nothing_waiting_sinks_below_the_others(client: Client, demo: Demo) -> None:
+    """It keeps its empty state, but does not take the top of the page from panels that have something."""
+    html, panels = visit(client, demo.users["guardian"])
+    idle = panels["plan-acknowledgements"]
+    assert not idle.items, "the demo guardian has acknowledged every plan"
+    assert idle.empty in html
+    assert html.index('id="panel-children-progress"') < html.index('id="panel-plan-acknowledgements"')
+
+
 def test_guardian_sees_recent_feedback_on_their_childs_work(client: Client, demo: Demo) -> None:
     guardian, jordan, teacher = demo.users["guardian"], demo.student, demo.users["teacher"]
     section = Section.objects.filter(teachers=teacher, roster__student=jordan).first()

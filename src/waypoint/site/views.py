@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
-from waypoint.core.home import HomePanel
+from waypoint.core.home import PROGRESS, TODAY, HomePanel
 from waypoint.core.http import user_of
 from waypoint.site.contributions import contributions
 
@@ -30,11 +30,18 @@ class ShownPanel:
     body: SafeString | None = None
 
 
+def _idle(panel: HomePanel) -> bool:
+    """A panel of today's work with nothing in it: it keeps its empty state ("every plan is acknowledged"),
+    but below the panels that have something, so it never takes the top of the page from them."""
+    return TODAY <= panel.order < PROGRESS and not panel.items and not panel.template
+
+
 def home_panels(request: HttpRequest) -> list[HomePanel]:
-    """Every app's panels for the signed-in person, what needs them first (by `order`, then `key`)."""
+    """Every app's panels for the signed-in person, what needs them first (by `order`, then `key`), and the
+    action panels with nothing waiting after the rest."""
     user = user_of(request)
     panels = [panel for offer in contributions("home") for panel in offer(request, user)]
-    return sorted(panels, key=lambda panel: (panel.order, panel.key))
+    return sorted(panels, key=lambda panel: (_idle(panel), panel.order, panel.key))
 
 
 def _shown(request: HttpRequest, panel: HomePanel) -> ShownPanel:
