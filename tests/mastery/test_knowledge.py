@@ -59,7 +59,7 @@ def test_thin_data_is_flagged_and_a_refit_replaces_the_last(tree: Tree) -> None:
     model = KnowledgeModel.objects.get(district=tree.district)
     assert model.students == 8
     assert not model.evidence_sufficient
-    assert not KnowledgeEstimate.objects.filter(evidence_sufficient=True).exists()
+    assert not KnowledgeEstimate.objects.filter(district=tree.district, evidence_sufficient=True).exists()
     knowledge_refresh(district=tree.district)
     assert KnowledgeModel.objects.filter(district=tree.district).count() == 1
     assert KnowledgeEstimate.objects.filter(district=tree.district).count() == 8
