@@ -1,15 +1,19 @@
 """`waypoint bkt-fit`: JSON or a table on stdout, every problem of a bad file on stderr with a failing exit
-status. No test here has database access, so a command that touched the database would fail them."""
+status; the console script prints the same without starting Django. No test here has database access, so a
+command that touched the database would fail them."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command, load_command_class
+from django.core.management.base import OutputWrapper
 
 from waypoint.mastery.bkt import BKTParams, fit, read_pybkt_csv, synthetic
 
@@ -80,3 +84,46 @@ def test_a_malformed_file_exits_non_zero_with_every_problem_on_stderr(
 def test_a_missing_file_is_a_command_error(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("bkt-fit", str(tmp_path / "absent.csv"))
+
+
+# The console script as `waypoint` runs it; afterwards, on stderr, whether Django was imported at all.
+CONSOLE = """
+import sys
+from waypoint import cli
+sys.argv = ["waypoint", "bkt-fit", *sys.argv[1:]]
+try:
+    cli.main()
+finally:
+    sys.stderr.write("django imported" if "django" in sys.modules else "django not imported")
+"""
+
+
+def console(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", CONSOLE, *arguments], capture_output=True, text=True, check=False, timeout=120
+    )
+
+
+@pytest.mark.parametrize("options", [["--json"], []])
+def test_the_console_script_prints_what_the_command_prints_without_starting_django(
+    practice_log: Path, options: list[str]
+) -> None:
+    out = io.StringIO()
+    call_command("bkt-fit", str(practice_log), *options, stdout=out)
+    ran = console(str(practice_log), *options)
+    assert ran.returncode == 0
+    assert ran.stdout == out.getvalue()
+    assert ran.stderr == "django not imported"
+
+
+def test_the_console_script_refuses_a_malformed_file_as_the_command_does() -> None:
+    command = load_command_class("waypoint.mastery", "bkt-fit")
+    err = io.StringIO()
+    command.stderr = OutputWrapper(err)
+    with pytest.raises(SystemExit) as exited:
+        command.run_from_argv(["waypoint", "bkt-fit", str(FIXTURES / "malformed.csv"), "--json"])
+    ran = console(str(FIXTURES / "malformed.csv"), "--json")
+    assert ran.returncode == exited.value.code == 1
+    assert ran.stdout == ""
+    assert ran.stderr == err.getvalue() + "django not imported"
+    assert "line 8: correct is '0.5', not 0 or 1" in ran.stderr

@@ -1,17 +1,20 @@
-"""Bayesian Knowledge Tracing (BKT): the standard four-parameter model per skill, fitted by EM, in pure numpy.
+"""Bayesian Knowledge Tracing (BKT): the standard four-parameter model per skill, fitted by EM.
 
 Each skill has a prior P(L0) that a student already knows it, a learn rate P(T) of coming to know it after an
 attempt, a guess rate P(G) of answering correctly without knowing it and a slip rate P(S) of answering wrongly
 while knowing it; nobody forgets. A *sequence* is one student's attempts at one skill in time order; sequences
 are independent given the parameters.
 
-Every computation runs over all sequences of all skills at once: the only Python-level loops walk along the
-time axis (see `_Layout`), never over students or skills. No Django here: the `bkt-fit` command and the
-benchmark use this module as it is.
+Fitting and reading run on compiled passes (`bkt_native`: one fused forward–backward sweep per sequence, the
+whole EM of each skill in C, skills on both cores) wherever a C compiler is at hand, and otherwise on NumPy
+passes over all sequences of all skills at once, whose only Python-level loops walk along the time axis (see
+`_Layout`); both give the same figures. Inference (`log_likelihood`, `posterior`, `predict_correct`) runs on
+the NumPy passes. No Django here: the `bkt-fit` command and the benchmark use this module as it is.
 """
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import math
@@ -23,6 +26,8 @@ from typing import IO
 
 import numpy as np
 import numpy.typing as npt
+
+from waypoint.mastery import bkt_native
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -71,6 +76,10 @@ STARTS = (
     BKTParams(prior=0.5, learn=0.1, guess=0.05, slip=0.3),
 )
 SCREENING_ITERATIONS = 1
+# Screening looks at no more than this many attempts of a skill: those of the sequences that come first in
+# student code order (first appearance in the data). Enough to tell the maxima of a skill apart by far, and
+# on large data it makes screening's dozen passes cost about one.
+SCREENING_ATTEMPTS = 30_000
 
 
 class KTDataError(ValueError):
@@ -109,7 +118,7 @@ class Attempts:
             raise ValueError("a student code has no name")
         if len(skills) and not (skills.min() >= 0 and skills.max() < len(self.skill_names)):
             raise ValueError("a skill code has no name")
-        if not np.isin(correct, (0, 1)).all():
+        if len(correct) and not (correct.min() >= 0 and correct.max() <= 1):
             raise ValueError("correct must be 0 or 1")
         object.__setattr__(self, "students", students)
         object.__setattr__(self, "skills", skills)
@@ -179,11 +188,15 @@ def read_pybkt_csv(source: str | Path | IO[bytes] | IO[str], *, skip_blank_skill
         raw: bytes | str = Path(source).read_bytes()
     else:
         raw = source.read()
+    read = _read_plain_csv(raw, skip_blank_skills)
+    if read is not None:
+        return read
+    # The csv module, row by row: quoted fields, and every problem reported with its line.
     text = _decode(raw)
-    if not text.strip():
+    if not text or text.isspace():
         raise KTDataError(["line 1: the file is empty"])
-    header_line = text.split("\n", 1)[0]
-    delimiter = "\t" if header_line.count("\t") > header_line.count(",") else ","
+    header_line = text[: text.find("\n")] if "\n" in text else text
+    delimiter = _delimiter(header_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [name.strip() for name in next(reader)]
     problems: list[str] = []
@@ -228,6 +241,77 @@ def read_pybkt_csv(source: str | Path | IO[bytes] | IO[str], *, skip_blank_skill
     if "order_id" in column:
         kept.sort(key=lambda row: row[0])
     return Attempts.from_rows((student, skill, correct) for _, student, skill, correct in kept)
+
+
+def _delimiter(header_line: str) -> str:
+    return "\t" if header_line.count("\t") > header_line.count(",") else ","
+
+
+def _read_plain_csv(raw: bytes | str, skip_blank_skills: bool) -> Attempts | None:
+    """The attempts of a well-formed file, read by the compiled reader (`bkt_native`) in one pass over the
+    bytes, with no Python object per row; None for a file with a problem or with fields it leaves to the
+    csv module (quoted in the columns used, or with spaces around them), or without the compiled reader, for
+    `read_pybkt_csv` to read row by row."""
+    library = bkt_native.load()
+    if library is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            data = raw.removeprefix("\ufeff").encode()
+        except UnicodeEncodeError:
+            return None
+    else:
+        data = raw.removeprefix(b"\xef\xbb\xbf")
+        # ASCII is valid UTF-8, and checking it makes no decoded copy of the file.
+        if not data.isascii():
+            try:
+                data.decode()
+            except UnicodeDecodeError:
+                return None
+    if b"\0" in data or b"\n" not in data:
+        return None
+    header_line = data[: data.index(b"\n")].decode()
+    delimiter = _delimiter(header_line)
+    if '"' in header_line:
+        return None
+    header = [name.strip() for name in header_line.removesuffix("\r").split(delimiter)]
+    column = {}
+    for role, names in _COLUMNS.items():
+        found = next((name for name in names if name in header), None)
+        if found is None and role != "order_id":
+            return None
+        column[role] = -1 if found is None else header.index(found)
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    rows = bkt_native.read_rows(
+        library,
+        data,
+        data.index(b"\n") + 1,
+        delimiter,
+        (column["user_id"], column["skill_name"], column["correct"], column["order_id"]),
+        skip_blank_skills=skip_blank_skills,
+    )
+    if rows is None:
+        return None
+    students, skills, correct = rows.students, rows.skills, rows.correct
+    student_names, skill_names = rows.student_names, rows.skill_names
+    if not rows.ordered:
+        by_order = np.argsort(rows.order, kind="stable")
+        students, skills, correct = students[by_order], skills[by_order], correct[by_order]
+        students, student_names = _coded_by_first_appearance(students, student_names)
+        skills, skill_names = _coded_by_first_appearance(skills, skill_names)
+    return Attempts(students, skills, correct, student_names, skill_names)
+
+
+def _coded_by_first_appearance(codes: IntArray, names: list[str]) -> tuple[IntArray, list[str]]:
+    """`codes` renumbered, and `names` reordered, so that codes count up in order of first appearance."""
+    first = np.full(len(names), len(codes))
+    # Assigning in reverse leaves each code's first position (the last write wins).
+    first[codes[::-1]] = np.arange(len(codes))[::-1]
+    appearing = np.argsort(first, kind="stable")
+    renumbered = np.empty_like(appearing)
+    renumbered[appearing] = np.arange(len(appearing))
+    return renumbered[codes], [names[code] for code in appearing.tolist()]
 
 
 def _decode(raw: bytes | str) -> str:
@@ -571,20 +655,77 @@ def _chain_backward(layout: _Layout, before: FloatArray, after: FloatArray, carr
         carry[source] = product[target] * carry[target] / before[target]
 
 
-@dataclass(frozen=True)
-class _Expectations:
-    """Per skill code under the current parameters: the log-likelihood, and the expected counts that are the
-    numerator and denominator of each parameter's maximum-likelihood estimate."""
+class _Passes:
+    """The E-step behind `fit`: per skill, the log-likelihood at `theta` (a stacked parameter array, see
+    `_Parameters.stacked`) and the expected counts of each kind of event, as a (skill × `bkt_native.COUNTS`)
+    array. Only `running` skills need be computed (the others' rows are then zero or stale).
 
-    log_likelihood: FloatArray
-    prior: tuple[FloatArray, FloatArray]
-    learn: tuple[FloatArray, FloatArray]
-    guess: tuple[FloatArray, FloatArray]
-    slip: tuple[FloatArray, FloatArray]
+    The compiled passes (`bkt_native`, which also run all of `_em` in C) where they could be compiled, else
+    `_numpy_expectations` on `_Layout`, which drops the skills that have stopped from the layout once they
+    are half the attempts."""
+
+    def __init__(self, attempts: Attempts, *, native: bool = True) -> None:
+        self._attempts = attempts
+        library = bkt_native.load() if native else None
+        self.fused = (
+            bkt_native.FusedSequences(
+                library,
+                attempts.students,
+                attempts.skills,
+                attempts.correct,
+                len(attempts.student_names),
+                len(attempts.skill_names),
+            )
+            if library is not None
+            else None
+        )
+        # Built only for the NumPy passes.
+        self._layout = _Layout.of(attempts) if self.fused is None else None
+        self._covered = len(attempts)
+
+    def screening(self) -> _Passes:
+        """The passes over the attempts screening looks at: for each skill, the sequences of the students
+        that come first in code order, whole, until it has `SCREENING_ATTEMPTS`."""
+        if self.fused is not None:
+            limited = self.fused.limited(SCREENING_ATTEMPTS)
+            if limited is None:
+                return self
+            screening = copy.copy(self)
+            screening.fused = limited
+            return screening
+        attempts = self._attempts
+        skills = len(attempts.skill_names)
+        # Sequences by skill, then student: each skill's in student code order.
+        key = attempts.skills * len(attempts.student_names) + attempts.students
+        rows = np.argsort(key, kind="stable")
+        grouped = key[rows]
+        starts = np.flatnonzero(np.concatenate(([len(rows) > 0], grouped[1:] != grouped[:-1])))
+        lengths = np.diff(starts, append=len(rows))
+        skill_of = attempts.skills[rows[starts]]
+        before = np.cumsum(lengths) - lengths
+        first_of_skill = np.searchsorted(skill_of, np.arange(skills))
+        kept = before - before[first_of_skill[skill_of]] < SCREENING_ATTEMPTS
+        if kept.all():
+            return self
+        chosen = np.zeros(len(rows), dtype=bool)
+        chosen[rows[np.repeat(kept, lengths)]] = True
+        return _Passes(attempts.take(chosen), native=False)
+
+    def __call__(self, theta: FloatArray, running: BoolArray) -> FloatArray:
+        if self.fused is not None:
+            return self.fused.totals(theta, running)
+        unfinished = running[self._attempts.skills]
+        if unfinished.sum() < self._covered / 2:
+            # Skills that have stopped still cost their share of every pass: drop them from the layout.
+            self._layout = _Layout.of(self._attempts.take(unfinished))
+            self._covered = int(unfinished.sum())
+        layout = self._layout if self._layout is not None else _Layout.of(self._attempts)
+        return _numpy_expectations(layout, _Parameters.from_stacked(theta))
 
 
-def _expectations(layout: _Layout, theta: _Parameters) -> _Expectations:
-    """The E-step: forward filtering, backward smoothing, and the expected counts of each kind of event."""
+def _numpy_expectations(layout: _Layout, theta: _Parameters) -> FloatArray:
+    """The E-step in NumPy: forward filtering, backward smoothing, and the expected counts of each kind of
+    event, in `bkt_native`'s order (the C pass computes the same figures in one sweep)."""
     skills = layout.skills
     filtered = _forward(layout, theta)
     smoothed, factor = _backward(layout, filtered)
@@ -596,14 +737,17 @@ def _expectations(layout: _Layout, theta: _Parameters) -> _Expectations:
     # P(not known at t, known at t+1 | all) = P(not known at t | answers to t) × learn × factor(t), over the
     # attempts that have a successor.
     factor[layout.ends] = 0
-    not_yet = _totals(layout.skill, filtered.after_unknown * factor, skills)
-    return _Expectations(
-        log_likelihood=_totals(layout.chunk_skill, filtered.chunk_log_likelihood, skills),
-        prior=(_totals(layout.start_skill, smoothed[layout.starts], skills), layout.sequences),
-        learn=(theta.learn * not_yet, unknown[:, :, 0].sum(axis=1)),
-        guess=(unknown[:, 1].sum(axis=1), unknown.sum(axis=(1, 2))),
-        slip=(known[:, 0].sum(axis=1), known.sum(axis=(1, 2))),
-    )
+    totals = np.empty((skills, bkt_native.COUNTS))
+    totals[:, bkt_native.LOG_LIKELIHOOD] = _totals(layout.chunk_skill, filtered.chunk_log_likelihood, skills)
+    totals[:, bkt_native.PRIOR_KNOWN] = _totals(layout.start_skill, smoothed[layout.starts], skills)
+    totals[:, bkt_native.SEQUENCES] = layout.sequences
+    totals[:, bkt_native.NOT_YET] = _totals(layout.skill, filtered.after_unknown * factor, skills)
+    totals[:, bkt_native.UNKNOWN_GOING_ON] = unknown[:, :, 0].sum(axis=1)
+    totals[:, bkt_native.UNKNOWN_CORRECT] = unknown[:, 1].sum(axis=1)
+    totals[:, bkt_native.UNKNOWN_ALL] = unknown.sum(axis=(1, 2))
+    totals[:, bkt_native.KNOWN_WRONG] = known[:, 0].sum(axis=1)
+    totals[:, bkt_native.KNOWN_ALL] = known.sum(axis=(1, 2))
+    return totals
 
 
 def _totals(codes: IntArray, weights: FloatArray, size: int) -> FloatArray:
@@ -611,21 +755,14 @@ def _totals(codes: IntArray, weights: FloatArray, size: int) -> FloatArray:
     return np.bincount(codes, weights, minlength=size).astype(np.float64, copy=False)
 
 
-def _maximise(expected: _Expectations, theta: _Parameters) -> _Parameters:
-    """The M-step. A parameter without evidence (no attempt after a first one, say, for the learn rate) keeps
-    its value."""
-
-    def ratio(counts: tuple[FloatArray, FloatArray], current: FloatArray) -> FloatArray:
-        numerator, denominator = counts
-        estimate = np.divide(numerator, denominator, out=current.copy(), where=denominator > 0)
-        return np.clip(estimate, PROBABILITY_MARGIN, 1 - PROBABILITY_MARGIN)
-
-    return _Parameters(
-        prior=ratio(expected.prior, theta.prior),
-        learn=ratio(expected.learn, theta.learn),
-        guess=ratio(expected.guess, theta.guess),
-        slip=ratio(expected.slip, theta.slip),
-    )
+def _maximise(totals: FloatArray, theta: FloatArray) -> FloatArray:
+    """The M-step, on stacked parameters. A parameter without evidence (no attempt after a first one, say,
+    for the learn rate) keeps its value."""
+    numerator = totals[:, bkt_native.NUMERATORS].T.copy()
+    numerator[1] *= theta[1]
+    denominator = totals[:, bkt_native.DENOMINATORS].T
+    estimate: FloatArray = np.divide(numerator, denominator, out=theta.copy(), where=denominator > 0)
+    return np.clip(estimate, PROBABILITY_MARGIN, 1 - PROBABILITY_MARGIN, out=estimate)
 
 
 def fit(
@@ -639,43 +776,47 @@ def fit(
     SQUAREM (Varadhan & Roland, Scandinavian Journal of Statistics 35, 2008).
 
     EM finds a local maximum, and real skills can have several. From `initial`, every skill starts there.
-    Without it, every skill starts from each of `STARTS`, takes `SCREENING_ITERATIONS` iterations from each,
-    and goes on from whichever got it the highest likelihood (as pyBKT keeps the best of several random
-    starts, but deterministic).
+    Without it, every skill starts from each of `STARTS`, takes `SCREENING_ITERATIONS` iterations from each
+    on up to `SCREENING_ATTEMPTS` of its attempts, and goes on from whichever got it the highest likelihood
+    there (as pyBKT keeps the best of several random starts, but deterministic).
 
     An iteration takes an EM step; stops there if that step moved none of the skill's parameters by more than
     `tolerance`; otherwise takes a second EM step, extrapolates along the two, and takes an EM step from the
     extrapolated point, which it keeps only if that point is at least as likely as the first step's result
     (else it keeps the second step's). The likelihood therefore never decreases from one iteration to the
-    next, and the fixed points are EM's. Each skill stops on its own, or after `max_iterations`.
+    next, and the fixed points are EM's. Each skill stops on its own: when a step is that small, when an
+    iteration raised its log-likelihood by no more than `tolerance`² of itself (see `_em`), or after
+    `max_iterations`.
 
     Guess and slip are not bounded (beyond `PROBABILITY_MARGIN`), as in pyBKT: on data that BKT fits badly EM
     may settle on guess + slip > 1, where "known" answers worse than "not known".
     """
     if max_iterations < 1:
         raise ValueError("max_iterations must be at least 1")
+    if not len(attempts):
+        return {}
     skills = len(attempts.skill_names)
     practised = np.bincount(attempts.skills, minlength=skills) > 0
-    layout = _Layout.of(attempts)
+    passes = _Passes(attempts)
     if initial is not None:
-        theta = _Parameters.constant(initial, skills)
+        theta, totals = _Parameters.constant(initial, skills).stacked(), None
     else:
-        screened = [
-            _em(attempts, layout, _Parameters.constant(start, skills), SCREENING_ITERATIONS, tolerance)
-            for start in STARTS
-        ]
-        likelihoods = np.stack([_skill_log_likelihoods(layout, candidate) for candidate in screened])
-        best = np.argmax(likelihoods, axis=0)
-        theta = _Parameters.from_stacked(
-            np.take_along_axis(np.stack([c.stacked() for c in screened]), best[None, None, :], axis=0)[0]
-        )
-    theta = _em(attempts, layout, theta, max_iterations, tolerance)
+        screening = passes.screening()
+        starts = [_Parameters.constant(start, skills).stacked() for start in STARTS]
+        screened = [_em(screening, start, practised, SCREENING_ITERATIONS, tolerance) for start in starts]
+        candidates = [screening(candidate, practised) for candidate in screened]
+        best = np.argmax(np.stack([c[:, bkt_native.LOG_LIKELIHOOD] for c in candidates]), axis=0)
+        theta = np.stack(screened)[best, :, np.arange(skills)].T
+        # The pass that told each candidate's likelihood is also the first of the chosen one's EM, when
+        # screening saw all the attempts.
+        totals = np.stack(candidates)[best, np.arange(skills)] if screening is passes else None
+    theta = _em(passes, theta, practised, max_iterations, tolerance, totals)
     return {
         name: BKTParams(
-            prior=float(theta.prior[code]),
-            learn=float(theta.learn[code]),
-            guess=float(theta.guess[code]),
-            slip=float(theta.slip[code]),
+            prior=float(theta[0, code]),
+            learn=float(theta[1, code]),
+            guess=float(theta[2, code]),
+            slip=float(theta[3, code]),
         )
         for code, name in enumerate(attempts.skill_names)
         if practised[code]
@@ -683,49 +824,59 @@ def fit(
 
 
 def _em(
-    attempts: Attempts, layout: _Layout, theta: _Parameters, iterations: int, tolerance: float
-) -> _Parameters:
-    """Up to `iterations` SQUAREM iterations (see `fit`) from `theta` for every skill with attempts."""
-    skills = len(attempts.skill_names)
-    running = np.bincount(attempts.skills, minlength=skills) > 0
-    covered = len(attempts)
+    passes: _Passes,
+    theta: FloatArray,
+    practised: BoolArray,
+    iterations: int,
+    tolerance: float,
+    totals: FloatArray | None = None,
+) -> FloatArray:
+    """Up to `iterations` SQUAREM iterations (see `fit`) from `theta` (stacked) for every practised skill;
+    `totals`, if given, are those of the E-step at `theta`.
+
+    Besides a step that moves no parameter by more than `tolerance`, a skill stops when an iteration raised
+    its log-likelihood by no more than `tolerance`² of itself. Near a well-identified maximum the
+    log-likelihood per attempt changes by about the square of a parameter step, so the two rules agree there;
+    on the flat ridges of a poorly identified skill, where EM crawls for hundreds of iterations moving
+    parameters along directions the data cannot tell apart, only the second rule stops it."""
+    if passes.fused is not None:
+        # The same iterations, each skill run to its end in C.
+        return passes.fused.em(theta, practised, iterations, tolerance)
+    skills = theta.shape[1]
+    running = practised.copy()
+    previous = np.full(skills, -np.inf)
     for _ in range(iterations):
-        first, _ = _em_step(layout, theta)
-        settled = running & (np.abs(first.stacked() - theta.stacked()).max(axis=0) <= tolerance)
-        theta = _Parameters.from_stacked(np.where(settled, first.stacked(), theta.stacked()))
+        if totals is None:
+            totals = passes(theta, running)
+        likelihood = totals[:, bkt_native.LOG_LIKELIHOOD]
+        running &= likelihood - previous > tolerance**2 * np.abs(likelihood)
+        first = _maximise(totals, theta)
+        settled = running & (np.abs(first - theta).max(axis=0) <= tolerance)
+        theta = np.where(settled, first, theta)
         running &= ~settled
         if not running.any():
             break
-        second, first_likelihood = _em_step(layout, first)
-        step = first.stacked() - theta.stacked()
-        curvature = second.stacked() - first.stacked() - step
+        previous = likelihood
+        second_totals = passes(first, running)
+        first_likelihood = second_totals[:, bkt_native.LOG_LIKELIHOOD]
+        second = _maximise(second_totals, first)
+        step = first - theta
+        curvature = second - first - step
         squared_step, squared_curvature = (step**2).sum(axis=0), (curvature**2).sum(axis=0)
         # SQUAREM's third scheme: the step length −|r|/|v|, never shorter than plain EM's (−1).
         length = -np.sqrt(
             np.divide(squared_step, squared_curvature, out=np.ones(skills), where=squared_curvature > 0)
         )
         length = np.clip(length, -_MAX_EXTRAPOLATION, -1)
-        leap = _Parameters.from_stacked(theta.stacked() - 2 * length * step + length**2 * curvature)
-        landed, leap_likelihood = _em_step(layout, leap)
-        chosen = np.where(leap_likelihood >= first_likelihood, landed.stacked(), second.stacked())
-        theta = _Parameters.from_stacked(np.where(running, chosen, theta.stacked()))
-        unfinished = running[attempts.skills]
-        if unfinished.sum() < covered / 2:
-            # Skills that have converged still cost their share of every pass: drop them from the layout.
-            layout = _Layout.of(attempts.take(unfinished))
-            covered = int(unfinished.sum())
+        leap = np.clip(
+            theta - 2 * length * step + length**2 * curvature, PROBABILITY_MARGIN, 1 - PROBABILITY_MARGIN
+        )
+        leap_totals = passes(leap, running)
+        landed = _maximise(leap_totals, leap)
+        chosen = np.where(leap_totals[:, bkt_native.LOG_LIKELIHOOD] >= first_likelihood, landed, second)
+        theta = np.where(running, chosen, theta)
+        totals = None
     return theta
-
-
-def _skill_log_likelihoods(layout: _Layout, theta: _Parameters) -> FloatArray:
-    """The log-likelihood of each skill code's attempts."""
-    return _totals(layout.chunk_skill, _forward(layout, theta).chunk_log_likelihood, layout.skills)
-
-
-def _em_step(layout: _Layout, theta: _Parameters) -> tuple[_Parameters, FloatArray]:
-    """One EM step from `theta`, and each skill's log-likelihood at `theta`."""
-    expected = _expectations(layout, theta)
-    return _maximise(expected, theta), expected.log_likelihood
 
 
 def log_likelihood(attempts: Attempts, params: Mapping[str, BKTParams]) -> float:
