@@ -63,6 +63,18 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60 if P
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     # The audit log's append-only trigger, row locking and concurrent writers need PostgreSQL.
     raise ImproperlyConfigured("WAYPOINT_ENV=production needs a PostgreSQL DATABASE_URL (postgres://...)")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The demo's concurrent writers wait their turn instead of answering "database is locked": a writing
+    # transaction takes SQLite's write lock at BEGIN (IMMEDIATE), before it reads what it will write from, so
+    # it never has to upgrade a read lock another writer blocks; a writer waits up to `timeout` seconds for
+    # the lock; WAL lets readers go on while one writes (with synchronous=NORMAL, WAL's usual pairing:
+    # commits stay atomic, and only the last ones before a power cut may be lost, which a demo can afford).
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -84,11 +96,14 @@ INSTALLED_APPS = [
     "waypoint.catalog",
     "waypoint.profiles",
     "waypoint.pathways",
+    "waypoint.progress",
     "waypoint.site",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every audit event of a request in one insert, error responses included (waypoint.core.audit).
+    "waypoint.core.middleware.AuditBatchMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before sign-in Accept-Language chooses; UserLanguageMiddleware then applies a saved choice.
     "django.middleware.locale.LocaleMiddleware",

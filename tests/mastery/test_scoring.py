@@ -9,15 +9,27 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django.utils.html import escape
 
 from tests.evidence.conftest import Scene, written
 from waypoint.core.models import AuditAction, AuditEvent
 from waypoint.evidence.models import Evidence, EvidenceStatus, Score, ScoreSource
 from waypoint.evidence.services import evidence_submit
-from waypoint.frameworks.models import Competency
+from waypoint.frameworks.models import Competency, FrameworkVersion, VersionStatus
 from waypoint.mastery.models import MasteryLevel
-from waypoint.mastery.services import ScoreInput, ScoringError, scores_record
+from waypoint.mastery.services import (
+    SCALES,
+    TREES,
+    ScoreInput,
+    ScoringError,
+    _scale_of,
+    _version_tree,
+    calculation_rule_apply,
+    calculation_rule_preview,
+    rule_proposal,
+    scores_record,
+)
 
 
 def submit(scene: Scene, title: str = "My town hall talk") -> Evidence:
@@ -277,3 +289,91 @@ def test_the_page_and_the_api_record_the_same_scores_and_refuse_alike(scene: Sce
     assert "Nothing was scored" in page_text
     assert all(escape(problem) in page_text for problem in problems)
     assert written() == before
+
+
+# One score, fast and fresh ---------------------------------------------------------------------------------
+
+# 37 on PostgreSQL when this bound was set (45 before the caches and the one-statement writes). The scoring
+# transaction itself: the evidence's lock, its competencies, the score, its status, the student's lock, the
+# rules, the scores, the stored levels, one write of levels and one of history; the rest is signing in, the
+# access policy, the audit rows and notifying the family.
+SCORE_QUERIES = 38
+
+
+def test_one_score_through_the_api_takes_at_most_a_bounded_number_of_queries(
+    scene: Scene, django_assert_max_num_queries: Any
+) -> None:
+    first, second = submit(scene, "First piece"), submit(scene, "Second piece")
+    competency = competencies(scene)[0]
+    teacher = client_for(scene, "teacher")
+    # The first score of the session reads the framework version's tree and freezes the scale (both cached).
+    warm = post_json(
+        teacher, f"/api/v1/evidence/{first.pk}/scores", {"competency_id": competency.pk, "value": 2}
+    )
+    assert warm.status_code == 201, warm.content
+    with django_assert_max_num_queries(SCORE_QUERIES):
+        scored = post_json(
+            teacher, f"/api/v1/evidence/{second.pk}/scores", {"competency_id": competency.pk, "value": 4}
+        )
+    assert scored.status_code == 201, scored.content
+    level = MasteryLevel.objects.get(student=scene.student, competency=competency)
+    assert level.score_ids[-2:] == [warm.json()["id"], scored.json()["id"]]
+
+
+def test_a_score_after_a_rule_change_follows_the_new_rule(scene: Scene) -> None:
+    """The framework version's tree is cached in the process; the district's rules never are, so a score
+    recorded right after a rule is applied is computed by that rule."""
+    competency = competencies(scene)[0]
+    framework = competency.version.framework
+    first, second = submit(scene, "Before the change"), submit(scene, "After the change")
+    scores_record(
+        context=scene.context("teacher"),
+        evidence_id=first.pk,
+        scores=[ScoreInput(competency_id=competency.pk, value=4)],
+    )
+    admin = scene.context("district-admin")
+    proposal = rule_proposal(district=scene.district, framework=framework, method="highest", parameters={})
+    preview = calculation_rule_preview(context=admin, proposal=proposal)
+    calculation_rule_apply(context=admin, district=scene.district, framework=framework, token=preview.token)
+    scores_record(
+        context=scene.context("teacher"),
+        evidence_id=second.pk,
+        scores=[ScoreInput(competency_id=competency.pk, value=1)],
+    )
+    level = MasteryLevel.objects.get(student=scene.student, competency=competency)
+    assert (level.method, level.level) == ("highest", 4)
+    # And back: the next score follows the rule as changed again.
+    proposal = rule_proposal(district=scene.district, framework=framework, method="latest", parameters={})
+    preview = calculation_rule_preview(context=admin, proposal=proposal)
+    calculation_rule_apply(context=admin, district=scene.district, framework=framework, token=preview.token)
+    third = submit(scene, "After the second change")
+    scores_record(
+        context=scene.context("teacher"),
+        evidence_id=third.pk,
+        scores=[ScoreInput(competency_id=competency.pk, value=2)],
+    )
+    level.refresh_from_db()
+    assert (level.method, level.level) == ("latest", 2)
+
+
+def test_only_published_versions_and_frozen_scales_are_cached(scene: Scene) -> None:
+    competency = competencies(scene)[0]
+    version = competency.version
+    TREES.clear()
+    SCALES.clear()
+    facts, _ = _version_tree(version)
+    assert competency.pk in facts
+    assert _version_tree(version)[0] is facts
+    assert (TREES.misses, TREES.hits) == (1, 1)
+    draft = FrameworkVersion(
+        pk=version.pk, framework=version.framework, number=99, status=VersionStatus.DRAFT
+    )
+    assert _version_tree(draft)[0] is not facts
+    assert len(TREES) == 1
+    scale = version.framework.scale
+    scale.in_use_since = None
+    _scale_of(scale)
+    assert len(SCALES) == 0
+    scale.in_use_since = timezone.now()
+    assert _scale_of(scale) is _scale_of(scale)
+    assert len(SCALES) == 1

@@ -6,12 +6,20 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from waypoint.mastery import calc
 from waypoint.mastery.calc import Method, MethodSpec
-from waypoint.mastery.vectorized import group_starts_from_keys, levels
+from waypoint.mastery.vectorized import (
+    ROLLUPS,
+    Competencies,
+    Rules,
+    _rounded,
+    group_starts_from_keys,
+    level_columns,
+    levels,
+)
 
 
 def concatenated(groups: list[list[float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -176,3 +184,127 @@ def test_group_starts_from_keys_finds_every_run(runs: list[tuple[int, int]]) -> 
     keys = np.array([key for key, length in merged for _ in range(length)], dtype=np.int64)
     expected_starts = np.cumsum([0] + [length for _, length in merged])[:-1]
     assert group_starts_from_keys(keys).tolist() == expected_starts.tolist()
+
+
+# A district's levels ---------------------------------------------------------------------------------------
+
+# A root with two children, each with two leaves: positions 0; 1, 2; 3, 4 under 1; 5, 6 under 2.
+PARENTS = [-1, 0, 0, 1, 1, 2, 2]
+SCALE = (1.0, 4.0, 3.0)  # minimum, maximum, mastery threshold
+
+
+def district_tree(spec: MethodSpec, rollup: calc.RollupRule) -> Competencies:
+    ids = np.arange(101, 108, dtype=np.int64)
+    children = [[n for n, parent in enumerate(PARENTS) if parent == node] for node in range(len(PARENTS))]
+    sibling = [children[parent].index(n) if parent >= 0 else 0 for n, parent in enumerate(PARENTS)]
+    count = len(PARENTS)
+    return Competencies(
+        ids=ids,
+        parent=np.array(PARENTS, dtype=np.int64),
+        depth=np.array([0, 1, 1, 2, 2, 2, 2], dtype=np.int64),
+        sibling=np.array(sibling, dtype=np.int64),
+        children=np.array([len(kids) for kids in children], dtype=np.int64),
+        version=np.full(count, 9, dtype=np.int64),
+        rule=np.zeros(count, dtype=np.int64),
+        rollup=np.full(count, ROLLUPS.index(rollup), dtype=np.int64),
+        scale=np.zeros(count, dtype=np.int64),
+        minimum=np.full(count, SCALE[0]),
+        maximum=np.full(count, SCALE[1]),
+        threshold=np.full(count, SCALE[2]),
+    )
+
+
+def one_by_one(
+    spec: MethodSpec, rollup: calc.RollupRule, scored: dict[tuple[int, int], list[tuple[float, int]]]
+) -> dict[tuple[int, int], tuple[float | None, bool, bool, list[int]]]:
+    """The rule of a level, list by list with calc: own scores, then roll-ups from the deepest parents up."""
+    minimum, maximum, threshold = SCALE
+    found: dict[tuple[int, int], tuple[float | None, bool, bool, list[int]]] = {}
+    for (student, node), scores in scored.items():
+        value = calc.level(spec, [v for v, _ in scores], scale_min=minimum, scale_max=maximum)
+        value = None if value is None else round(value, 6)
+        found[(student, node)] = (
+            value,
+            value is not None and value >= threshold,
+            False,
+            [i for _, i in scores],
+        )
+    for parent in (2, 1, 0):
+        kids = [n for n, p in enumerate(PARENTS) if p == parent]
+        for student in sorted({student for student, _ in scored}):
+            levels_of = [found.get((student, kid)) for kid in kids]
+            present = [level for level in levels_of if level is not None and level[0] is not None]
+            if not present:
+                continue
+            value = calc.rollup(
+                rollup,
+                [None if level is None else level[0] for level in levels_of],
+                threshold=threshold,
+                scale_max=maximum,
+            )
+            value = None if value is None else round(value, 6)
+            ids = sorted(i for level in present for i in level[3])
+            found[(student, parent)] = (value, value is not None and value >= threshold, True, ids)
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scores=st.lists(
+        st.tuples(
+            st.integers(0, 3), st.integers(0, 6), st.sampled_from([1.0, 1.5, 2.0, 2.5, 3.0, 3.25, 4.0])
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    method=st.sampled_from(list(Method)),
+    rollup=st.sampled_from(list(calc.RollupRule)),
+)
+def test_a_districts_levels_as_columns_are_the_levels_list_by_list(
+    scores: list[tuple[int, int, float]], method: Method, rollup: calc.RollupRule
+) -> None:
+    spec = MethodSpec(method, weight=0.4, n=2, m=3)
+    scored: dict[tuple[int, int], list[tuple[float, int]]] = {}
+    for score_id, (student, node, value) in enumerate(scores, start=1):
+        scored.setdefault((student, node), []).append((value, score_id))
+    ordered = [
+        (student, node, value, score_id)
+        for (student, node), items in scored.items()
+        for value, score_id in items
+    ]
+    # Sorted by student and competency, each group oldest first (here: in order of id).
+    rows = sorted(ordered, key=lambda row: (row[0], row[1], row[3]))
+    tree = district_tree(spec, rollup)
+    columns = level_columns(
+        students=np.array([row[0] for row in rows], dtype=np.int64),
+        competencies=tree.ids[[row[1] for row in rows]],
+        values=np.array([row[2] for row in rows], dtype=np.float64),
+        score_ids=np.array([row[3] for row in rows], dtype=np.int64),
+        facts=tree,
+        rules=Rules([spec]),
+    )
+    offsets = columns.offsets.tolist()
+    got = {
+        (int(columns.student[n]), int(np.searchsorted(tree.ids, columns.competency[n]))): (
+            None if math.isnan(columns.level[n]) else float(columns.level[n]),
+            bool(columns.meets_mastery[n]),
+            bool(columns.rolled_up[n]),
+            columns.score_ids[offsets[n] : offsets[n + 1]].tolist(),
+        )
+        for n in range(len(columns))
+    }
+    assert got == one_by_one(spec, rollup, scored)
+    described = Rules([spec]).described()
+    assert all(
+        described[rule][3] == rolled for rule, rolled in zip(columns.rule, columns.rolled_up, strict=True)
+    )
+
+
+@given(st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=50))
+def test_rounding_in_bulk_is_pythons_round(values: list[float]) -> None:
+    halves = [value + 5e-7 for value in values] + [round(value, 6) + 5e-7 for value in values]
+    every = np.array(values + halves + [math.nan])
+    expected = [round(value, 6) for value in every.tolist()]
+    got = _rounded(every).tolist()
+    assert got[:-1] == expected[:-1]
+    assert math.isnan(got[-1])

@@ -12,7 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -162,7 +162,7 @@ class ScoreQuerySet(models.QuerySet["Score"]):
 
     def current(self) -> ScoreQuerySet:
         """Scores no correction has superseded."""
-        return self.filter(superseded_by__isnull=True)
+        return self.filter(superseded=False)
 
     def counted(self) -> ScoreQuerySet:
         """The current scores that count toward mastery."""
@@ -194,12 +194,24 @@ class Score(models.Model):
     correction_reason = models.CharField(max_length=300, blank=True)
     scored_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     scored_at = models.DateTimeField(default=timezone.now)
+    # Whether a correction supersedes this score: the one change a score ever sees, made by `save` in the
+    # transaction that writes the correction. It mirrors `superseded_by`, so reading the counted scores needs
+    # no self-join, whose sort spilled to disk when a recompute read a district's million scores.
+    superseded = models.BooleanField(default=False, db_default=False, editable=False)
 
     objects = ScoreQuerySet.as_manager()
 
     class Meta:
         ordering = ["scored_at", "id"]
-        indexes = [models.Index(fields=["student", "competency", "scored_at"], name="score_stream_idx")]
+        indexes = [
+            models.Index(fields=["student", "competency", "scored_at"], name="score_stream_idx"),
+            # The counted scores of a district, for the bulk recompute.
+            models.Index(
+                fields=["district", "student", "competency", "scored_at"],
+                condition=models.Q(counts_toward_mastery=True, superseded=False),
+                name="score_counted_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(counts_toward_mastery=False) | models.Q(source="certified_teacher"),
@@ -217,7 +229,11 @@ class Score(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AppendOnlyScoreError("Scores are append-only: record a correction instead.")
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.supersedes_id is not None:
+                # The flag is not a change of the judgement: QuerySet.update, bypassing the append-only guard.
+                models.QuerySet.update(Score.objects.filter(pk=self.supersedes_id), superseded=True)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyScoreError("Scores are append-only: record a correction instead.")

@@ -87,6 +87,7 @@ def _score_input(item: ScoreIn) -> services.ScoreInput:
         401: ErrorOut,
         403: ErrorOut,
         404: ErrorOut,
+        409: ErrorOut,
         422: ValidationErrorOut,
     },
     # The operation kept its id when it moved here from the evidence API.
@@ -100,7 +101,7 @@ def score_record(
     the scale, or a level per rubric criterion. All or nothing: if any judgement is refused, nothing is
     recorded and the 400 lists every problem per item. Counts toward mastery only from a teacher with a
     current certification (then the levels are recomputed at once); a correction names the score it
-    supersedes and why."""
+    supersedes and why, and answers 409 when that score has been corrected meanwhile."""
     items = payload.scores if isinstance(payload, ScoresIn) else [payload]
     try:
         recorded = services.scores_record(

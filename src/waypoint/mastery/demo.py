@@ -192,7 +192,7 @@ class _Rows:
 
 def _insert(model: type[Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """Plain parameterised INSERTs for the demo's large tables: at these sizes the ORM's per-row preparation
-    costs more than the database itself (as in `mastery.services._store`)."""
+    costs more than the database itself (as in `mastery.bulk`)."""
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(column) for column in columns)

@@ -180,6 +180,13 @@ class ScoringForm(forms.Form):
                     coerce=int,
                     required=False,
                     empty_value=None,
+                    # A score no longer offered was corrected by someone else since the page was shown.
+                    error_messages={
+                        "invalid_choice": _(
+                            "The score you chose to correct has been corrected since this page was shown: "
+                            "reload the page to see the current score."
+                        )
+                    },
                     choices=[
                         ("", "Nothing: it is a new score"),
                         *[(score.pk, _score_choice_label(score)) for score in block.current_scores],

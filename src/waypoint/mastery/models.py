@@ -7,13 +7,44 @@ the method in force, and records that method, its parameters, the framework vers
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from waypoint.core.models import Organization, Student
 from waypoint.frameworks.models import Competency, Framework, FrameworkVersion
 from waypoint.mastery.calc import Method, RollupRule
+
+
+class ScoreIdsField(models.Field[Iterable[int], list[int]]):
+    """The ids of the scores a level was computed from: an array of bigint on PostgreSQL (compact, and written
+    by COPY without a JSON encoding per row), JSON text on SQLite. Read as a list of ints on both."""
+
+    description = "A list of score ids"
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "bigint[]" if connection.vendor == "postgresql" else "text"
+
+    def from_db_value(self, value: Any, expression: Any, connection: BaseDatabaseWrapper) -> list[int] | None:
+        if value is None:
+            return None
+        return json.loads(value) if isinstance(value, str) else list(value)
+
+    def to_python(self, value: Any) -> list[int] | None:
+        if value is None:
+            return None
+        return json.loads(value) if isinstance(value, str) else [int(item) for item in value]
+
+    def get_db_prep_value(self, value: Any, connection: BaseDatabaseWrapper, prepared: bool = False) -> Any:
+        if value is None:
+            return None
+        ids = [int(item) for item in value]
+        return ids if connection.vendor == "postgresql" else json.dumps(ids)
 
 
 class CalculationRule(models.Model):
@@ -45,18 +76,34 @@ class CalculationRule(models.Model):
         return f"{self.method} for {self.framework_id}/{self.competency_identifier or '*'}"
 
 
+# Levels and their history derive from scores, which are never deleted and whose own foreign keys hold the
+# same district, student, competency and version: no row a level or a change names can go while the scores it
+# was computed from stay. So these two tables keep the relations (PROTECT, joins) without constraints of their
+# own (db_constraint=False): a bulk recompute writes 1.4 million rows, and PostgreSQL would check each key of
+# each one at commit. Nor does a key get an index of its own where a composite index starts with it, or where
+# nothing looks rows up by it (the version): each index costs every one of those rows an insertion.
+
+
 class MasteryLevel(models.Model):
     """A student's current level on one competency, as last computed."""
 
-    district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="mastery_levels")
-    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="mastery_levels")
-    framework_version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        Organization, related_name="+", on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    student = models.ForeignKey(
+        Student, related_name="mastery_levels", on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    competency = models.ForeignKey(
+        Competency, related_name="mastery_levels", on_delete=models.PROTECT, db_constraint=False
+    )
+    framework_version = models.ForeignKey(
+        FrameworkVersion, related_name="+", on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
     level = models.FloatField(null=True)
     meets_mastery = models.BooleanField(default=False)
     method = models.CharField(max_length=24)
     parameters = models.JSONField(default=dict)
-    score_ids = models.JSONField(default=list, help_text="The counted scores the level was computed from.")
+    score_ids = ScoreIdsField(default=list, help_text="The counted scores the level was computed from.")
     rolled_up = models.BooleanField(default=False, help_text="Computed from the children's levels.")
     computed_at = models.DateTimeField(default=timezone.now)
 
@@ -73,14 +120,20 @@ class MasteryLevel(models.Model):
 class MasteryLevelChange(models.Model):
     """One change of a student's level on a competency, kept for trajectories and charts."""
 
-    district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="mastery_changes")
-    competency = models.ForeignKey(Competency, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(
+        Organization, related_name="+", on_delete=models.PROTECT, db_constraint=False
+    )
+    student = models.ForeignKey(
+        Student, related_name="mastery_changes", on_delete=models.PROTECT, db_constraint=False, db_index=False
+    )
+    competency = models.ForeignKey(
+        Competency, related_name="+", on_delete=models.PROTECT, db_constraint=False
+    )
     level = models.FloatField(null=True)
     meets_mastery = models.BooleanField(default=False)
     method = models.CharField(max_length=24)
     parameters = models.JSONField(default=dict)
-    score_ids = models.JSONField(default=list)
+    score_ids = ScoreIdsField(default=list)
     changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

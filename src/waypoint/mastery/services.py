@@ -14,6 +14,7 @@ The rule of a level, both paths:
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import math
@@ -21,14 +22,13 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 from django.core import signing
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
@@ -37,10 +37,20 @@ from waypoint.core.models import AuditAction, Organization, Student, User
 from waypoint.evidence.models import Evidence, EvidenceStatus, Score, ScoreSource
 from waypoint.evidence.selectors import evidence_get, judgement_source
 from waypoint.evidence.services import EvidenceError
-from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, Rubric, ScaleLevel
+from waypoint.frameworks.models import (
+    Competency,
+    Framework,
+    FrameworkAdoption,
+    FrameworkVersion,
+    ProficiencyScale,
+    Rubric,
+    ScaleLevel,
+    VersionStatus,
+)
 from waypoint.frameworks.selectors import level_name, scale_levels
 from waypoint.frameworks.services import scale_mark_in_use
-from waypoint.mastery import calc, events, vectorized
+from waypoint.mastery import bulk, calc, events, vectorized
+from waypoint.mastery.cache import Immutables
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.models import CalculationRule, MasteryLevel, MasteryLevelChange
 from waypoint.policy import Action
@@ -249,124 +259,150 @@ def _competency_facts(version_ids: Iterable[int]) -> tuple[dict[int, CompetencyF
     return facts, children
 
 
-def _store(
-    *,
-    district_id: int,
-    computed: dict[tuple[int, int], ComputedLevel],
-    facts: dict[int, CompetencyFacts],
-    at: datetime.datetime | None = None,
-) -> int:
-    """Write the computed levels that differ from the stored ones, appending a history row for each change of
-    level or of mastery; returns the number of levels that changed."""
-    keys = set(computed)
-    student_ids = {student_id for student_id, _ in keys}
-    stored = {
-        (student_id, competency_id): (level, meets, method, parameters, score_ids, rolled_up)
-        for student_id, competency_id, level, meets, method, parameters, score_ids, rolled_up in (
-            MasteryLevel.objects.filter(student_id__in=student_ids)
-            .filter(competency_id__in={competency_id for _, competency_id in keys})
-            .values_list(
-                "student_id",
-                "competency_id",
-                "level",
-                "meets_mastery",
-                "method",
-                "parameters",
-                "score_ids",
-                "rolled_up",
-            )
-        )
-    }
-    ops = connection.ops
-    now = ops.adapt_datetimefield_value(at or timezone.now())
-    writes: list[tuple[Any, ...]] = []
-    history: list[tuple[Any, ...]] = []
-    for key in sorted(keys):
-        result = computed[key]
-        previous = stored.get(key)
-        current = (
-            result.level,
-            result.meets_mastery,
-            result.method,
-            result.parameters,
-            result.score_ids,
-            result.rolled_up,
-        )
-        if previous == current:
-            continue
-        same_level = previous is not None and previous[:2] == current[:2]
-        student_id, competency_id = key
-        parameters = ops.adapt_json_value(result.parameters, None)
-        score_ids = ops.adapt_json_value(result.score_ids, None)
-        writes.append(
-            (
-                district_id,
-                student_id,
-                competency_id,
-                facts[competency_id].version_id,
-                result.level,
-                result.meets_mastery,
-                result.method,
-                parameters,
-                score_ids,
-                result.rolled_up,
-                now,
-            )
-        )
-        if not same_level:
-            history.append(
-                (
-                    district_id,
-                    student_id,
-                    competency_id,
-                    result.level,
-                    result.meets_mastery,
-                    result.method,
-                    parameters,
-                    score_ids,
-                    now,
-                )
-            )
-    # Plain parameterised statements: the ORM's per-field preparation cost more than the database itself
-    # when a recompute writes hundreds of thousands of levels.
-    level_table = ops.quote_name(MasteryLevel._meta.db_table)
-    change_table = ops.quote_name(MasteryLevelChange._meta.db_table)
+# A student's levels, refreshed as scores are recorded -------------------------------------------------------
+
+# Published versions never change, nor does a scale once a score froze it: their facts are read once per
+# process (see `cache`). Sixty-four of each is more than a district scores against in a year.
+TREES: Immutables[tuple[dict[int, CompetencyFacts], dict[int, list[int]]]] = Immutables(64)
+SCALES: Immutables[ScaleFacts] = Immutables(64)
+SCALE_LEVELS: Immutables[list[ScaleLevel]] = Immutables(64)
+
+
+def _version_tree(version: FrameworkVersion) -> tuple[dict[int, CompetencyFacts], dict[int, list[int]]]:
+    """The version's competencies and each one's children, cached once it is published (its tree is frozen;
+    its id with the moment of publication names it for good)."""
+    frozen = version.status != VersionStatus.DRAFT and version.published_at is not None
+
+    def load() -> tuple[dict[int, CompetencyFacts], dict[int, list[int]]]:
+        facts, children = _competency_facts([version.pk])
+        return facts, dict(children)
+
+    return TREES.get((version.pk, version.published_at) if frozen else None, load)
+
+
+def _scale_of(scale: ProficiencyScale) -> ScaleFacts:
+    """The scale's range and threshold, cached once a score has frozen the scale."""
+    key = (scale.pk, scale.in_use_since) if scale.in_use_since is not None else None
+    return SCALES.get(key, lambda: _scale_facts_by_scale([scale.pk])[scale.pk])
+
+
+def _scale_levels_of(scale: ProficiencyScale) -> list[ScaleLevel]:
+    """The scale's levels, lowest first, cached once a score has frozen the scale (callers only read them)."""
+    key = (scale.pk, scale.in_use_since) if scale.in_use_since is not None else None
+    return SCALE_LEVELS.get(key, lambda: scale_levels([scale.pk])[scale.pk])
+
+
+def _lock_key(*parts: object) -> int:
+    """A signed 64-bit advisory-lock key for the parts, in a namespace of their own (a collision would only
+    make two unrelated refreshes wait for each other)."""
+    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def levels_lock(*, district_id: int, student_id: int, framework_id: int) -> None:
+    """Make the refreshes of one student's levels in one framework take turns until the transaction ends, and
+    keep a recompute of the district (`district_levels_lock`) from running meanwhile. Taken before the scores
+    are read: a refresh then sees every score of a refresh that went before it, so two teachers scoring the
+    student at the same moment both count. PostgreSQL: transaction-scoped advisory locks; SQLite lets one
+    writing transaction at a time begin (settings: BEGIN IMMEDIATE), so there is nothing to take."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {level_table} (district_id, student_id, competency_id, "  # noqa: S608
-            "framework_version_id, level, meets_mastery, method, parameters, score_ids, rolled_up, "
-            "computed_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (student_id, competency_id) DO UPDATE SET "
-            "framework_version_id = excluded.framework_version_id, level = excluded.level, "
-            "meets_mastery = excluded.meets_mastery, method = excluded.method, "
-            "parameters = excluded.parameters, score_ids = excluded.score_ids, "
-            "rolled_up = excluded.rolled_up, computed_at = excluded.computed_at",
-            writes,
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock_shared(%s), pg_advisory_xact_lock(%s)",
+            [_lock_key("levels-district", district_id), _lock_key("levels", student_id, framework_id)],
         )
-        cursor.executemany(
-            f"INSERT INTO {change_table} (district_id, student_id, competency_id, level, meets_mastery, "  # noqa: S608
-            "method, parameters, score_ids, changed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            history,
-        )
-    return len(history)
 
 
-def level_refresh(
-    *, student: Student, competency: Competency, at: datetime.datetime | None = None
-) -> MasteryLevel | None:
-    """Recompute the student's level on the competency and on each of its ancestors from the counted scores
-    (called in the transaction that records a score), dating any change `at` (now by default). Returns the
-    competency's stored level."""
-    version_id = competency.version_id
-    facts, children = _competency_facts([version_id])
-    framework_id = facts[competency.pk].framework_id
-    book = rule_books([student.district_id], [framework_id])[(student.district_id, framework_id)]
-    scale = _scale_facts_by_scale([facts[competency.pk].scale_id])[facts[competency.pk].scale_id]
-    chain = [competency.pk]
-    while (parent_id := facts[chain[-1]].parent_id) is not None:
-        chain.append(parent_id)
-    involved = set(chain) | {child for node in chain for child in children.get(node, [])}
+def district_levels_lock(*, district_id: int) -> None:
+    """Wait for the refreshes of the district's levels in flight, and keep new ones waiting, until the
+    transaction ends: a recompute of the district takes it before it reads the scores, so a score recorded
+    while it runs is counted by the refresh that follows it instead of being overwritten."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key("levels-district", district_id)])
+
+
+def _levels_write(
+    *,
+    student: Student,
+    computed: dict[int, ComputedLevel],
+    stored: Mapping[int, ComputedLevel],
+    facts: dict[int, CompetencyFacts],
+    at: datetime.datetime,
+) -> None:
+    """Write the few levels of one refresh that differ from the stored ones in one statement, and a history
+    row for each change of level or of mastery in another: what `bulk.store` does for a whole district."""
+    changed = [(key, result) for key, result in sorted(computed.items()) if stored.get(key) != result]
+    if not changed:
+        return
+    MasteryLevel.objects.bulk_create(
+        [
+            MasteryLevel(
+                district_id=student.district_id,
+                student_id=student.pk,
+                competency_id=competency_id,
+                framework_version_id=facts[competency_id].version_id,
+                level=result.level,
+                meets_mastery=result.meets_mastery,
+                method=result.method,
+                parameters=result.parameters,
+                score_ids=result.score_ids,
+                rolled_up=result.rolled_up,
+                computed_at=at,
+            )
+            for competency_id, result in changed
+        ],
+        update_conflicts=True,
+        unique_fields=["student", "competency"],
+        update_fields=[
+            "framework_version",
+            "level",
+            "meets_mastery",
+            "method",
+            "parameters",
+            "score_ids",
+            "rolled_up",
+            "computed_at",
+        ],
+    )
+    history = [
+        MasteryLevelChange(
+            district_id=student.district_id,
+            student_id=student.pk,
+            competency_id=competency_id,
+            level=result.level,
+            meets_mastery=result.meets_mastery,
+            method=result.method,
+            parameters=result.parameters,
+            score_ids=result.score_ids,
+            changed_at=at,
+        )
+        for competency_id, result in changed
+        if (before := stored.get(competency_id)) is None
+        or (before.level, before.meets_mastery) != (result.level, result.meets_mastery)
+    ]
+    if history:
+        MasteryLevelChange.objects.bulk_create(history)
+
+
+def _version_levels_refresh(*, student: Student, scored: Sequence[Competency], at: datetime.datetime) -> None:
+    """Recompute the student's levels on the scored competencies of one framework version and on their
+    ancestors, under the student's lock for the framework."""
+    version = scored[0].version
+    facts, children = _version_tree(version)
+    scale = _scale_of(version.framework.scale)
+    district_id, framework_id = student.district_id, version.framework_id
+    levels_lock(district_id=district_id, student_id=student.pk, framework_id=framework_id)
+    book = rule_books([district_id], [framework_id])[(district_id, framework_id)]
+    chain: set[int] = set()
+    for competency in scored:
+        node: int | None = competency.pk
+        while node is not None and node not in chain:
+            chain.add(node)
+            node = facts[node].parent_id
+    involved = chain | {child for node in chain for child in children.get(node, [])}
     scores: dict[int, list[tuple[float, int]]] = defaultdict(list)
     for competency_id, value, score_id in (
         Score.objects.counted()
@@ -375,15 +411,14 @@ def level_refresh(
         .values_list("competency_id", "value", "id")
     ):
         scores[competency_id].append((value, score_id))
-    stored = {
-        row.competency_id: ComputedLevel(
-            row.level, row.meets_mastery, row.method, row.parameters, row.score_ids, row.rolled_up
-        )
-        for row in MasteryLevel.objects.filter(student=student, competency_id__in=involved)
-    }
+    rows = MasteryLevel.objects.filter(student=student, competency_id__in=involved).values_list(
+        "competency_id", "level", "meets_mastery", "method", "parameters", "score_ids", "rolled_up"
+    )
+    stored = {row[0]: ComputedLevel(*row[1:]) for row in rows}
     known: dict[int, ComputedLevel | None] = {key: value for key, value in stored.items() if key not in chain}
-    computed: dict[tuple[int, int], ComputedLevel] = {}
-    for node in chain:
+    computed: dict[int, ComputedLevel] = {}
+    # Deepest first, so a parent rolls up its children's new levels.
+    for node in sorted(chain, key=lambda pk: (-facts[pk].depth, pk)):
         rule = book.rule(facts[node].identifier)
         result = _rolled(rule, [known.get(child) for child in children.get(node, [])], scale)
         if result is None and scores.get(node):
@@ -399,8 +434,32 @@ def level_refresh(
             result = _from_scores(rule, None, [], scale)
         known[node] = result
         if result is not None:
-            computed[(student.pk, node)] = result
-    _store(district_id=student.district_id, computed=computed, facts=facts, at=at)
+            computed[node] = result
+    _levels_write(student=student, computed=computed, stored=stored, facts=facts, at=at)
+
+
+def levels_refresh(
+    *, student: Student, competencies: Iterable[Competency], at: datetime.datetime | None = None
+) -> None:
+    """Recompute the student's levels on the competencies and on each of their ancestors from the counted
+    scores (in the transaction that records the scores), dating any change `at` (now by default). Each
+    framework's refresh holds the student's lock for it (`levels_lock`) from before it reads the scores to the
+    end of the transaction. The competencies' versions are best loaded with their framework and its scale."""
+    by_version: dict[int, list[Competency]] = defaultdict(list)
+    for competency in competencies:
+        by_version[competency.version_id].append(competency)
+    when = at or timezone.now()
+    # Without a savepoint: nested in the scoring transaction it costs nothing, alone it is the transaction.
+    with transaction.atomic(savepoint=False):
+        for version_id in sorted(by_version):
+            _version_levels_refresh(student=student, scored=by_version[version_id], at=when)
+
+
+def level_refresh(
+    *, student: Student, competency: Competency, at: datetime.datetime | None = None
+) -> MasteryLevel | None:
+    """`levels_refresh` of one competency; returns its stored level."""
+    levels_refresh(student=student, competencies=[competency], at=at)
     return MasteryLevel.objects.filter(student=student, competency=competency).first()
 
 
@@ -436,43 +495,147 @@ def recompute(*, district: Organization | None = None) -> RecomputeSummary:
     )
 
 
-@dataclass(frozen=True)
 class DistrictLevels:
-    """Every level of a district as the rules give it, before anything is written."""
+    """Every level of a district as the rules give it, before anything is written: as columns (`columns`,
+    numbered rules `rules`, the competencies `table`), and, for the preview, as `computed`, one ComputedLevel
+    per (student, competency), the stored levels nothing gives any more included as cleared."""
 
-    scores: int
-    computed: dict[tuple[int, int], ComputedLevel]
-    facts: dict[int, CompetencyFacts]
+    def __init__(
+        self,
+        *,
+        scores: int,
+        columns: vectorized.LevelColumns,
+        rules: vectorized.Rules,
+        table: vectorized.Competencies,
+        facts: dict[int, CompetencyFacts],
+        cleared: Iterable[tuple[int, int]] = (),
+    ) -> None:
+        self.scores, self.columns, self.rules, self.table, self.facts = scores, columns, rules, table, facts
+        self.cleared = list(cleared)
+
+    @functools.cached_property
+    def computed(self) -> dict[tuple[int, int], ComputedLevel]:
+        described = self.rules.described()
+        offsets = self.columns.offsets.tolist()
+        ids = self.columns.score_ids.tolist()
+        computed = {
+            (student, competency): ComputedLevel(
+                level=None if math.isnan(level) else level,
+                meets_mastery=meets,
+                method=described[rule][1],
+                parameters=described[rule][2],
+                score_ids=ids[offsets[row] : offsets[row + 1]],
+                rolled_up=rolled,
+            )
+            for row, (student, competency, level, meets, rule, rolled) in enumerate(
+                zip(
+                    self.columns.student.tolist(),
+                    self.columns.competency.tolist(),
+                    self.columns.level.tolist(),
+                    self.columns.meets_mastery.tolist(),
+                    self.columns.rule.tolist(),
+                    self.columns.rolled_up.tolist(),
+                    strict=True,
+                )
+            )
+        }
+        rule_of = dict(zip(self.table.ids.tolist(), self.table.rule.tolist(), strict=True))
+        for key in self.cleared:
+            if key not in computed:
+                _, method, parameters, _ = described[rule_of[key[1]]]
+                computed[key] = ComputedLevel(None, False, method, parameters, [], False)
+        return computed
 
 
 def _recompute_district(district: Organization) -> tuple[int, int, int]:
-    levels = _district_levels(district)
-    changed = _store(district_id=district.pk, computed=levels.computed, facts=levels.facts)
-    return levels.scores, len(levels.computed), changed
+    district_levels_lock(district_id=district.pk)
+    levels = _district_levels(district, cleared=False)
+    changed = bulk.store(
+        district_id=district.pk,
+        columns=levels.columns,
+        rules=levels.rules,
+        facts=levels.table,
+        at=timezone.now(),
+    )
+    return levels.scores, len(levels.columns), changed
 
 
-def _district_levels(district: Organization, proposal: RuleProposal | None = None) -> DistrictLevels:
+def _counted_scores(district_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The district's counted scores as columns (student, competency, value, score id), sorted by student,
+    competency, then oldest first."""
+    counted = Score.objects.counted().filter(district_id=district_id)
+    if connection.vendor != "postgresql":
+        listed = list(
+            counted.order_by("student_id", "competency_id", "scored_at", "id").values_list(
+                "student_id", "competency_id", "value", "id"
+            )
+        )
+        matrix = np.array(listed, dtype=np.float64).reshape(-1, 4)
+        return (
+            matrix[:, 0].astype(np.int64),
+            matrix[:, 1].astype(np.int64),
+            matrix[:, 2],
+            matrix[:, 3].astype(np.int64),
+        )
+    # One bytea of fixed-width big-endian rows, read straight into NumPy: a row per COPY message or a Python
+    # object per value costs seconds at a million scores.
+    # The filter is the queryset's own, so "counted" keeps one definition (ScoreQuerySet).
+    where, params = counted.query.get_compiler(connection=connection).compile(counted.query.where)
+    table = connection.ops.quote_name(Score._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(int8send(student_id) || int8send(competency_id) || float8send(value) "  # noqa: S608
+            f"|| int8send(id) || timestamptz_send(scored_at), ''::bytea) FROM {table} WHERE {where}",
+            params,
+        )
+        (data,) = cursor.fetchone()
+    row = np.dtype(
+        [("student", ">i8"), ("competency", ">i8"), ("value", ">f8"), ("id", ">i8"), ("at", ">i8")]
+    )
+    rows = np.frombuffer(bytes(data or b""), dtype=row)
+    order = np.lexsort((rows["id"], rows["at"], rows["competency"], rows["student"]))
+    rows = rows[order]
+    return (
+        rows["student"].astype(np.int64),
+        rows["competency"].astype(np.int64),
+        rows["value"].astype(np.float64),
+        rows["id"].astype(np.int64),
+    )
+
+
+def _stored_competencies(district_id: int) -> set[int]:
+    """The competencies the district has stored levels on. On PostgreSQL by skipping through the index on
+    (district, competency), a probe per competency instead of a scan of every level."""
+    if connection.vendor != "postgresql":
+        stored = MasteryLevel.objects.filter(district_id=district_id)
+        return set(stored.values_list("competency_id", flat=True).distinct())
+    table = connection.ops.quote_name(MasteryLevel._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE found (id) AS (SELECT min(competency_id) FROM {table} WHERE district_id = %s "  # noqa: S608
+            f"UNION ALL SELECT (SELECT min(competency_id) FROM {table} WHERE district_id = %s "
+            "AND competency_id > found.id) FROM found WHERE found.id IS NOT NULL) "
+            "SELECT id FROM found WHERE id IS NOT NULL",
+            [district_id, district_id],
+        )
+        return {competency_id for (competency_id,) in cursor.fetchall()}
+
+
+def _district_levels(
+    district: Organization, proposal: RuleProposal | None = None, *, cleared: bool = True
+) -> DistrictLevels:
     """Every level of the district from its counted scores by the rules in force, or by the rules as they
-    would be with `proposal` saved; reads only (the engine of both recompute and the preview)."""
-    rows = list(
-        Score.objects.counted()
-        .filter(district=district)
-        .order_by("student_id", "competency_id", "scored_at", "id")
-        .values_list("student_id", "competency_id", "value", "id")
+    would be with `proposal` saved; reads only (the engine of both recompute and the preview). With `cleared`,
+    the stored levels nothing gives any more are read too (the recompute's writer finds them itself)."""
+    students, competencies, values, score_ids = _counted_scores(district.pk)
+    stored = MasteryLevel.objects.filter(district=district)
+    cleared_keys = list(stored.values_list("student_id", "competency_id")) if cleared else []
+    stored_competencies = (
+        {competency_id for _, competency_id in cleared_keys} if cleared else _stored_competencies(district.pk)
     )
-    stored_keys = set(
-        MasteryLevel.objects.filter(district=district).values_list("student_id", "competency_id")
-    )
-    if not rows and not stored_keys:
-        return DistrictLevels(0, {}, {})
-    table = np.array(rows, dtype=np.float64).reshape(-1, 4)
-    students = table[:, 0].astype(np.int64)
-    competencies = table[:, 1].astype(np.int64)
-    values = table[:, 2]
-    score_ids = table[:, 3].astype(np.int64)
     version_ids = set(
         Competency.objects.filter(
-            id__in={*np.unique(competencies).tolist(), *(c for _, c in stored_keys)}
+            id__in={*np.unique(competencies).tolist(), *stored_competencies}
         ).values_list("version_id", flat=True)
     )
     facts, children = _competency_facts(version_ids)
@@ -480,67 +643,63 @@ def _district_levels(district: Organization, proposal: RuleProposal | None = Non
     books = rule_books([district.pk], {fact.framework_id for fact in facts.values()})
     if proposal is not None and (district.pk, proposal.framework_id) in books:
         proposal.apply_to(books[(district.pk, proposal.framework_id)])
-
-    computed: dict[tuple[int, int], ComputedLevel] = {}
-    if len(rows):
-        changes = np.flatnonzero((np.diff(students) != 0) | (np.diff(competencies) != 0)) + 1
-        starts = np.concatenate(([0], changes)).astype(np.int64)
-        group_students = students[starts].tolist()
-        group_competencies = competencies[starts].tolist()
-        ids_by_group = np.split(score_ids, starts[1:])
-        # The vectorized methods run once per (rule, scale) among the groups.
-        batches: dict[tuple[Rule, int], list[int]] = defaultdict(list)
-        for index, competency_id in enumerate(group_competencies):
-            fact = facts[competency_id]
-            rule = books[(district.pk, fact.framework_id)].rule(fact.identifier)
-            batches[(rule, fact.scale_id)].append(index)
-        lengths = np.diff(np.append(starts, len(values)))
-        for (rule, scale_id), group_indexes in batches.items():
-            chosen = np.asarray(group_indexes, dtype=np.int64)
-            mask = np.repeat(np.isin(np.arange(len(starts)), chosen), lengths)
-            chosen_lengths = lengths[chosen]
-            chosen_starts = np.concatenate(([0], np.cumsum(chosen_lengths)[:-1])).astype(np.int64)
-            scale = scales[scale_id]
-            batch_levels = vectorized.levels(
-                rule.spec, chosen_starts, values[mask], scale_min=scale.minimum, scale_max=scale.maximum
-            )
-            for group_index, value in zip(group_indexes, batch_levels.tolist(), strict=True):
-                key = (group_students[group_index], group_competencies[group_index])
-                computed[key] = _from_scores(rule, value, ids_by_group[group_index].tolist(), scale)
-
-    # Roll up, deepest parents first, so a parent sees its children's final levels.
-    pending = sorted(
-        {
-            (facts[parent_id].depth, student_id, parent_id)
-            for student_id, competency_id in list(computed)
-            for parent_id in _ancestors(competency_id, facts)
-        },
-        reverse=True,
+    table, rules = _competency_table(district.pk, facts, children, books, scales)
+    columns = vectorized.level_columns(
+        students=students,
+        competencies=competencies,
+        values=values,
+        score_ids=score_ids,
+        facts=table,
+        rules=rules,
     )
-    for _, student_id, parent_id in pending:
-        fact = facts[parent_id]
-        rule = books[(district.pk, fact.framework_id)].rule(fact.identifier)
-        rolled = _rolled(
-            rule,
-            [computed.get((student_id, child)) for child in children.get(parent_id, [])],
-            scales[fact.scale_id],
-        )
-        if rolled is not None:
-            computed[(student_id, parent_id)] = rolled
-    for key in stored_keys - set(computed):
-        fact = facts[key[1]]
-        rule = books[(district.pk, fact.framework_id)].rule(fact.identifier)
-        computed[key] = _from_scores(rule, None, [], scales[fact.scale_id])
-    return DistrictLevels(len(rows), computed, facts)
+    return DistrictLevels(
+        scores=int(students.size),
+        columns=columns,
+        rules=rules,
+        table=table,
+        facts=facts,
+        cleared=cleared_keys,
+    )
 
 
-def _ancestors(competency_id: int, facts: dict[int, CompetencyFacts]) -> list[int]:
-    found = []
-    parent_id = facts[competency_id].parent_id
-    while parent_id is not None:
-        found.append(parent_id)
-        parent_id = facts[parent_id].parent_id
-    return found
+def _competency_table(
+    district_id: int,
+    facts: dict[int, CompetencyFacts],
+    children: dict[int, list[int]],
+    books: dict[tuple[int, int], RuleBook],
+    scales: dict[int, ScaleFacts],
+) -> tuple[vectorized.Competencies, vectorized.Rules]:
+    """The competencies as the columns the bulk engine reads, and the methods in force numbered."""
+    ids = sorted(facts)
+    position = {pk: index for index, pk in enumerate(ids)}
+    sibling = {child: index for kids in children.values() for index, child in enumerate(kids)}
+    in_force = [books[(district_id, facts[pk].framework_id)].rule(facts[pk].identifier) for pk in ids]
+    specs = list(dict.fromkeys(rule.spec for rule in in_force))
+    spec_number = {spec: number for number, spec in enumerate(specs)}
+    scale_ids = sorted({facts[pk].scale_id for pk in ids})
+    scale_number = {scale_id: number for number, scale_id in enumerate(scale_ids)}
+
+    def column(values: Iterable[float], kind: type = np.int64) -> np.ndarray:
+        return np.fromiter(values, dtype=kind, count=len(ids))
+
+    table = vectorized.Competencies(
+        ids=column(ids),
+        parent=column(
+            -1 if facts[pk].parent_id is None else position[facts[pk].parent_id]  # type: ignore[index]
+            for pk in ids
+        ),
+        depth=column(facts[pk].depth for pk in ids),
+        sibling=column(sibling.get(pk, 0) for pk in ids),
+        children=column(len(children.get(pk, [])) for pk in ids),
+        version=column(facts[pk].version_id for pk in ids),
+        rule=column(spec_number[rule.spec] for rule in in_force),
+        rollup=column(vectorized.ROLLUPS.index(rule.rollup) for rule in in_force),
+        scale=column(scale_number[facts[pk].scale_id] for pk in ids),
+        minimum=column((scales[facts[pk].scale_id].minimum for pk in ids), np.float64),
+        maximum=column((scales[facts[pk].scale_id].maximum for pk in ids), np.float64),
+        threshold=column((scales[facts[pk].scale_id].threshold for pk in ids), np.float64),
+    )
+    return table, vectorized.Rules(specs)
 
 
 # Previewing a change of rule -------------------------------------------------------------------------------
@@ -987,18 +1146,37 @@ def _judgements(evidence: Evidence, scores: Sequence[ScoreInput], *, counts: boo
         competency.pk: competency
         for competency in evidence.competencies.select_related("version__framework__scale")
     }
-    levels = scale_levels(competency.version.framework.scale_id for competency in competencies.values())
+    levels = {
+        competency.version.framework.scale_id: _scale_levels_of(competency.version.framework.scale)
+        for competency in competencies.values()
+    }
     rubric = evidence.assessment.rubric if evidence.assessment is not None else None
     criteria: dict[int, set[int]] = defaultdict(set)
-    if rubric is not None:
+    # Only a judgement by the rubric's criteria is checked against them.
+    if rubric is not None and any(item.criterion_levels for item in scores):
         for criterion_id, competency_id in rubric.criteria.values_list("id", "competency_id"):
             criteria[competency_id].add(criterion_id)
     corrected = {item.supersedes_id for item in scores if item.supersedes_id is not None}
-    current = (
-        {score.pk: score for score in Score.objects.current().filter(evidence=evidence, pk__in=corrected)}
-        if corrected
-        else {}
+    named = list(Score.objects.filter(evidence=evidence, pk__in=corrected)) if corrected else []
+    replaced = (
+        set(Score.objects.filter(supersedes__in=named).values_list("supersedes_id", flat=True))
+        if named
+        else set()
     )
+    if lost := sorted(replaced):
+        # Someone corrected the same score first (the evidence lock made this call wait for them): a race
+        # lost, not a mistake in the request.
+        raise Conflict(
+            ngettext(
+                "Score %(ids)s has been corrected since it was shown to you: reload the page to see the "
+                "current score, and correct that one if it still needs it.",
+                "Scores %(ids)s have been corrected since they were shown to you: reload the page to see the "
+                "current scores, and correct those if they still need it.",
+                len(lost),
+            )
+            % {"ids": ", ".join(map(str, lost))}
+        )
+    current = {score.pk: score for score in named}  # none superseded: checked above
     times_named = Counter(item.competency_id for item in scores)
     accepted: list[_Judgement] = []
     refused: list[ItemProblems] = []
@@ -1043,7 +1221,9 @@ def scores_record(*, context: RequestContext, evidence_id: int, scores: Sequence
     written in one transaction. A teacher with a current certification sets mastery-bearing scores (the
     student's levels are recomputed at once); anyone else's judgement (an uncertified teacher, a mentor, the
     student's self-assessment) is kept as feedback and never counted. A correction supersedes a current
-    score of the same competency with a reason; only a counting judge may correct a counting score."""
+    score of the same competency with a reason; only a counting judge may correct a counting score. A
+    correction of a score corrected meanwhile (two teachers correcting it at once) is a Conflict (409): the
+    evidence's lock makes the second call wait for the first and then see its correction."""
     evidence = evidence_get(context=context, evidence_id=evidence_id, action=Action.JUDGE_EVIDENCE)
     actor = context.actor
     if actor is None:
@@ -1062,7 +1242,7 @@ def scores_record(*, context: RequestContext, evidence_id: int, scores: Sequence
     rubric = evidence.assessment.rubric if evidence.assessment is not None else None
     with transaction.atomic():
         # One scoring call at a time per piece of evidence: a score a correction supersedes is still current.
-        Evidence.objects.select_for_update().only("pk").get(pk=evidence.pk)
+        locked = Evidence.objects.select_for_update().only("pk", "status").get(pk=evidence.pk)
         judgements = _judgements(evidence, scores, counts=counts)
         now = timezone.now()
         reason = policy.legitimate_interest(actor, student)
@@ -1101,13 +1281,13 @@ def scores_record(*, context: RequestContext, evidence_id: int, scores: Sequence
                 for j in judgements
             }
             for scale in scales.values():
-                scale_mark_in_use(scale=scale)
-            Evidence.objects.filter(pk=evidence.pk).exclude(status=EvidenceStatus.REVISED).update(
-                status=EvidenceStatus.SCORED
-            )
+                if scale.in_use_since is None:  # a frozen scale stays frozen
+                    scale_mark_in_use(scale=scale)
+            # The status read under the lock is the one in force.
+            if locked.status not in (EvidenceStatus.SCORED, EvidenceStatus.REVISED):
+                Evidence.objects.filter(pk=evidence.pk).update(status=EvidenceStatus.SCORED)
             scored = {j.competency.pk: j.competency for j in judgements}
-            for competency in scored.values():
-                level_refresh(student=student, competency=competency, at=now)
+            levels_refresh(student=student, competencies=scored.values(), at=now)
             events.levels_moved(
                 context=context, evidence=evidence, student=student, competencies=scored.values(), at=now
             )
