@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.db.models import Max, Model, QuerySet
+from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from pytest_django import DjangoDbBlocker
 
@@ -152,3 +153,13 @@ def chromium_path() -> Path:
     if not CHROMIUM.exists():
         _missing("WAYPOINT_REQUIRE_BROWSER", f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _language_reset() -> Iterator[None]:
+    """A request served in Spanish leaves Spanish active in the thread (Django's LocaleMiddleware activates
+    a language and nothing deactivates it), so a later test that renders outside a request would read
+    Spanish; every test starts and ends in the default language."""
+    translation.deactivate()
+    yield
+    translation.deactivate()

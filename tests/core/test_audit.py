@@ -1,11 +1,16 @@
-"""The audit log: one event per read of a student record, denied requests too, and no way to change a row."""
+"""The audit log: one event per read of a student record, denied requests too, and no way to change a row;
+a request's events stored in one insert, without losing a read or claiming a change that rolled back."""
 
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
+from django.http import HttpRequest, HttpResponse
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 
+from tests.conftest import Demo
 from tests.factories import (
     EnrollmentFactory,
     GuardianLinkFactory,
@@ -13,7 +18,9 @@ from tests.factories import (
     RosterFactory,
     SectionTeacherFactory,
 )
-from waypoint.core.models import AppendOnlyError, AuditAction, AuditEvent, Role, User
+from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.middleware import AuditBatchMiddleware
+from waypoint.core.models import AppendOnlyError, AuditAction, AuditEvent, Role, Section, User
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +216,123 @@ def test_failed_sign_in_is_shown_to_the_accounts_district(client: Client) -> Non
 )
 def test_events_describe_themselves_in_plain_words(action: str, object_type: str, description: str) -> None:
     assert AuditEvent(action=action, object_type=object_type).description == description
+
+
+# One insert per request ----------------------------------------------------------------------------------
+
+
+def _audit_inserts(captured: CaptureQueriesContext) -> int:
+    return sum(
+        1 for query in captured.captured_queries if query["sql"].startswith('INSERT INTO "core_auditevent"')
+    )
+
+
+def test_a_page_listing_students_stores_its_events_in_one_insert(client: Client, demo: Demo) -> None:
+    teacher = demo.users["teacher"]
+    section = Section.objects.filter(teachers=teacher).first()
+    assert section is not None
+    client.force_login(teacher)
+    before = last_id()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/sections/{section.pk}/gradebook/").status_code == 200
+    events = events_since(before)
+    assert len(events) >= 2
+    assert {event.object_type for event in events} == {"section-roster"}
+    assert _audit_inserts(captured) == 1
+
+
+def _request(path: str = "/somewhere/") -> HttpRequest:
+    request = RequestFactory().get(path)
+    request.user = AnonymousUser()
+    return request
+
+
+def _actor_context(user: User) -> RequestContext:
+    return RequestContext(user=user, path="/somewhere/")
+
+
+@transaction.atomic
+def _failing_service(context: RequestContext) -> None:
+    """A service that records a change and a refusal in its transaction, then fails."""
+    audit_record(context=context, action=AuditAction.UPDATE, object_type="goal", object_id="rolled-back")
+    audit_record(context=context, action=AuditAction.DENIED, object_type="goal", object_id="refused")
+    raise RuntimeError("the service fails after auditing")
+
+
+def test_a_rolled_back_change_leaves_no_event_but_the_reads_and_refusals_stay(
+    teacher_and_student: tuple[User, int],
+) -> None:
+    """Inside a request: a read, then a service whose transaction records a change and a refusal and rolls
+    back, then a committed change. The rolled-back change is not claimed; the read and the refusal are
+    stored (one insert at the end); the committed change was written in its own transaction at once."""
+    teacher, student_id = teacher_and_student
+    context = _actor_context(teacher)
+    before = last_id()
+    seen_inside: list[int] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        audit_record(
+            context=context, action=AuditAction.VIEW, object_type="student", object_id=str(student_id)
+        )
+        with pytest.raises(RuntimeError):
+            _failing_service(context)
+        with transaction.atomic():
+            audit_record(context=context, action=AuditAction.UPDATE, object_type="goal", object_id="kept")
+        # The committed change is in the table already; the read still waits for the request's insert.
+        seen_inside.extend(AuditEvent.objects.filter(pk__gt=before).values_list("pk", flat=True))
+        return HttpResponse(status=409)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = AuditBatchMiddleware(view)(_request())
+    assert response.status_code == 409
+    stored = {(event.action, event.object_id) for event in events_since(before)}
+    assert stored == {
+        (AuditAction.VIEW, str(student_id)),
+        (AuditAction.DENIED, "refused"),
+        (AuditAction.UPDATE, "kept"),
+    }
+    assert len(seen_inside) == 1
+    # Each change at once, inside its transaction (the rolled-back one rolled back with it); the read and
+    # the refusal together in the request's one insert.
+    assert _audit_inserts(captured) == 3
+
+
+def test_the_reads_of_a_request_that_fails_are_stored(teacher_and_student: tuple[User, int]) -> None:
+    teacher, student_id = teacher_and_student
+    context = _actor_context(teacher)
+    before = last_id()
+
+    def view(request: HttpRequest) -> HttpResponse:
+        audit_record(
+            context=context, action=AuditAction.VIEW, object_type="student", object_id=str(student_id)
+        )
+        raise RuntimeError("the page breaks after the read")
+
+    with pytest.raises(RuntimeError):
+        AuditBatchMiddleware(view)(_request())
+    [event] = events_since(before)
+    assert (event.action, event.object_id) == (AuditAction.VIEW, str(student_id))
+
+
+def test_a_refused_page_stores_its_denial(client: Client) -> None:
+    outsider = RoleFactory(role=Role.TEACHER).user
+    student = EnrollmentFactory().student
+    client.force_login(outsider)
+    before = last_id()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/students/{student.pk}/mastery/").status_code == 404
+    [event] = events_since(before)
+    assert (event.action, event.student_id) == (AuditAction.DENIED, student.pk)
+    assert _audit_inserts(captured) == 1
+
+
+def test_outside_a_request_every_event_is_written_at_once(teacher_and_student: tuple[User, int]) -> None:
+    teacher, student_id = teacher_and_student
+    before = last_id()
+    audit_record(
+        context=_actor_context(teacher),
+        action=AuditAction.VIEW,
+        object_type="student",
+        object_id=str(student_id),
+    )
+    assert len(events_since(before)) == 1

@@ -1,7 +1,9 @@
-"""The gradebook heatmap page runs the same number of SQL queries for a small class and a larger one."""
+"""The gradebook heatmap page runs the same number of SQL queries for a small class and a larger one, under
+an upper bound, and cuts a large class into pages sorted across the whole class."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ from waypoint.frameworks.services import (
     version_publish,
 )
 from waypoint.mastery.models import MasteryLevel
+from waypoint.mastery.selectors import GRADEBOOK_PAGE_SIZE
 from waypoint.mastery.services import score_record
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +103,13 @@ def gradebook_queries(teacher: User, section: Section) -> tuple[int, str]:
     return len(captured.captured_queries), response.content.decode()
 
 
+# The whole page: the session and the user (2), the request's access context (3), the section, its teachers,
+# the roster and its enrollments (4), the levels, the columns and the scores behind the page's cells (3), the
+# navigation's unread count and visible students (2), the request's one audit insert (1), and the levels of a
+# scale not yet frozen (1, never in a real gradebook: a score freezes its scale).
+GRADEBOOK_MAX_QUERIES = 16
+
+
 def test_the_gradebook_runs_a_fixed_number_of_queries_whatever_the_class_size() -> None:
     small_teacher, small_section = build_class(students=2, competencies=2)
     large_teacher, large_section = build_class(students=7, competencies=5)
@@ -112,3 +122,43 @@ def test_the_gradebook_runs_a_fixed_number_of_queries_whatever_the_class_size() 
     assert large_page.count('class="heat heat-') == 7 * 5
     assert small_page.count("/evidence/") >= 2 * 2
     assert large_count == small_count, f"{small_count} queries for 2×2, {large_count} for 7×5"
+    assert large_count <= GRADEBOOK_MAX_QUERIES
+
+
+def _rows(page: str) -> list[tuple[str, float | None]]:
+    """(student name, overall level shown) for each row of the page."""
+    return [
+        (name, float(overall) if overall else None)
+        for name, overall in re.findall(
+            r'<th scope="row"><a href="/students/\d+/mastery/">([^<]+)</a></th>'
+            r'<td class="gradebook-overall num">([\d.]+)?',
+            page,
+        )
+    ]
+
+
+def test_a_large_class_is_cut_into_pages_sorted_across_the_whole_class() -> None:
+    size = GRADEBOOK_PAGE_SIZE + 6
+    teacher, section = build_class(students=size, competencies=1)
+    client = Client()
+    client.force_login(teacher)
+    pages = []
+    for number in (1, 2):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"/sections/{section.pk}/gradebook/?sort=level&dir=desc&page={number}")
+        assert response.status_code == 200
+        assert len(captured.captured_queries) <= GRADEBOOK_MAX_QUERIES
+        pages.append(response.content.decode())
+    first, second = _rows(pages[0]), _rows(pages[1])
+    assert (len(first), len(second)) == (GRADEBOOK_PAGE_SIZE, 6)
+    assert {name for name, _ in first}.isdisjoint({name for name, _ in second})
+    # Highest first over the whole class: page 2 carries on below page 1.
+    levels = [level for _, level in first + second]
+    assert None not in levels
+    assert levels == sorted(levels, reverse=True)  # type: ignore[type-var]
+    assert "Page 1 of 2" in pages[0]
+    assert 'rel="next"' in pages[0]
+    assert "sort=level&amp;dir=desc" in pages[0][pages[0].index('rel="next"') - 200 :]
+    # A page past the end shows the last one.
+    last = client.get(f"/sections/{section.pk}/gradebook/?sort=level&dir=desc&page=9").content.decode()
+    assert _rows(last) == second

@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import Demo
+from waypoint.core.models import AuditAction, AuditEvent
 from waypoint.frameworks.models import Competency
 from waypoint.mastery.models import KnowledgeEstimate, MasteryLevel, MasteryLevelChange
-from waypoint.mastery.selectors import CompetencyLevel, HistoryPoint, Trend, history_days
+from waypoint.mastery.selectors import CHART_POINTS, CompetencyLevel, HistoryPoint, Trend, history_days
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +171,74 @@ def test_the_trend_compares_the_last_two_days() -> None:
     assert trend(3.0, 2.0) is Trend.DOWN
     assert trend(3.0, 3.0) is Trend.STEADY
     assert trend(None, 1.0) is Trend.UP
+
+
+def _add_history(demo: Demo, changes: int) -> MasteryLevel:
+    """`changes` more changes of one of the student's levels, as many scores leave behind: most on days of
+    their own, some several to a day."""
+    level = MasteryLevel.objects.filter(student=demo.student).order_by("pk").first()
+    assert level is not None
+    start = timezone.now() - datetime.timedelta(days=changes)
+    MasteryLevelChange.objects.bulk_create(
+        MasteryLevelChange(
+            district_id=level.district_id,
+            student=demo.student,
+            competency_id=level.competency_id,
+            level=1 + (n % 30) / 10,
+            meets_mastery=n % 30 >= 20,
+            method=level.method,
+            parameters=level.parameters,
+            score_ids=[],
+            changed_at=start + datetime.timedelta(days=n - n % 4 // 3, minutes=n),
+        )
+        for n in range(changes)
+    )
+    return level
+
+
+def test_the_page_stays_the_same_size_however_long_the_history_grows(demo: Demo) -> None:
+    """400 more scores on one competency: the chart draws at most CHART_POINTS points spread over the whole
+    history, and the page grows by a few kilobytes at most (it grew by the whole history before)."""
+    before = len(_page(demo, "student"))
+    level = _add_history(demo, 400)
+    page = _page(demo, "student")
+    assert len(page) - before < 12_000, f"the page grew by {len(page) - before} bytes"
+    raw = re.search(
+        rf'<script id="mastery-history-{level.competency_id}" type="application/json">(.*?)</script>', page
+    )
+    assert raw is not None
+    points = json.loads(raw.group(1))["points"]
+    assert len(points) == CHART_POINTS
+    history = MasteryLevelChange.objects.filter(student=demo.student, competency_id=level.competency_id)
+    first = history.order_by("changed_at", "id").first()
+    last = history.order_by("-changed_at", "-id").first()
+    assert first is not None
+    assert last is not None
+    # The line still starts in the first run of days (a month at most here) and ends at the latest change.
+    assert points[-1]["at"] == last.changed_at.isoformat()
+    early = timezone.localdate(first.changed_at + datetime.timedelta(days=30))
+    assert points[0]["date"] <= early.isoformat()
+    assert f'href="/students/{demo.student.pk}/mastery/{level.competency_id}/history/"' in page
+    assert f"The chart shows {CHART_POINTS} of " in page
+
+
+def test_the_full_history_lists_every_day_and_is_audited(demo: Demo) -> None:
+    level = _add_history(demo, 60)
+    client = Client()
+    client.force_login(demo.users["guardian"])
+    before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    response = client.get(f"/students/{demo.student.pk}/mastery/{level.competency_id}/history/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    days = {
+        timezone.localdate(at)
+        for at in MasteryLevelChange.objects.filter(
+            student=demo.student, competency_id=level.competency_id
+        ).values_list("changed_at", flat=True)
+    }
+    assert page.count('<tr><th scope="row"><time') == len(days) > CHART_POINTS
+    assert "Jordan’s level now:" in page
+    [event] = AuditEvent.objects.filter(pk__gt=before)
+    assert (event.action, event.student_id) == (AuditAction.VIEW, demo.student.pk)
+    # An unknown competency is not found, like any other hidden thing.
+    assert client.get(f"/students/{demo.student.pk}/mastery/987654321/history/").status_code == 404

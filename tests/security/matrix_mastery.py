@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from django.db.models import Model
 
-from tests.security.matrix_kit import SECTION_ROLES, Row, everyone, same_for_both
+from tests.security.matrix_kit import (
+    OTHER,
+    OWN,
+    READS_OWN_STUDENT,
+    SECTION_ROLES,
+    Row,
+    everyone,
+    same_for_both,
+)
 from waypoint.core.models import Organization, User
 
 ADMIN = {"district-admin"}
@@ -20,6 +28,10 @@ ADMIN = {"district-admin"}
 ROWS: dict[str, Row | tuple[Row, ...]] = {
     "gradebooks/": same_for_both(SECTION_ROLES, 403, leak_check=True),
     "learning/how-it-works/": everyone(leak_check=True),
+    # The full history behind a progress chart: for whoever reads the student's progress page.
+    "students/<int:student_id>/mastery/<int:competency_id>/history/": Row(
+        allowed={OWN: READS_OWN_STUDENT, OTHER: {"other-teacher"}}
+    ),
     # The matrix's adoption rows have made Hillcrest's profile one Riverside uses, as for the PUT beside it.
     "api/v1/frameworks/<int:framework_id>/calculation-rules/preview": same_for_both(
         ADMIN, 403, anonymous=401, method="post", payload={"method": "highest"}

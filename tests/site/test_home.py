@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 from django.db import connection
 from django.db.models import Q
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -48,6 +48,7 @@ from waypoint.frameworks.models import Competency, FrameworkVersion, VersionStat
 from waypoint.mastery.models import MasteryLevel, MasteryLevelChange
 from waypoint.pathways.models import OPEN_STATUSES, PathProposal, PathStatus
 from waypoint.profiles.models import PlanAcknowledgement, SuccessPlan
+from waypoint.site.navigation import navigation
 
 pytestmark = pytest.mark.django_db
 
@@ -82,18 +83,19 @@ NOT_EXPECTED: dict[str, set[str]] = {
     "district-admin": {"to-score", "resubmitted"},
     "state-analyst": {"to-score", "students-in-scope", "children", "approvals", "data-quality"},
 }
-# Upper bounds, per role, on the queries of one home page (session, request context, every app's panels and
-# their audit rows). They hold whatever the size of the district: see the growth tests below.
+# Upper bounds, per role, on the queries of one home page (session, request context, every app's panels, the
+# navigation once, and the request's one audit insert). They hold whatever the size of the district: see the
+# growth tests below.
 QUERY_LIMITS = {
-    "student": 40,
-    "guardian": 30,
-    "teacher": 28,
-    "teacher-uncertified": 28,
-    "advisor": 24,
-    "mentor": 16,
-    "school-admin": 26,
-    "district-admin": 30,
-    "state-analyst": 14,
+    "student": 30,
+    "guardian": 21,
+    "teacher": 32,
+    "teacher-uncertified": 27,
+    "advisor": 22,
+    "mentor": 14,
+    "school-admin": 23,
+    "district-admin": 27,
+    "state-analyst": 12,
 }
 
 
@@ -189,6 +191,27 @@ def test_each_home_stays_under_its_query_limit(
     client.force_login(demo.users[username])
     with django_assert_max_num_queries(QUERY_LIMITS[username]):  # type: ignore[operator]
         assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("username", ["student", "teacher"])
+def test_a_home_stores_its_audit_events_in_one_insert(client: Client, demo: Demo, username: str) -> None:
+    client.force_login(demo.users[username])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("home")).status_code == 200
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert sum(sql.startswith('INSERT INTO "core_auditevent"') for sql in statements) == 1
+
+
+def test_the_navigation_is_built_once_per_request(demo: Demo, django_assert_num_queries: object) -> None:
+    """Every template rendered with the request runs the context processor (the home page renders its
+    panels' templates too); the links and their queries (the unread count, visible students) come once."""
+    request = RequestFactory().get("/")
+    request.user = demo.users["teacher"]
+    first = navigation(request)
+    with django_assert_num_queries(0):  # type: ignore[operator]
+        again = navigation(request)
+    assert again == first
+    assert first["nav_items"]
 
 
 @pytest.mark.parametrize("username", sorted(set(EXPECTED) - {"state-analyst"}))

@@ -1,5 +1,5 @@
-"""Response headers that keep student data out of shared caches, browser history and injected scripts, and
-the one place where a refusal raised under a page becomes its response."""
+"""Response headers that keep student data out of shared caches, browser history and injected scripts, the
+one place where a refusal raised under a page becomes its response, and the request's one audit insert."""
 
 from collections.abc import Callable
 
@@ -9,7 +9,22 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.defaults import page_not_found
 
+from waypoint.core.audit import audit_batched
 from waypoint.core.errors import NotVisible, Refusal
+
+
+class AuditBatchMiddleware:
+    """Store the audit events a request records in one insert when its response is ready, error responses
+    included (`waypoint.core.audit.audit_batched` says which events wait and why). It sits near the top of
+    the stack, so the events of every layer below it, sign-in and refusals included, join the batch, and
+    the response is returned only once they are stored."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with audit_batched():
+            return self.get_response(request)
 
 
 class PrivateCacheMiddleware:

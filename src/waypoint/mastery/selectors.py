@@ -5,20 +5,21 @@ the district's levels, and the scoring sheet of a piece of evidence."""
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cached_property
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, Q
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext
-from waypoint.core.errors import NotPermitted
+from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import Organization, Section, SectionTeacher, Student
 from waypoint.evidence.models import Assessment, Score
 from waypoint.evidence.selectors import EvidenceDetail, evidence_detail
@@ -107,6 +108,25 @@ def history_days(history: list[HistoryPoint]) -> list[HistoryDay]:
     return days
 
 
+# The most points a competency's chart draws, and the most levels of one day its tooltip lists: the progress
+# page stays the same size however long the history grows; the full history is a page of its own.
+CHART_POINTS = 16
+DAY_STEPS_SHOWN = 6
+
+
+def chart_days(days: list[HistoryDay], limit: int = CHART_POINTS) -> list[HistoryDay]:
+    """At most `limit` of the days, spread over the whole history: the history cut into `limit` runs of
+    consecutive days, each drawn as its last day (so the first run starts the line and the last day, the
+    current level, ends it), that day's levels cut to its last `DAY_STEPS_SHOWN`."""
+    if len(days) > limit:
+        size = len(days) / limit
+        days = [days[min(len(days), round((run + 1) * size)) - 1] for run in range(limit)]
+    return [
+        day if len(day.steps) <= DAY_STEPS_SHOWN else replace(day, steps=day.steps[-DAY_STEPS_SHOWN:])
+        for day in days
+    ]
+
+
 @dataclass(frozen=True)
 class CompetencyLevel:
     competency: Competency
@@ -146,20 +166,22 @@ class StudentMastery:
     levels: list[CompetencyLevel]
     feedback_only: list[Score]
     estimates_without_level: list[KnowledgeEstimate]
+    scales: dict[int, list[ScaleLevel]]
 
 
 def student_mastery(*, context: RequestContext, student_id: int) -> StudentMastery:
     """The student's levels by competency with how each was computed (said to the reader: "your" to the
     student, the student's name to anyone else) and its history, beside the knowledge tracing estimates;
-    the judgements that did not count are listed apart. Audited once as viewed."""
+    the judgements that did not count are listed apart. Audited once as viewed. `scales` holds each
+    framework's scale levels, lowest first."""
     student = student_get(context=context, student_id=student_id, audit_as="mastery")
     voice = reader_voice(context, student)
     stored = list(
         MasteryLevel.objects.filter(student=student)
-        .select_related("competency__version__framework")
+        .select_related("competency__version__framework__scale")
         .order_by("competency__version__framework__title", "competency__path")
     )
-    levels_of = scale_levels(row.competency.version.framework.scale_id for row in stored)
+    levels_of = levels_of_scales(row.competency.version.framework.scale for row in stored)
     history: dict[int, list[HistoryPoint]] = defaultdict(list)
     for competency_id, changed_at, level in (
         MasteryLevelChange.objects.filter(student=student)
@@ -198,6 +220,46 @@ def student_mastery(*, context: RequestContext, student_id: int) -> StudentMaste
         levels=levels,
         feedback_only=feedback_only,
         estimates_without_level=list(estimates.values()),
+        scales=levels_of,
+    )
+
+
+@dataclass(frozen=True)
+class LevelHistory:
+    """Every change of one level of a student, by day: the full table behind a progress chart."""
+
+    student: Student
+    voice: wording.Voice
+    competency: Competency
+    level: MasteryLevel | None
+    label: str
+    days: list[HistoryDay]
+
+
+def level_history(*, context: RequestContext, student_id: int, competency_id: int) -> LevelHistory:
+    """The student's whole history on one competency, one entry per day; for whoever reads the student's
+    progress (audited once as viewed, like the progress page). A competency with no level has no history."""
+    student = student_get(context=context, student_id=student_id, audit_as="mastery")
+    competency = (
+        Competency.objects.select_related("version__framework__scale").filter(pk=competency_id).first()
+    )
+    if competency is None:
+        raise NotVisible(gettext("No such competency."))
+    level = MasteryLevel.objects.filter(student=student, competency=competency).first()
+    history = [
+        HistoryPoint(changed_at, value)
+        for changed_at, value in MasteryLevelChange.objects.filter(student=student, competency=competency)
+        .order_by("changed_at", "id")
+        .values_list("changed_at", "level")
+    ]
+    scale = levels_of_scales([competency.version.framework.scale])[competency.version.framework.scale_id]
+    return LevelHistory(
+        student=student,
+        voice=reader_voice(context, student),
+        competency=competency,
+        level=level,
+        label=level_name(scale, level.level if level else None, no_value=gettext("No evidence yet")),
+        days=history_days(history),
     )
 
 
@@ -247,7 +309,7 @@ class CellScore:
 
     score_id: int
     value: float
-    scored_at: datetime.datetime
+    scored_on: datetime.date  # the day in the district's time zone
     scorer: str
     evidence_id: int
     evidence_title: str
@@ -264,14 +326,11 @@ class GradebookCell:
 
 
 @dataclass(frozen=True)
-class GradebookRow:
-    student: Student
-    cells: list[GradebookCell | None]
-    overall: float | None  # the mean of the levels in the row
-
-
-@dataclass(frozen=True)
 class Gradebook:
+    """A section's gradebook, or one page of it: `rows` are the page's students in the order asked for,
+    sorted over the whole class first (so page 2 of "highest level first" continues page 1); the column
+    counts (`below_mastery`) are over the whole class."""
+
     section: Section
     students: list[Student]
     competencies: list[Competency]
@@ -279,10 +338,16 @@ class Gradebook:
     overall: dict[int, float | None]  # student id → the mean of their levels shown
     below_mastery: dict[int, int]  # competency id → how many students have a level below mastery
     sort: GradebookSort
+    scales: dict[int, list[ScaleLevel]]  # scale id → its levels, lowest first (for the level names)
+    class_size: int = 0  # students on the roster, every page
+    page: int = 1
+    pages: int = 1
 
 
 MAX_GRADEBOOK_COLUMNS = 60
 CELL_SCORES = 5
+# Above this many students the gradebook is cut into pages of this size.
+GRADEBOOK_PAGE_SIZE = 50
 
 
 def _band(value: float | None, facts: tuple[float, float, float]) -> int:
@@ -297,36 +362,55 @@ def _band(value: float | None, facts: tuple[float, float, float]) -> int:
     return 2 if value >= (minimum + threshold) / 2 else 1
 
 
-def _facts_by_scale(scale_ids: Collection[int]) -> dict[int, tuple[float, float, float]]:
-    pairs: dict[int, list[tuple[float, bool]]] = defaultdict(list)
-    for scale_id, value, meets in ScaleLevel.objects.filter(scale_id__in=scale_ids).values_list(
-        "scale_id", "value", "meets_mastery"
-    ):
-        pairs[scale_id].append((value, meets))
-    facts = {}
-    for scale_id, scale_pairs in pairs.items():
-        scale = scale_facts(scale_pairs)
-        facts[scale_id] = (scale.minimum, scale.maximum, scale.threshold)
-    return facts
+@functools.lru_cache(maxsize=64)
+def _frozen_scale_levels(scale_id: int, in_use_since: datetime.datetime) -> tuple[ScaleLevel, ...]:
+    """A scale's levels once a score froze it (`ProficiencyScale.in_use_since`): from then on they never
+    change (`scale_update` refuses), so the key names them for good and the process reads them once."""
+    return tuple(ScaleLevel.objects.filter(scale_id=scale_id).order_by("value", "id"))
+
+
+def levels_of_scales(scales: Iterable[ProficiencyScale]) -> dict[int, list[ScaleLevel]]:
+    """Each scale's levels, lowest first: frozen scales from the process's cache, the others (still
+    editable) in one query."""
+    found: dict[int, list[ScaleLevel]] = {}
+    editable: set[int] = set()
+    for scale in scales:
+        if scale.pk in found or scale.pk in editable:
+            continue
+        if scale.in_use_since is not None:
+            found[scale.pk] = list(_frozen_scale_levels(scale.pk, scale.in_use_since))
+        else:
+            editable.add(scale.pk)
+    if editable:
+        found.update(scale_levels(editable))
+    return found
+
+
+def _scale_band_facts(levels: list[ScaleLevel]) -> tuple[float, float, float]:
+    facts = scale_facts([(level.value, level.meets_mastery) for level in levels])
+    return (facts.minimum, facts.maximum, facts.threshold)
 
 
 def _cell_scores(wanted: set[int]) -> dict[int, CellScore]:
     """The counted scores the cells show, by id, with their evidence and scorer, in one query."""
+    if not wanted:
+        return {}
     return {
         score_id: CellScore(
             score_id=score_id,
             value=value,
-            scored_at=scored_at,
+            scored_on=scored_on,
             scorer=" ".join(part for part in (first, last) if part) or username,
             evidence_id=evidence_id,
             evidence_title=title,
         )
-        for score_id, value, scored_at, first, last, username, evidence_id, title in Score.objects.filter(
+        for score_id, value, scored_on, first, last, username, evidence_id, title in Score.objects.filter(
             pk__in=wanted
         ).values_list(
             "id",
             "value",
-            "scored_at",
+            # The day in the current time zone, from the database: no datetime per score to parse and convert.
+            "scored_at__date",
             "scored_by__first_name",
             "scored_by__last_name",
             "scored_by__username",
@@ -336,54 +420,71 @@ def _cell_scores(wanted: set[int]) -> dict[int, CellScore]:
     }
 
 
-def _ordered_rows(rows: list[GradebookRow], sort: GradebookSort) -> list[GradebookRow]:
-    """Rows by name (the roster's order), or by overall level with the students without one last."""
+def _ordered(overall: dict[int, float | None], students: list[Student], sort: GradebookSort) -> list[Student]:
+    """Students by name (the roster's order), or by overall level with the students without one last."""
     if sort.students is StudentOrder.NAME:
-        return list(reversed(rows)) if sort.descending else rows
-    with_level = [row for row in rows if row.overall is not None]
-    without = [row for row in rows if row.overall is None]
+        return list(reversed(students)) if sort.descending else students
+    with_level = [student for student in students if overall[student.pk] is not None]
+    without = [student for student in students if overall[student.pk] is None]
     # Stable sorts: equal levels keep the roster's (name) order.
-    with_level.sort(key=lambda row: row.overall or 0.0, reverse=sort.descending)
+    with_level.sort(key=lambda student: overall[student.pk] or 0.0, reverse=sort.descending)
     return with_level + without
 
 
-def gradebook(*, context: RequestContext, section_id: int, sort: GradebookSort | None = None) -> Gradebook:
+def _held_levels(
+    section: Section, student_ids: list[int]
+) -> list[tuple[int, int, float | None, bool, list[int]]]:
+    """The levels the gradebook shows, in one query. A section's gradebook is its subject: the frameworks
+    its own assessments use, and whatever its own teachers scored, not every level its students hold from
+    their other classes; a section with no assessment yet shows all they hold."""
+    assessments = Assessment.objects.filter(section=section, competencies__isnull=False)
+    subject = (
+        Q(~Exists(assessments))
+        | Q(
+            competency__version__framework__in=Competency.objects.filter(
+                pk__in=assessments.values("competencies")
+            ).values("version__framework")
+        )
+        | Q(
+            competency__in=Score.objects.filter(
+                student_id__in=student_ids,
+                scored_by__in=SectionTeacher.objects.filter(section=section).values("teacher"),
+            ).values("competency")
+        )
+    )
+    return list(
+        MasteryLevel.objects.filter(subject, student_id__in=student_ids, rolled_up=False).values_list(
+            "student_id", "competency_id", "level", "meets_mastery", "score_ids"
+        )
+    )
+
+
+def gradebook(
+    *,
+    context: RequestContext,
+    section_id: int,
+    sort: GradebookSort | None = None,
+    page: int | None = None,
+) -> Gradebook:
     """Students × competencies of a section, coloured by level, each cell with the counted scores behind it
     (newest first) and linked to the latest evidence; rows by name or overall level, columns by code or by
-    how many students are below mastery. A fixed number of queries whatever the class size."""
+    how many students are below mastery. `page` (from 1) cuts the sorted class into pages of
+    `GRADEBOOK_PAGE_SIZE`; None gives every student. Five queries whatever the class size (the section and
+    its teachers, the roster, the levels, the columns, the scores behind the page's cells), and one more
+    for a scale not yet frozen."""
     sort = sort or GradebookSort()
     section, students = section_roster(context=context, section_id=section_id)
     student_ids = [student.pk for student in students]
-    assessed: set[int] = {
-        competency_id
-        for competency_id in Assessment.objects.filter(section=section).values_list("competencies", flat=True)
-        if competency_id is not None
-    }
-    held = MasteryLevel.objects.filter(student_id__in=student_ids, rolled_up=False)
-    if assessed:
-        # A section's gradebook is its subject: the frameworks its own assessments use, and whatever its own
-        # teachers scored, not every level its students hold from their other classes. A section with no
-        # assessment yet shows all they hold.
-        held = held.filter(
-            Q(
-                competency__version__framework__in=Competency.objects.filter(pk__in=assessed).values(
-                    "version__framework"
-                )
-            )
-            | Q(
-                competency__in=Score.objects.filter(
-                    student_id__in=student_ids,
-                    scored_by__in=SectionTeacher.objects.filter(section=section).values("teacher"),
-                ).values("competency")
-            )
-        )
-    levels = list(held.values_list("student_id", "competency_id", "level", "meets_mastery", "score_ids"))
-    column_ids = assessed | {competency_id for _, competency_id, *_ in levels}
+    levels = _held_levels(section, student_ids)
     competencies = list(
-        Competency.objects.filter(pk__in=column_ids)
-        .select_related("version__framework")
+        Competency.objects.filter(
+            Q(pk__in=Assessment.objects.filter(section=section).values("competencies"))
+            | Q(pk__in={competency_id for _, competency_id, *_ in levels})
+        )
+        .select_related("version__framework__scale")
         .order_by("version__framework__title", "path")[:MAX_GRADEBOOK_COLUMNS]
     )
+    scales = levels_of_scales(competency.version.framework.scale for competency in competencies)
     shown = {competency.pk for competency in competencies}
     cells = {
         (student_id, competency_id): (level, meets, ids)
@@ -398,10 +499,33 @@ def gradebook(*, context: RequestContext, section_id: int, sort: GradebookSort |
     if sort.competencies is CompetencyOrder.BELOW:
         # Stable: among equals, the code order stays.
         competencies.sort(key=lambda competency: -below[competency.pk])
-    scores = _cell_scores({score_id for _, _, ids in cells.values() for score_id in ids[-CELL_SCORES:]})
-    facts = _facts_by_scale({competency.version.framework.scale_id for competency in competencies})
+    present: dict[int, list[float]] = defaultdict(list)
+    for (student_id, _), (level, _, _) in cells.items():
+        if level is not None:
+            present[student_id].append(level)
+    overall = {
+        student_id: sum(present[student_id]) / len(present[student_id]) if present[student_id] else None
+        for student_id in student_ids
+    }
+    ordered = _ordered(overall, students, sort)
+    pages = max(1, -(-len(ordered) // GRADEBOOK_PAGE_SIZE))
+    number = min(max(page, 1), pages) if page is not None else 1
+    shown_students = (
+        ordered[(number - 1) * GRADEBOOK_PAGE_SIZE : number * GRADEBOOK_PAGE_SIZE]
+        if page is not None
+        else ordered
+    )
+    scores = _cell_scores(
+        {
+            score_id
+            for student in shown_students
+            for competency in competencies
+            for score_id in cells.get((student.pk, competency.pk), (None, False, []))[2][-CELL_SCORES:]
+        }
+    )
+    facts = {scale_id: _scale_band_facts(levels) for scale_id, levels in scales.items()}
     rows = []
-    for student in students:
+    for student in shown_students:
         row: list[GradebookCell | None] = []
         for competency in competencies:
             found = cells.get((student.pk, competency.pk))
@@ -422,17 +546,19 @@ def gradebook(*, context: RequestContext, section_id: int, sort: GradebookSort |
                     score_count=len(ids),
                 )
             )
-        present = [cell.level for cell in row if cell is not None and cell.level is not None]
-        rows.append(GradebookRow(student, row, sum(present) / len(present) if present else None))
-    ordered = _ordered_rows(rows, sort)
+        rows.append((student, row))
     return Gradebook(
         section=section,
-        students=[row.student for row in ordered],
+        students=shown_students,
         competencies=competencies,
-        rows=[(row.student, row.cells) for row in ordered],
-        overall={row.student.pk: row.overall for row in ordered},
+        rows=rows,
+        overall={student.pk: overall[student.pk] for student in shown_students},
         below_mastery={competency.pk: below[competency.pk] for competency in competencies},
         sort=sort,
+        scales=scales,
+        class_size=len(students),
+        page=number,
+        pages=pages if page is not None else 1,
     )
 
 

@@ -7,13 +7,20 @@ from __future__ import annotations
 import datetime
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format, get_format
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -25,7 +32,7 @@ from waypoint.evidence.forms import CompetencyNamingForm
 from waypoint.evidence.selectors import competencies_to_name
 from waypoint.frameworks import selectors as framework_selectors
 from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption, ScaleLevel
-from waypoint.frameworks.selectors import level_name, scale_levels
+from waypoint.frameworks.selectors import level_name
 from waypoint.mastery import selectors, services, wording
 from waypoint.mastery.calc import Method, MethodSpec, RollupRule
 from waypoint.mastery.forms import (
@@ -41,6 +48,45 @@ from waypoint.policy import Action, request_context
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrOrPromise as StrOrPromise
+
+# Numbers and links written once per page --------------------------------------------------------------------
+
+# An id no row has, put in a URL by `reverse` and swapped for each row's id: one `reverse` per kind of link
+# instead of one per cell.
+_ID_SLOT = 2_147_483_647
+
+
+def _url_pattern(name: str) -> str:
+    return reverse(name, args=[_ID_SLOT]).replace(str(_ID_SLOT), "{}")
+
+
+def _url_pattern2(name: str) -> str:
+    """`_url_pattern` for a URL of two ids."""
+    url = reverse(name, args=[_ID_SLOT, _ID_SLOT - 1])
+    return url.replace(str(_ID_SLOT - 1), "{1}").replace(str(_ID_SLOT), "{0}")
+
+
+def _page_number(query: dict[str, str] | Any) -> int:
+    raw = query.get("page", "1")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and 0 < len(raw) < 7 else 1
+
+
+class _Numbers:
+    """Levels as the page writes them, like the `floatformat` filter (rounded half up, the locale's decimal
+    separator) but without a filter call per cell."""
+
+    def __init__(self) -> None:
+        self.separator = str(get_format("DECIMAL_SEPARATOR"))
+
+    def fixed(self, value: float, places: int) -> str:
+        """`floatformat:places`."""
+        quantum = Decimal(1).scaleb(-places)
+        return str(Decimal(repr(value)).quantize(quantum, ROUND_HALF_UP)).replace(".", self.separator)
+
+    def trimmed(self, value: float, places: int) -> str:
+        """`floatformat:"-places"`: whole numbers without decimals, the others with `places`."""
+        return str(int(value)) if value == int(value) else self.fixed(value, places)
+
 
 # Scoring a piece of evidence --------------------------------------------------------------------------------
 
@@ -127,11 +173,36 @@ class EstimateView:
 
 
 @dataclass(frozen=True)
+class HistoryRow:
+    """A day of a level's history as the table shows it, its strings already written."""
+
+    at: str  # ISO 8601, for <time datetime>
+    date: str
+    level: str
+    steps: str
+
+
+@dataclass(frozen=True)
 class LevelRow:
+    """A competency's row of the progress page, its numbers and dates already written (not by a filter per
+    value): the chart's summary of the history (`chart_days`) and its text alternative; the full history
+    is a link away (`student_level_history`)."""
+
     item: selectors.CompetencyLevel
     chart_id: str
     chart: dict[str, object]
     estimate: EstimateView | None
+    value: str
+    changed_at: str
+    changed_on: str
+    chart_label: str
+    shown: int  # the days the chart draws
+    day_count: int
+    history_url: str
+
+    @property
+    def summarised(self) -> bool:
+        return self.shown < self.day_count
 
 
 @dataclass(frozen=True)
@@ -170,18 +241,61 @@ def _level_counts(rows: list[LevelRow], levels: list[ScaleLevel]) -> list[LevelC
     return counts
 
 
-def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[str, object]:
+class _HistoryWriter:
+    """Writes levels and days for the progress page, each day's date once, the words translated once."""
+
+    def __init__(self) -> None:
+        self.numbers = _Numbers()
+        self.dates: dict[datetime.date, str] = {}
+        self.no_level = gettext("No level")
+        self.no_level_lower = gettext("no level")
+        self.history_url = _url_pattern2("student-mastery-history")
+
+    def date(self, day: datetime.date) -> str:
+        if day not in self.dates:
+            self.dates[day] = date_format(day, "DATE_FORMAT")
+        return self.dates[day]
+
+    def level(self, value: float | None, missing: str) -> str:
+        return missing if value is None else self.numbers.trimmed(value, 2)
+
+    def row(self, day: selectors.HistoryDay) -> HistoryRow:
+        steps = " → ".join(self.level(step, "—") for step in day.steps)
+        return HistoryRow(
+            day.at.isoformat(), self.date(day.date), self.level(day.level, self.no_level), steps
+        )
+
+    def label(self, title: str, days: list[selectors.HistoryDay]) -> str:
+        """The chart's text alternative: each point's day and level, and how many changes it ended."""
+        parts = []
+        for day in days:
+            text = f"{self.date(day.date)} {self.level(day.level, self.no_level_lower)}"
+            if len(day.steps) > 1:
+                after = len(day.steps)
+                text += (
+                    " ("
+                    + ngettext("after %(steps)s change", "after %(steps)s changes", after) % {"steps": after}
+                    + ")"
+                )
+            parts.append(text)
+        return f"{title}: {', '.join(parts)}"
+
+
+def _chart(
+    item: selectors.CompetencyLevel, days: list[selectors.HistoryDay], levels: list[ScaleLevel]
+) -> dict[str, object]:
     """What mastery-charts.js draws on a time axis: one point per day at the level the day ended on (several
     scores on one day would otherwise stack into a column of dots), with the day's last change (`at`, ISO
-    8601 with its offset), the day (`date`, for the ticks) and every level the day passed through (`steps`,
-    for the tooltip), on the scale's range, with the level names and the words the chart shows."""
+    8601 with its offset), the day (`date`, for the ticks) and the levels the day passed through (`steps`,
+    for the tooltip), on the scale's range, with the level names and the words the chart shows. `days` is
+    the history summarised (`selectors.chart_days`), so a long history draws a bounded number of points."""
     mastered = [level.value for level in levels if level.meets_mastery]
     code = item.competency.human_code or item.competency.short_statement[:40]
     return {
         "title": gettext("Level history of %(competency)s") % {"competency": code},
         "points": [
             {"at": day.at.isoformat(), "date": day.date.isoformat(), "level": day.level, "steps": day.steps}
-            for day in item.days
+            for day in days
         ],
         "min": levels[0].value if levels else 0,
         "max": levels[-1].value if levels else 4,
@@ -193,6 +307,27 @@ def _chart(item: selectors.CompetencyLevel, levels: list[ScaleLevel]) -> dict[st
     }
 
 
+def _level_row(
+    writer: _HistoryWriter, student: Student, item: selectors.CompetencyLevel, levels: list[ScaleLevel]
+) -> LevelRow:
+    days = selectors.chart_days(item.days)
+    chart = _chart(item, days, levels)
+    changed = item.last_changed
+    return LevelRow(
+        item=item,
+        chart_id=f"mastery-history-{item.competency.pk}",
+        chart=chart,
+        estimate=EstimateView(item.estimate) if item.estimate else None,
+        value=writer.level(item.level.level, ""),
+        changed_at=changed.isoformat() if changed else "",
+        changed_on=writer.date(timezone.localdate(changed)) if changed else "",
+        chart_label=writer.label(str(chart["title"]), days) if days else "",
+        shown=len(days),
+        day_count=len(item.days),
+        history_url=writer.history_url.format(student.pk, item.competency.pk),
+    )
+
+
 @login_required
 @require_GET
 def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
@@ -200,19 +335,15 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     teacher or other staff. A summary by subject comes first, then each subject as a folding section of
     one-line competencies whose chart and history fold too; the subject changed most recently starts open."""
     mastery = selectors.student_mastery(context=request_context(request), student_id=student_id)
-    scales = scale_levels(item.competency.version.framework.scale_id for item in mastery.levels)
+    scales = mastery.scales
+    writer = _HistoryWriter()
     rows: dict[int, list[LevelRow]] = {}
     frameworks: dict[int, Framework] = {}
     for item in mastery.levels:
         framework = item.competency.version.framework
         frameworks[framework.pk] = framework
         rows.setdefault(framework.pk, []).append(
-            LevelRow(
-                item=item,
-                chart_id=f"mastery-history-{item.competency.pk}",
-                chart=_chart(item, scales[framework.scale_id]),
-                estimate=EstimateView(item.estimate) if item.estimate else None,
-            )
+            _level_row(writer, mastery.student, item, scales[framework.scale_id])
         )
     groups = [
         FrameworkLevels(
@@ -247,6 +378,29 @@ def student_mastery(request: HttpRequest, student_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def student_level_history(request: HttpRequest, student_id: int, competency_id: int) -> HttpResponse:
+    """The full history of one level, day by day: what the progress page's chart summarises."""
+    history = selectors.level_history(
+        context=request_context(request), student_id=student_id, competency_id=competency_id
+    )
+    writer = _HistoryWriter()
+    return render(
+        request,
+        "mastery/level_history.html",
+        {
+            "history": history,
+            "student": history.student,
+            "competency": history.competency,
+            "own": history.voice.own,
+            "name": history.voice.name,
+            "value": writer.level(history.level.level, "") if history.level else "",
+            "table": [writer.row(day) for day in reversed(history.days)],
+        },
+    )
+
+
 # The gradebooks ---------------------------------------------------------------------------------------------
 
 
@@ -266,15 +420,6 @@ def gradebooks(request: HttpRequest) -> HttpResponse:
 
 
 @dataclass(frozen=True)
-class CellView:
-    competency: Competency
-    cell: selectors.GradebookCell | None
-    label: str
-    popover_id: str
-    more: int  # counted scores behind the level beyond those listed
-
-
-@dataclass(frozen=True)
 class SortLink:
     """A sort control: where it leads and, for the column it sorts, the aria-sort it announces."""
 
@@ -284,6 +429,7 @@ class SortLink:
 
 
 def _gradebook_url(sort: selectors.GradebookSort) -> str:
+    """A new order starts again at the first page, so the page number is left out."""
     return "?" + urlencode(
         {
             "sort": sort.students.value,
@@ -302,34 +448,173 @@ def _student_sort(sort: selectors.GradebookSort, by: selectors.StudentOrder) -> 
     return SortLink(_gradebook_url(replace(sort, students=by, descending=descending)), aria, current)
 
 
+@dataclass(frozen=True)
+class GradebookPage:
+    """Which page of the class is shown, as core/_pagination.html reads it."""
+
+    number: int
+    num_pages: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def first(self) -> int:
+        return (self.number - 1) * selectors.GRADEBOOK_PAGE_SIZE + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.count, self.number * selectors.GRADEBOOK_PAGE_SIZE)
+
+
+@dataclass(frozen=True)
+class ColumnView:
+    """A competency column's header and footer, its strings prepared once."""
+
+    url: str
+    code: str
+    title: str
+    statement: str
+    below: int
+
+
+class _GradebookCells:
+    """The gradebook's rows as HTML, each cell from strings prepared once per page: the translated words,
+    one URL pattern per kind of link, the decimal separator, each day's date. A class of 200 × 25 is 5,000
+    cells, and a template tag or filter per cell cost most of the page's time."""
+
+    def __init__(self, book: selectors.Gradebook) -> None:
+        self.numbers = _Numbers()
+        self.student_url = _url_pattern("student-mastery")
+        self.evidence_url = _url_pattern("evidence-detail")
+        self.no_level = (
+            '<td class="heat heat-0"><span aria-hidden="true">–</span><span class="visually-hidden">'
+            f"{escape(gettext('No level yet'))}</span></td>"
+        )
+        self.no_overall = (
+            '<td class="gradebook-overall num"><span aria-hidden="true">–</span>'
+            f'<span class="visually-hidden">{escape(gettext("No level yet"))}</span></td>'
+        )
+        self.at_mastery = (
+            ' <span aria-hidden="true">✓</span><span class="visually-hidden">'
+            f"{escape(gettext(', at mastery'))}</span>"
+        )
+        self.behind = gettext(": %(student)s on %(competency)s, the evidence behind it")
+        self.scored = gettext("scored %(value)s on %(date)s by %(scorer)s")
+        self.see_history = escape(gettext("See the full history"))
+        self.rolled_up = f'<p class="hint">{escape(gettext("Rolled up from the levels of its parts."))}</p>'
+        self.close = escape(gettext("Close"))
+        self.dates: dict[datetime.date, str] = {}
+        self.scales = book.scales
+        self.one_scale = next(iter(book.scales.values())) if len(book.scales) == 1 else None
+        self.titles = {
+            competency.pk: escape(competency.human_code or competency.short_statement)
+            for competency in book.competencies
+        }
+
+    def _date(self, day: datetime.date) -> str:
+        if day not in self.dates:
+            self.dates[day] = date_format(day, "M j, Y")
+        return self.dates[day]
+
+    def row(
+        self,
+        student: Student,
+        cells: list[tuple[Competency, selectors.GradebookCell | None]],
+        overall: float | None,
+    ) -> str:
+        name = escape(student.full_name)
+        parts = [f'<tr><th scope="row"><a href="{self.student_url.format(student.pk)}">{name}</a></th>']
+        if overall is None:
+            parts.append(self.no_overall)
+        else:
+            label = level_name(self.one_scale, overall) if self.one_scale else ""
+            named = f' <span class="heat-label">{escape(label)}</span>' if label else ""
+            parts.append(f'<td class="gradebook-overall num">{self.numbers.fixed(overall, 1)}{named}</td>')
+        for competency, cell in cells:
+            parts.append(self._cell(student, name, competency, cell))
+        parts.append("</tr>")
+        return "".join(parts)
+
+    def _cell(
+        self, student: Student, name: str, competency: Competency, cell: selectors.GradebookCell | None
+    ) -> str:
+        if cell is None or cell.level is None:
+            return self.no_level
+        title_code = self.titles[competency.pk]
+        label = escape(level_name(self.scales[competency.version.framework.scale_id], cell.level))
+        popover = f"cell-{student.pk}-{competency.pk}"
+        mastered = self.at_mastery if cell.meets_mastery else ""
+        behind = escape(
+            self.behind % {"student": student.full_name, "competency": competency.human_code or competency.pk}
+        )
+        return (
+            f'<td class="heat heat-{cell.band}"><button type="button" class="heat-button"'
+            f' popovertarget="{popover}" aria-haspopup="dialog">'
+            f'<span class="heat-value">{self.numbers.fixed(cell.level, 1)}</span>'
+            f'<span class="heat-label">{label}{mastered}</span><span class="visually-hidden">{behind}</span>'
+            f'</button><div popover id="{popover}" class="cell-popover" role="dialog"'
+            f' aria-labelledby="{popover}-title"><p class="cell-popover-title" id="{popover}-title"><strong>'
+            f"{name}</strong> · {title_code}: {label} ({self.numbers.trimmed(cell.level, 2)})</p>"
+            f"{self._evidence(student, competency, cell)}"
+            f'<button type="button" class="button button-quiet" popovertarget="{popover}"'
+            f' popovertargetaction="hide">{self.close}</button></div></td>'
+        )
+
+    def _evidence(self, student: Student, competency: Competency, cell: selectors.GradebookCell) -> str:
+        if not cell.scores:
+            return self.rolled_up
+        items = "".join(
+            f'<li><a href="{self.evidence_url.format(score.evidence_id)}">{escape(score.evidence_title)}</a>'
+            ' <span class="muted">'
+            + escape(
+                self.scored
+                % {
+                    "value": self.numbers.trimmed(score.value, 2),
+                    "date": self._date(score.scored_on),
+                    "scorer": score.scorer,
+                }
+            )
+            + "</span></li>"
+            for score in cell.scores
+        )
+        listed = f'<ul class="plain cell-evidence">{items}</ul>'
+        more = cell.score_count - len(cell.scores)
+        if not more:
+            return listed
+        earlier = ngettext("And %(more)s earlier score.", "And %(more)s earlier scores.", more) % {
+            "more": more
+        }
+        history = f"{self.student_url.format(student.pk)}#competency-{competency.pk}"
+        return f'{listed}<p class="hint">{escape(earlier)} <a href="{history}">{self.see_history}</a></p>'
+
+
 @login_required
 @require_GET
 def section_gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
     """Students × competencies, each cell the level (number and name) coloured by band, with a popover of the
     evidence behind it; rows sorted by name or overall level and columns by code or by how many students are
-    below mastery, on the server from the query. A fixed number of queries whatever the class size."""
+    below mastery, on the server from the query. Above `GRADEBOOK_PAGE_SIZE` students the class is cut into
+    pages after it is sorted, so the order runs on across pages. A fixed number of queries whatever the class
+    size; the cells are written in Python (see `_GradebookCells`)."""
     sort = selectors.GradebookSort.from_query(request.GET)
-    book = selectors.gradebook(context=request_context(request), section_id=section_id, sort=sort)
-    scales = scale_levels(competency.version.framework.scale_id for competency in book.competencies)
-    one_scale = scales[next(iter(scales))] if len(scales) == 1 else None
+    book = selectors.gradebook(
+        context=request_context(request), section_id=section_id, sort=sort, page=_page_number(request.GET)
+    )
+    writer = _GradebookCells(book)
     rows = [
-        (
-            student,
-            [
-                CellView(
-                    competency,
-                    cell,
-                    level_name(scales[competency.version.framework.scale_id], cell.level) if cell else "",
-                    f"cell-{student.pk}-{competency.pk}",
-                    cell.score_count - len(cell.scores) if cell else 0,
-                )
-                for competency, cell in zip(book.competencies, cells, strict=True)
-            ],
-            book.overall[student.pk],
-            level_name(one_scale, book.overall[student.pk]) if one_scale else "",
+        mark_safe(  # noqa: S308 (every value in it is escaped by `_GradebookCells`)
+            writer.row(student, list(zip(book.competencies, cells, strict=True)), book.overall[student.pk])
         )
         for student, cells in book.rows
     ]
+    competency_url = _url_pattern("competency-detail")
     return render(
         request,
         "mastery/gradebook.html",
@@ -337,7 +622,17 @@ def section_gradebook(request: HttpRequest, section_id: int) -> HttpResponse:
             "book": book,
             "section": book.section,
             "rows": rows,
-            "columns": [(competency, book.below_mastery[competency.pk]) for competency in book.competencies],
+            "columns": [
+                ColumnView(
+                    competency_url.format(competency.pk),
+                    competency.human_code or str(competency.pk),
+                    Truncator(competency.full_statement).chars(300),
+                    competency.short_statement,
+                    book.below_mastery[competency.pk],
+                )
+                for competency in book.competencies
+            ],
+            "page": GradebookPage(book.page, book.pages, book.class_size),
             "truncated": len(book.competencies) >= selectors.MAX_GRADEBOOK_COLUMNS,
             "max_columns": selectors.MAX_GRADEBOOK_COLUMNS,
             "by_name": _student_sort(sort, selectors.StudentOrder.NAME),

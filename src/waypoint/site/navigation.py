@@ -91,7 +91,14 @@ def arrange(links: list[NavLink], path: str) -> Navigation:
 
 def navigation(request: HttpRequest) -> dict[str, object]:
     """`nav` for the signed-in user, from the access policy, so a link is shown only when it works.
-    `nav_items` is the main menu's links in order, flat, for whoever needs them as a list."""
+    `nav_items` is the main menu's links in order, flat, for whoever needs them as a list.
+
+    Built once per request and kept on it: every template rendered with the request runs this context
+    processor (the home page renders its panels' templates too), and the links' queries (the unread count,
+    whether any student is visible) would otherwise run again for each."""
+    kept = request.__dict__.get("_waypoint_navigation")
+    if kept is not None:
+        return dict(kept)
     user = request.user
     if not user.is_authenticated:
         return {"nav": None, "nav_items": []}
@@ -100,4 +107,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         links.extend(offer(request, user))
     nav = arrange(links, request.path)
     items = [*nav.top, *(link for group in nav.groups for link in group.links)]
+    request.__dict__["_waypoint_navigation"] = {"nav": nav, "nav_items": items}
     return {"nav": nav, "nav_items": items}
