@@ -41,8 +41,13 @@ pytest: $(VENV)/.installed-dev
 
 test: lint pytest
 
+# Every benchmark prints JSON lines. They run on PostgreSQL at 127.0.0.1:5432, as in CI, each in a scratch
+# database it drops and recreates (bench/load.py in its own, bench_load); `make bench BENCH_DATABASE_URL=`
+# runs those that take a database URL on a fresh SQLite file instead.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/waypoint_bench
 bench: $(VENV)/.installed-dev
-	@for script in bench/[!_]*.py; do $(BIN)/python $$script || exit 1; done
+	@for script in bench/[!_]*.py; do \
+		BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

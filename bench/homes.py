@@ -1,6 +1,8 @@
 """Each role's home page on the full demo: what a person waits for when they sign in. One JSON object per
 figure: in process (Django's test client: middleware, policy, queries, template) and over HTTP from a server
-in this process (the socket, WSGI and the same page), side by side.
+in this process (a new connection per request, WSGI and the same page), side by side; and the demo load
+itself as the `waypoint demo` process a person runs, then run again when nothing is left to change (start-up
+and checks alone). bench/load.py serves the pages from gunicorn to concurrent clients.
 
     python bench/homes.py [--database-url postgres://postgres@127.0.0.1:5432/waypoint_bench] [--runs 30]
 
@@ -14,7 +16,7 @@ import os
 import threading
 import urllib.request
 
-from _benchkit import emit, start_django, timed
+from _benchkit import emit, start_django, timed, timed_process
 
 ROLES = [
     "student",
@@ -43,10 +45,16 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from waypoint.core.models import User
-    from waypoint.site.demo import load_demo
 
     call_command("migrate", verbosity=0)
-    load_demo(scale=options.scale)
+    for what in ("a fresh load", "again, nothing to change"):
+        emit(
+            "demo_load_whole_process",
+            what=f"`waypoint demo` as a process, {what}",
+            database=connection.vendor,
+            scale=options.scale,
+            **timed_process(["demo", "--scale", str(options.scale)], 1),
+        )
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, format: str, *args: object) -> None:
@@ -77,6 +85,7 @@ def main() -> None:
 
         emit(
             "home_page",
+            what="GET / signed in: in process through the test client, and over HTTP",
             database=connection.vendor,
             role=username,
             queries=len(captured.captured_queries),

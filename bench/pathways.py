@@ -194,6 +194,7 @@ def main() -> None:
     start_django(options.database_url)
     from django.core.management import call_command
     from django.db import connection
+    from django.test import Client
 
     from waypoint.catalog import selectors as catalog_selectors
     from waypoint.core.audit import RequestContext
@@ -255,6 +256,26 @@ def main() -> None:
         students=options.students,
         **timed(lambda: selectors.access_report(context=admin), max(3, options.repeat // 4)),
     )
+
+    # The same reads as whole pages through the test client: middleware, policy, template and audit rows.
+    for username, page, figure, repeat in (
+        ("student", f"/students/{jordan.pk}/recommendations/", "recommendations_page", options.repeat),
+        ("student", "/opportunities/", "catalog_page", options.repeat),
+        ("advisor", "/paths/queue/", "approval_queue_page", options.repeat),
+        ("district-admin", "/access-report/", "access_report_page", max(3, options.repeat // 4)),
+    ):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        answer = client.get(page)
+        if answer.status_code != 200:
+            raise SystemExit(f"{page} answered {answer.status_code} to {username}")
+        emit(
+            figure,
+            what=f"GET {page} as {username}, in process through the test client",
+            database=vendor,
+            kb=round(len(answer.content) / 1024, 1),
+            **timed(lambda client=client, page=page: client.get(page), repeat),
+        )
 
 
 if __name__ == "__main__":
