@@ -37,24 +37,31 @@ def _menu(nav: Navigation) -> dict[str, list[str]]:
 
 # Students, guardians and the state analyst have links in one task at most: they see them flat.
 FLAT_MENUS = {
-    "student": ["Home", "My progress", "My evidence", "My plan", "Paths", "Opportunities", "My record",
-                "Frameworks"],
+    "student": ["Home", "My progress", "My evidence", "My plan", "My pace", "Paths", "Opportunities",
+                "My record", "Frameworks"],
     "guardian": ["Home", "My children", "Paths", "Opportunities", "Frameworks"],
-    "state-analyst": ["Home", "Frameworks"],
+    "state-analyst": ["Home", "Frameworks", "Pacing repository"],
 }  # fmt: skip
 # Staff see their links under task headings.
 GROUPED_MENUS = {
     "teacher": {
         "": ["Home"],
-        "Teaching": ["Evidence inbox", "Gradebooks", "Assessments", "Sections"],
-        "Students": ["Students", "Paths", "Approvals"],
-        "District": ["Opportunities", "Frameworks"],
+        "Teaching": ["Evidence inbox", "Gradebooks", "Assessments", "Ready to advance", "Sections"],
+        "Students": ["Students", "Alerts", "Supports", "Conferences", "Paths", "Approvals"],
+        "District": ["Opportunities", "Frameworks", "Pacing repository"],
     },
     "district-admin": {
         "": ["Home"],
         "Teaching": ["Evidence inbox", "Gradebooks", "Assessments", "Sections"],
-        "Students": ["Students", "Paths", "Approvals"],
-        "District": ["Opportunities", "Frameworks", "Equal access", "Audit log"],
+        "Students": ["Students", "Alerts", "Supports", "Conferences", "Testing", "Paths", "Approvals"],
+        "District": [
+            "Opportunities",
+            "Frameworks",
+            "School support plan",
+            "Equal access",
+            "Pacing repository",
+            "Audit log",
+        ],
     },
 }
 

@@ -124,6 +124,34 @@ THINGS: dict[str, Thing] = {
     ),
     "providers": Thing(gettext_lazy("the list of providers"), gettext_lazy("the list of providers")),
     "access-report": Thing(gettext_lazy("the equal access report"), gettext_lazy("the equal access report")),
+    # Variable time (`waypoint.progress`).
+    "progress": Thing(
+        gettext_lazy("%(student)s’s pace and graduation trajectory"), gettext_lazy("pace and trajectories")
+    ),
+    "progress-caseload": Thing(
+        gettext_lazy("%(student)s’s pace in an advisor’s caseload"), gettext_lazy("a caseload of pace")
+    ),
+    "progress-alert": Thing(gettext_lazy("an alert about %(student)s"), gettext_lazy("an alert")),
+    "advancement": Thing(gettext_lazy("%(student)s’s advancement"), gettext_lazy("an advancement")),
+    "advancement-rule": Thing(
+        gettext_lazy("what a course requires to move on"), gettext_lazy("what a course requires to move on")
+    ),
+    "test-readiness": Thing(
+        gettext_lazy("%(student)s’s readiness for a test"), gettext_lazy("readiness for a test")
+    ),
+    "support": Thing(gettext_lazy("a support for %(student)s"), gettext_lazy("a support")),
+    "conference": Thing(gettext_lazy("a conference with %(student)s"), gettext_lazy("a conference")),
+    "conference-notes": Thing(
+        gettext_lazy("the notes of a conference with %(student)s"), gettext_lazy("conference notes")
+    ),
+    "school-support-task": Thing(
+        gettext_lazy("a school support plan task"), gettext_lazy("a school support plan task")
+    ),
+    "inquiry-settings": Thing(gettext_lazy("the inquiry rules"), gettext_lazy("the inquiry rules")),
+    "exemplar": Thing(gettext_lazy("an exemplar trajectory"), gettext_lazy("an exemplar trajectory")),
+    "pacing-practice": Thing(
+        gettext_lazy("a flexible-pacing practice"), gettext_lazy("a flexible-pacing practice")
+    ),
     # A home page names a student beside their waiting work, plan, path or progress (`<app>/home.py`).
     "home": Thing(gettext_lazy("%(student)s’s work listed on a home page"), gettext_lazy("a home page")),
 }

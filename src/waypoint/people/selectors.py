@@ -21,7 +21,7 @@ from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.core import audit_vocabulary
-from waypoint.core.audit import RequestContext, audit_record, audit_record_students
+from waypoint.core.audit import RequestContext, audit_flush, audit_record, audit_record_students
 from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import (
     AdvisorAssignment,
@@ -455,8 +455,10 @@ def section_roster(*, context: RequestContext, section_id: int) -> tuple[Section
 # A student with no evidence in this many days is flagged on the caseload: three school weeks and a weekend.
 QUIET_DAYS = 21
 
-CaseloadSort = Literal["name", "evidence", "status"]
-CASELOAD_SORTS: tuple[CaseloadSort, ...] = ("name", "evidence", "status")
+CaseloadSort = Literal["name", "evidence", "status", "pace"]
+CASELOAD_SORTS: tuple[CaseloadSort, ...] = ("name", "evidence", "status", "pace")
+# Pace statuses from the most worrying down, for the "pace" sort (an unknown status sorts last).
+PACE_ORDER = ("off_track", "at_risk", "unknown", "on_track", "ahead")
 
 
 @dataclass(frozen=True)
@@ -472,6 +474,13 @@ class CaseloadRow:
     plan_review_due: datetime.date | None
     plan_overdue: bool
     paths_waiting: int
+    # Pace toward graduation, offered by the progress app (`caseload_facts`): None when no app offers it.
+    pace_status: str | None = None
+    pace_label: str = ""
+    projected_on: datetime.date | None = None
+    open_alerts: int = 0
+    open_supports: int = 0
+    last_conference_on: datetime.date | None = None
 
     @property
     def concerns(self) -> int:
@@ -489,6 +498,9 @@ class Caseload:
     search: str
     sort: CaseloadSort
     quiet_days: int = QUIET_DAYS
+    pace: str = ""
+    # The pace statuses present in the caseload, (code, label), to filter by.
+    pace_choices: tuple[tuple[str, str], ...] = ()
 
 
 # What an app offers the caseload (`caseload_facts` on its AppConfig): facts by student id, by name.
@@ -519,6 +531,9 @@ def _sort_key(sort: CaseloadSort) -> Callable[[CaseloadRow], tuple[Any, ...]]:
         return lambda row: (row.last_evidence_at or oldest, *name(row))
     if sort == "status":
         return lambda row: (-row.concerns, *name(row))
+    if sort == "pace":
+        rank = {status: index for index, status in enumerate(PACE_ORDER)}
+        return lambda row: (rank.get(row.pace_status or "", len(rank)), -row.open_alerts, *name(row))
     return name
 
 
@@ -529,6 +544,7 @@ def caseload_page(
     sort: CaseloadSort = "name",
     page: int = 1,
     page_size: int = 50,
+    pace: str = "",
 ) -> Caseload:
     """A page of the advisor's caseload today, each student with what needs attention, searchable by name
     and sorted by name, by the last evidence (oldest first) or by status (most concerns first).
@@ -563,8 +579,19 @@ def caseload_page(
                 plan_review_due=review_due,
                 plan_overdue=review_due is not None and review_due < on,
                 paths_waiting=known.get("paths_waiting", 0),
+                pace_status=known.get("pace_status"),
+                pace_label=known.get("pace_label", ""),
+                projected_on=known.get("projected_on"),
+                open_alerts=known.get("open_alerts", 0),
+                open_supports=known.get("open_supports", 0),
+                last_conference_on=known.get("last_conference_on"),
             )
         )
+    pace_choices = tuple(
+        sorted({(row.pace_status, row.pace_label) for row in rows if row.pace_status is not None})
+    )
+    if pace:
+        rows = [row for row in rows if row.pace_status == pace]
     rows.sort(key=_sort_key(sort))
     number = min(max(1, page), max(1, -(-len(rows) // page_size)))
     shown = rows[(number - 1) * page_size : number * page_size]
@@ -581,6 +608,8 @@ def caseload_page(
         attention=sum(1 for row in rows if row.concerns),
         search=search,
         sort=sort,
+        pace=pace,
+        pace_choices=pace_choices,
     )
 
 
@@ -621,6 +650,7 @@ def district_audit_log(
             district_id=district.pk,
             reason=policy.legitimate_interest(context.user),
         )
+    audit_flush()
     events = with_actors(AuditEvent.objects.filter(district_id__in=district_ids))
     if audit_filter.actor_username:
         events = events.filter(actor_username=audit_filter.actor_username)

@@ -120,6 +120,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         sort=next((sort for sort in CASELOAD_SORTS if sort == request.GET.get("sort")), "name"),
         page=page_number(request),
         page_size=settings.WAYPOINT_PAGE_SIZE,
+        pace=request.GET.get("pace", "")[:32],
     )
     return render(request, "core/caseload.html", {"caseload": result, "page": result.rows})
 

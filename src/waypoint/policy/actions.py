@@ -63,6 +63,21 @@ class Action(StrEnum):
     MARK_NOTIFICATION_READ = "notifications.mark_read"
     EDIT_NOTIFICATION_PREFERENCES = "notifications.preferences_edit"
     ADD_PATH_EVIDENCE = "pathways.path_evidence_add"
+    # Pace, advancement, tests, alerts, supports, conferences and the repository (policy/progress.py).
+    VIEW_PROGRESS = "progress.view"
+    ADVANCE_STUDENT = "progress.advance"
+    MANAGE_ADVANCEMENT_RULES = "progress.rules_manage"
+    MARK_TEST_READY = "progress.test_ready"
+    RECORD_TEST_SITTING = "progress.test_sitting"
+    VIEW_TEST_LISTS = "progress.test_lists"
+    VIEW_PROGRESS_CASELOAD = "progress.caseload"
+    MANAGE_SUPPORT = "progress.support"
+    HOLD_CONFERENCE = "progress.conference"
+    READ_CONFERENCE_NOTES = "progress.conference_notes"
+    MANAGE_INQUIRY = "progress.inquiry_manage"
+    WORK_SCHOOL_TASKS = "progress.school_tasks"
+    VIEW_REPOSITORY = "progress.repository_view"
+    PUBLISH_REPOSITORY = "progress.repository_publish"
 
     @property
     def domain(self) -> str:
@@ -121,4 +136,18 @@ LABELS: dict[Action, Promise] = {
     Action.MARK_NOTIFICATION_READ: gettext_lazy("mark this notification as read"),
     Action.EDIT_NOTIFICATION_PREFERENCES: gettext_lazy("change these notification settings"),
     Action.ADD_PATH_EVIDENCE: gettext_lazy("add evidence to this path of study"),
+    Action.VIEW_PROGRESS: gettext_lazy("see this student’s pace and graduation trajectory"),
+    Action.ADVANCE_STUDENT: gettext_lazy("advance this student to the next course"),
+    Action.MANAGE_ADVANCEMENT_RULES: gettext_lazy("set what a course requires to move on"),
+    Action.MARK_TEST_READY: gettext_lazy("mark this student ready for a test"),
+    Action.RECORD_TEST_SITTING: gettext_lazy("record this student’s test sitting"),
+    Action.VIEW_TEST_LISTS: gettext_lazy("see the testing lists"),
+    Action.VIEW_PROGRESS_CASELOAD: gettext_lazy("open the caseload of pace and alerts"),
+    Action.MANAGE_SUPPORT: gettext_lazy("open or change a support for this student"),
+    Action.HOLD_CONFERENCE: gettext_lazy("schedule or record a conference with this student"),
+    Action.READ_CONFERENCE_NOTES: gettext_lazy("read the notes of this conference"),
+    Action.MANAGE_INQUIRY: gettext_lazy("change the district’s inquiry rules"),
+    Action.WORK_SCHOOL_TASKS: gettext_lazy("work the school support plan tasks"),
+    Action.VIEW_REPOSITORY: gettext_lazy("browse the repository of trajectories and practices"),
+    Action.PUBLISH_REPOSITORY: gettext_lazy("publish to the repository of trajectories and practices"),
 }

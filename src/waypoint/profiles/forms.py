@@ -230,3 +230,12 @@ class ReviewForm(forms.Form):
     notes = forms.CharField(
         required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}), label=_("What was agreed")
     )
+
+
+class TargetForm(forms.Form):
+    target_years = forms.TypedChoiceField(
+        choices=[(3, _("3 years")), (4, _("4 years")), (5, _("5 years")), (6, _("6 years"))],
+        coerce=int,
+        label=_("Graduate from high school in"),
+        help_text=_("High school can take 3 to 6 years. Pace and projections are measured against it."),
+    )

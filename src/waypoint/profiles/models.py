@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -139,8 +140,20 @@ class SuccessPlan(models.Model):
     student = models.OneToOneField(Student, on_delete=models.CASCADE, related_name="success_plan")
     district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     revision = models.PositiveIntegerField(default=1)
+    target_years = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(3), MaxValueValidator(6)],
+        help_text=_("The years of high school the student aims to graduate in: 3, 4, 5 or 6."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="success_plan_target_years_3_to_6", condition=Q(target_years__gte=3, target_years__lte=6)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Success plan of student {self.student_id}"

@@ -301,7 +301,11 @@ def goal_add(*, context: RequestContext, student: Student, fields: GoalFields) -
 def goal_update(*, context: RequestContext, goal: PlanGoal, fields: GoalFields) -> PlanGoal:
     """Rewrite a goal and its milestones."""
     values, milestones = _goal_values(fields)
-    goal = PlanGoal.objects.select_for_update(of=("self",)).select_related("plan__student").get(pk=goal.pk)
+    # The plan first, as `goal_add` takes it: edits of different goals of one plan each add a revision, so
+    # they must take turns on the plan's row, not only on their goal's.
+    plan = SuccessPlan.objects.select_for_update(of=("self",)).select_related("student").get(pk=goal.plan_id)
+    goal = PlanGoal.objects.select_for_update().get(pk=goal.pk)
+    goal.plan = plan
     for name, value in values.items():
         setattr(goal, name, value)
     goal.updated_at = timezone.now()
@@ -368,3 +372,28 @@ def plan_acknowledge(*, context: RequestContext, student: Student) -> PlanAcknow
         reason=f"Acknowledged revision {plan.revision}",
     )
     return acknowledgement
+
+
+# The years the student aims to finish high school in (3 to 6), read by the progress app's projections.
+TARGET_YEARS = (3, 4, 5, 6)
+
+
+@transaction.atomic
+def plan_target_set(*, context: RequestContext, student: Student, target_years: int) -> SuccessPlan:
+    """Choose the graduation target of the student's plan: 3, 4, 5 or 6 years of high school."""
+    if target_years not in TARGET_YEARS:
+        raise ProfileError(gettext("The target is 3, 4, 5 or 6 years."))
+    plan = _plan_for(student)
+    if plan.target_years != target_years:
+        plan.target_years = target_years
+        plan.save(update_fields=["target_years"])
+        _plan_changed(plan)
+        audit_student(
+            context,
+            AuditAction.UPDATE,
+            "success-plan",
+            plan.pk,
+            student,
+            reason=f"Graduation target: {target_years} years",
+        )
+    return plan

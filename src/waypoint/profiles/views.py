@@ -24,6 +24,7 @@ from waypoint.profiles.forms import (
     MilestoneFormSet,
     ProfileForm,
     ReviewForm,
+    TargetForm,
     goal_fields,
 )
 from waypoint.profiles.models import PlanGoal
@@ -107,6 +108,9 @@ def plan(request: HttpRequest, student_id: int) -> HttpResponse:
             "page": page,
             "student": page.student,
             "review_form": ReviewForm() if page.can_review else None,
+            "target_form": TargetForm(initial={"target_years": page.plan.target_years if page.plan else 4})
+            if page.can_edit
+            else None,
             "acknowledged": acknowledged,
             "acknowledged_current": acknowledged is not None
             and page.plan is not None
@@ -198,4 +202,24 @@ def plan_acknowledge(request: HttpRequest, student_id: int) -> HttpResponse:
             request,
             gettext("Thank you: you acknowledged %(name)s’s success plan.") % {"name": student.full_name},
         )
+    return redirect("success-plan", student.pk)
+
+
+@login_required
+@require_POST
+def plan_target(request: HttpRequest, student_id: int) -> HttpResponse:
+    context = request_context(request)
+    student = selectors.plan_student(context=context, student_id=student_id, action=Action.EDIT_PLAN)
+    form = TargetForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, gettext("Choose 3, 4, 5 or 6 years."))
+    else:
+        try:
+            services.plan_target_set(
+                context=context, student=student, target_years=form.cleaned_data["target_years"]
+            )
+        except services.ProfileError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, gettext("The graduation target is saved."))
     return redirect("success-plan", student.pk)

@@ -18,6 +18,7 @@ from waypoint.notifications.api import router as notifications_router
 from waypoint.pathways.api import router as pathways_router
 from waypoint.people.api import router as people_router
 from waypoint.profiles.api import router as profiles_router
+from waypoint.progress.api import router as progress_router
 
 
 class AccessTokenAuth(HttpBearer):
@@ -46,6 +47,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", profiles_router)
 api.add_router("/", pathways_router)
 api.add_router("/", notifications_router)
+api.add_router("/", progress_router)
 
 
 @api.exception_handler(Refusal)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("waypoint.profiles.urls")),
     path("", include("waypoint.pathways.urls")),
     path("", include("waypoint.notifications.urls")),
+    path("", include("waypoint.progress.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

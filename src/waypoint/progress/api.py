@@ -1,0 +1,451 @@
+"""API of variable time, under /api/v1/progress/: a student's trajectory, alerts, supports, conferences, the
+students ready to advance, advancements and the repository's practices. The same reads (`selectors_ui`)
+and services as the pages: every student read is scoped by the access policy and audited; a refused write
+answers 400 listing every problem."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+from ninja import Field, Query, Router, Schema, Status
+
+from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, RefId, Text
+from waypoint.core.errors import NotVisible
+from waypoint.core.models import Section, User
+from waypoint.people.selectors import student_get
+from waypoint.policy import Action, request_context
+from waypoint.progress import selectors_ui as reads
+from waypoint.progress import services
+from waypoint.progress.models import Alert, AlertKind, Conference, ConferenceKind, Support, SupportKind
+
+router = Router(tags=["progress"])
+# A conference is scheduled within this many years of today (a date beyond is a typing slip).
+MAX_YEARS_AWAY = 5
+
+
+# Schemas --------------------------------------------------------------------------------------------------
+
+
+class PointOut(Schema):
+    month: float = Field(description="Month of high school (0 is its first month).")
+    count: float = Field(description="Competencies at mastery.")
+
+
+class SeriesOut(Schema):
+    label: str
+    role: str = Field(description="student, projection or model")
+    target: bool
+    points: list[PointOut]
+
+
+class TrajectoryOut(Schema):
+    student_id: int
+    status: str = Field(description="ahead, on_track, at_risk, off_track or unknown")
+    sentence: str
+    mastered: int
+    required: int
+    pace: float | None = Field(
+        description="Competencies reaching mastery per month over the district's window."
+    )
+    projected_on: datetime.date | None
+    target_on: datetime.date | None
+    target_years: int
+    started_on: datetime.date | None
+    series: list[SeriesOut]
+
+
+class AlertOut(Schema):
+    id: int
+    kind: str
+    student_id: int | None
+    school_id: int | None
+    sentence: str
+    facts: dict[str, object]
+    opened_at: datetime.datetime
+    closed_at: datetime.datetime | None
+
+
+class SupportIn(Schema):
+    kind: SupportKind
+    description: Text = Field("", max_length=4000)
+    owner_id: RefId | None = Field(None, description="Someone who guides the student; you when left out.")
+    starts_on: datetime.date
+    ends_on: datetime.date | None = None
+    follow_up_on: datetime.date
+    alert_id: RefId | None = None
+
+
+class SupportOut(Schema):
+    id: int
+    student_id: int
+    kind: str
+    description: str
+    owner: str
+    status: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+    follow_up_on: datetime.date
+    follow_up_result: str
+    alert_id: int | None
+
+
+class ConferenceIn(Schema):
+    kind: ConferenceKind
+    scheduled_for: datetime.datetime
+    attendee_ids: list[RefId] = Field(default=[], max_length=20)
+
+
+class AgendaItemOut(Schema):
+    kind: str
+    text: str
+
+
+class ConferenceOut(Schema):
+    id: int
+    student_id: int
+    kind: str
+    scheduled_for: datetime.datetime
+    held_on: datetime.date | None
+    agenda: list[AgendaItemOut]
+    notes: str
+
+
+class ReadyOut(Schema):
+    student_id: int
+    section_id: int
+    course_code: str
+    next_course_code: str
+    ready: bool
+    met: int
+    required: int
+    next_section_ids: list[int]
+
+
+class AdvancementIn(Schema):
+    to_section_id: RefId
+    advanced_on: datetime.date
+    override_reason: Text = Field("", max_length=2000)
+
+
+class AdvancementOut(Schema):
+    id: int
+    student_id: int
+    from_section_id: int
+    to_section_id: int
+    advanced_on: datetime.date
+    requirements_met: bool
+    override_reason: str
+
+
+class PracticeOut(Schema):
+    id: int
+    district: str
+    title: str
+    write_up: str
+    for_struggling: str
+    exemplar_ids: list[int]
+
+
+# Converters -----------------------------------------------------------------------------------------------
+
+
+def _alert_out(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.pk,
+        kind=alert.kind,
+        student_id=alert.student_id,
+        school_id=alert.school_id,
+        sentence=alert.sentence,
+        facts=alert.facts,
+        opened_at=alert.opened_at,
+        closed_at=alert.closed_at,
+    )
+
+
+def _support_out(support: Support) -> SupportOut:
+    return SupportOut(
+        id=support.pk,
+        student_id=support.student_id,
+        kind=support.kind,
+        description=support.description,
+        owner=support.owner.display_name,
+        status=support.status,
+        starts_on=support.starts_on,
+        ends_on=support.ends_on,
+        follow_up_on=support.follow_up_on,
+        follow_up_result=support.follow_up_result,
+        alert_id=support.alert_id,
+    )
+
+
+def _conference_out(conference: Conference) -> ConferenceOut:
+    return ConferenceOut(
+        id=conference.pk,
+        student_id=conference.student_id,
+        kind=conference.kind,
+        scheduled_for=conference.scheduled_for,
+        held_on=conference.held_on,
+        agenda=[
+            AgendaItemOut(kind=item.get("kind", ""), text=item.get("text", "")) for item in conference.agenda
+        ],
+        notes=conference.notes if conference.held_on else "",
+    )
+
+
+# Trajectory -----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress/students/{int:student_id}/trajectory",
+    response={200: TrajectoryOut, **READ_ERRORS},
+    operation_id="waypoint_progress_api_trajectory",
+)
+def trajectory(request: HttpRequest, student_id: Id) -> TrajectoryOut:
+    """The student's status and why, projection, and the chart's series (the student's, the projection and
+    the 3, 4, 5 and 6-year models). Whoever reads the student; no mentor, no state analyst."""
+    page = reads.trajectory_page(context=request_context(request), student_id=student_id)
+    progress = page.progress
+    return TrajectoryOut(
+        student_id=page.student.pk,
+        status=page.status,
+        sentence=progress.sentence if progress else "",
+        mastered=page.mastered,
+        required=page.required,
+        pace=progress.pace if progress else None,
+        projected_on=progress.projected_on if progress else None,
+        target_on=progress.target_on if progress else None,
+        target_years=page.target_years,
+        started_on=page.started_on,
+        series=[
+            SeriesOut(
+                label=s.label,
+                role=s.role,
+                target=s.target,
+                points=[PointOut(month=month, count=count) for month, count in s.points],
+            )
+            for s in page.series
+        ],
+    )
+
+
+# Alerts and supports --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress/alerts",
+    response={200: list[AlertOut], **READ_ERRORS},
+    operation_id="waypoint_progress_api_alerts",
+)
+def alerts(
+    request: HttpRequest,
+    kind: Annotated[AlertKind | None, Query(description="Only alerts of this kind.")] = None,
+    closed: bool = False,
+) -> list[AlertOut]:
+    """Open (or closed) alerts about the students you guide and your schools' subgroups, newest first."""
+    found = reads.alert_list(
+        context=request_context(request), kind=kind or "", state="closed" if closed else "open"
+    )
+    return [_alert_out(alert) for alert in found.alerts]
+
+
+@router.get(
+    "/progress/alerts/{int:alert_id}",
+    response={200: AlertOut, **READ_ERRORS},
+    operation_id="waypoint_progress_api_alert",
+)
+def alert(request: HttpRequest, alert_id: Id) -> AlertOut:
+    """One alert, with the facts behind it and its sentence."""
+    return _alert_out(reads.alert_get(context=request_context(request), alert_id=alert_id).alert)
+
+
+@router.get(
+    "/progress/supports",
+    response={200: list[SupportOut], **READ_ERRORS},
+    operation_id="waypoint_progress_api_supports",
+)
+def supports(request: HttpRequest, mine: bool = False, closed: bool = False) -> list[SupportOut]:
+    """Supports of the students you guide (or only yours), next follow-up first."""
+    found = reads.support_list(
+        context=request_context(request), mine=mine, state="closed" if closed else "open"
+    )
+    return [_support_out(support) for support in found]
+
+
+@router.post(
+    "/progress/students/{int:student_id}/supports",
+    response={201: SupportOut, **WRITE_ERRORS},
+    operation_id="waypoint_progress_api_support_open",
+)
+def support_open(request: HttpRequest, student_id: Id, payload: SupportIn) -> Status[SupportOut]:
+    """Open a support for the student, from an alert or not (staff who guide the student)."""
+    context = request_context(request)
+    student = student_get(
+        context=context, student_id=student_id, action=Action.MANAGE_SUPPORT, audit_as="support"
+    )
+    owner = context.actor
+    if payload.owner_id is not None:
+        owner = User.objects.filter(pk=payload.owner_id, is_active=True).first()
+    if owner is None:
+        raise services.ProgressError(gettext("Choose who owns the support."))
+    alert = None
+    if payload.alert_id is not None:
+        alert = reads.alert_get(context=context, alert_id=payload.alert_id).alert
+    support = services.support_open(
+        context=context,
+        student=student,
+        kind=payload.kind,
+        owner=owner,
+        starts_on=payload.starts_on,
+        follow_up_on=payload.follow_up_on,
+        description=payload.description,
+        alert=alert,
+        ends_on=payload.ends_on,
+    )
+    return Status(201, _support_out(support))
+
+
+# Conferences ----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress/conferences",
+    response={200: list[ConferenceOut], **READ_ERRORS},
+    operation_id="waypoint_progress_api_conferences",
+)
+def conferences(request: HttpRequest) -> list[ConferenceOut]:
+    """The conferences you may open: still to come (soonest first), then held (latest first)."""
+    found = reads.conference_list(context=request_context(request))
+    return [_conference_out(conference) for conference in [*found.upcoming, *found.held]]
+
+
+@router.get(
+    "/progress/conferences/{int:conference_id}",
+    response={200: ConferenceOut, **READ_ERRORS},
+    operation_id="waypoint_progress_api_conference",
+)
+def conference(request: HttpRequest, conference_id: Id) -> ConferenceOut:
+    """A conference: its agenda and, once held, its notes. A guardian reads it once the notes are shared."""
+    return _conference_out(
+        reads.conference_get(context=request_context(request), conference_id=conference_id).conference
+    )
+
+
+@router.post(
+    "/progress/students/{int:student_id}/conferences",
+    response={201: ConferenceOut, **WRITE_ERRORS},
+    operation_id="waypoint_progress_api_conference_schedule",
+)
+def conference_schedule(request: HttpRequest, student_id: Id, payload: ConferenceIn) -> Status[ConferenceOut]:
+    """Schedule a conference; its agenda is built from the student's recent evidence, goals, alerts and
+    trajectory, and everyone invited is told."""
+    context = request_context(request)
+    student = student_get(
+        context=context, student_id=student_id, action=Action.HOLD_CONFERENCE, audit_as="conference"
+    )
+    scheduled_for = payload.scheduled_for
+    if timezone.is_naive(scheduled_for):
+        scheduled_for = timezone.make_aware(scheduled_for)
+    if abs(scheduled_for.year - timezone.now().year) > MAX_YEARS_AWAY:
+        raise services.ProgressError(gettext("Schedule the conference within the next few years."))
+    people = list(reads.attendee_choices(context, student).filter(pk__in=payload.attendee_ids))
+    if len(people) != len(set(payload.attendee_ids)):
+        raise services.ProgressError(
+            gettext("Invite only the student, their guardians and the staff who guide them.")
+        )
+    created = services.conference_schedule(
+        context=context,
+        student=student,
+        kind=payload.kind,
+        scheduled_for=scheduled_for,
+        attendees=people,
+    )
+    return Status(201, _conference_out(created))
+
+
+# Advancement ----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress/ready",
+    response={200: list[ReadyOut], **READ_ERRORS},
+    operation_id="waypoint_progress_api_ready",
+)
+def ready(request: HttpRequest, all_students: bool = False) -> list[ReadyOut]:
+    """The students on your rosters whose course has an advancement rule: those who meet every requirement,
+    or all of them."""
+    rows = reads.ready_rows(context=request_context(request), ready_only=not all_students)
+    return [
+        ReadyOut(
+            student_id=row.student.pk,
+            section_id=row.section.pk,
+            course_code=row.rule.course_code,
+            next_course_code=row.rule.next_course_code,
+            ready=row.ready,
+            met=row.met,
+            required=len(row.checks),
+            next_section_ids=[s.pk for s in row.next_sections],
+        )
+        for row in rows
+    ]
+
+
+@router.post(
+    "/progress/students/{int:student_id}/advancements",
+    response={201: AdvancementOut, **WRITE_ERRORS},
+    operation_id="waypoint_progress_api_advance",
+)
+def advance(request: HttpRequest, student_id: Id, payload: AdvancementIn) -> Status[AdvancementOut]:
+    """Record an advancement (a teacher with a current certification who teaches the student). Refused
+    without the course's requirements unless `override_reason` says why."""
+    context = request_context(request)
+    student = reads.advancement_student(context=context, student_id=student_id)
+    section = Section.objects.filter(pk=payload.to_section_id, district_id=student.district_id).first()
+    if section is None:
+        raise NotVisible(gettext("No such section in the student’s district."))
+    advancement = services.advancement_record(
+        context=context,
+        student=student,
+        to_section=section,
+        advanced_on=payload.advanced_on,
+        override_reason=payload.override_reason,
+    )
+    return Status(
+        201,
+        AdvancementOut(
+            id=advancement.pk,
+            student_id=student.pk,
+            from_section_id=advancement.from_section_id,
+            to_section_id=advancement.to_section_id,
+            advanced_on=advancement.advanced_on,
+            requirements_met=advancement.requirements_met,
+            override_reason=advancement.override_reason,
+        ),
+    )
+
+
+# The repository -------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress/practices",
+    response={200: list[PracticeOut], **READ_ERRORS},
+    operation_id="waypoint_progress_api_practices",
+)
+def practices(request: HttpRequest) -> list[PracticeOut]:
+    """The flexible-pacing practices published across the state (every staff role; no student data)."""
+    page = reads.repository_page(context=request_context(request))
+    return [
+        PracticeOut(
+            id=p.pk,
+            district=p.district.name,
+            title=p.title,
+            write_up=p.write_up,
+            for_struggling=p.for_struggling,
+            exemplar_ids=[e.pk for e in p.exemplars.all()],
+        )
+        for p in page.practices
+    ]
