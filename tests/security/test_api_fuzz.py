@@ -19,15 +19,20 @@ from waypoint.core.services import access_token_create
 pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 
+# The operations are fuzzed in shards, each a test of its own, so the two CI workers share them.
+SHARDS = 4
+
+
 @pytest.mark.usefixtures("connection_kept_across_requests")
-def test_every_operation_conforms_to_its_schema() -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_every_operation_conforms_to_its_schema(shard: int) -> None:
     admin = User.objects.get(username="district-admin")
     _, token = access_token_create(context=RequestContext(user=admin), user=admin, name="fuzz")
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", WSGIHandler())
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) >= 4
+    assert len(operations) >= 4 * SHARDS
 
-    for operation in operations:
+    for operation in operations[shard::SHARDS]:
 
         @given(case=operation.as_strategy())
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
