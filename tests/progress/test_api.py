@@ -90,7 +90,7 @@ def test_a_conference_is_scheduled_and_the_student_reads_it(demo: Demo) -> None:
     )
     assert created.status_code == 201, created.content
     conference = Conference.objects.get(pk=created.json()["id"])
-    assert created.json()["agenda"] == conference.agenda
+    assert created.json()["agenda"] == conference.agenda_items
     student = client_for(demo.users["student"])
     assert student.get(f"/api/v1/progress/conferences/{conference.pk}").status_code == 200
     assert conference.pk in [item["id"] for item in student.get("/api/v1/progress/conferences").json()]

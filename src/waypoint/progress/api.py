@@ -189,9 +189,7 @@ def _conference_out(conference: Conference) -> ConferenceOut:
         kind=conference.kind,
         scheduled_for=conference.scheduled_for,
         held_on=conference.held_on,
-        agenda=[
-            AgendaItemOut(kind=item.get("kind", ""), text=item.get("text", "")) for item in conference.agenda
-        ],
+        agenda=[AgendaItemOut(kind=item["kind"], text=item["text"]) for item in conference.agenda_items],
         notes=conference.notes if conference.held_on else "",
     )
 

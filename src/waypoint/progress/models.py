@@ -432,7 +432,7 @@ def alert_sentence(kind: str, facts: dict[str, object]) -> str:
             return gettext("No new evidence in %(weeks)s weeks; the last was on %(last_evidence)s.") % values
         return gettext("No evidence at all in the last %(weeks)s weeks.") % values
     if kind == AlertKind.STUCK:
-        return gettext("%(competency)s is still below mastery after %(attempts)s scored attempts.") % values
+        return gettext("“%(competency)s” is still below mastery after %(attempts)s scored attempts.") % values
     if kind == AlertKind.MILESTONE_OVERDUE:
         return (
             gettext("The success-plan milestone “%(milestone)s” was due on %(due)s and is not done.") % values
@@ -568,6 +568,23 @@ class Conference(models.Model):
     @property
     def is_held(self) -> bool:
         return self.held_on is not None
+
+    @property
+    def agenda_items(self) -> list[dict[str, str]]:
+        """The agenda in the reader's language: the trajectory and alert items keep their reason codes and
+        facts and are put in words when read (a guardian reading in Spanish reads them in Spanish); goals and
+        evidence titles stay as their authors wrote them."""
+        items = []
+        for item in self.agenda:
+            text = str(item.get("text", ""))
+            if item.get("kind") == "trajectory" and "reason" in item:
+                status = Status(item["status"]).label if item.get("status") in Status.values else ""
+                sentence = status_sentence(str(item["reason"]), dict(item.get("reason_params") or {}))
+                text = f"{status}: {sentence}" if status else sentence
+            elif item.get("kind") == "alert" and "alert_kind" in item:
+                text = alert_sentence(str(item["alert_kind"]), dict(item.get("facts") or {}))
+            items.append({"kind": str(item.get("kind", "")), "text": text})
+        return items
 
 
 class AttendeeRole(models.TextChoices):

@@ -1242,16 +1242,27 @@ def school_task_done(
 # Conferences ----------------------------------------------------------------------------------------------
 
 
-def build_agenda(student: Student, on: datetime.date) -> list[dict[str, str]]:
-    """The agenda: the trajectory, open alerts, goals in progress and the last month's evidence."""
-    items: list[dict[str, str]] = []
+def build_agenda(student: Student, on: datetime.date) -> list[dict[str, object]]:
+    """The agenda: the trajectory, open alerts, goals in progress and the last month's evidence. Trajectory
+    and alert items keep their reason codes and facts, so each reader reads them in their own language
+    (`Conference.agenda_items`); the text is the organizer's reading, kept for the record."""
+    items: list[dict[str, object]] = []
     progress = StudentProgress.objects.filter(student=student).first()
     if progress is not None:
-        items.append({"kind": "trajectory", "text": f"{progress.get_status_display()}: {progress.sentence}"})
+        items.append(
+            {
+                "kind": "trajectory",
+                "status": progress.status,
+                "reason": progress.reason,
+                "reason_params": progress.reason_params,
+                "text": f"{progress.get_status_display()}: {progress.sentence}",
+            }
+        )
     for kind, facts in Alert.objects.filter(student=student, closed_at__isnull=True).values_list(
         "kind", "facts"
     )[:5]:
-        items.append({"kind": "alert", "text": alert_sentence(kind, facts)})
+        text = alert_sentence(kind, facts)
+        items.append({"kind": "alert", "alert_kind": kind, "facts": facts, "text": text})
     for statement in PlanGoal.objects.filter(
         plan__student=student, status__in=["not_started", "in_progress"]
     ).values_list("statement", flat=True)[:5]:
