@@ -35,7 +35,7 @@ def test_every_operation_conforms_to_its_schema(shard: int) -> None:
     for operation in operations[shard::SHARDS]:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def conforms(case: schemathesis.Case) -> None:
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             # The test supplies a valid token itself, so "ignored auth" would flag every call; refusing bad

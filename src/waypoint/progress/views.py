@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.forms import BaseFormSet, Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -113,7 +114,7 @@ def advance(request: HttpRequest, student_id: int) -> HttpResponse:
                 % {
                     "student": student.full_name,
                     "section": advancement.to_section.title,
-                    "date": advancement.advanced_on.isoformat(),
+                    "date": date_format(advancement.advanced_on, "DATE_FORMAT"),
                 },
             )
             return redirect("progress-trajectory", student.pk)
