@@ -394,52 +394,7 @@ def school_tasks(*, context: RequestContext, open_only: bool = True) -> QuerySet
     return rows.select_related("alert", "school")
 
 
-def supports_for(*, context: RequestContext, student: Student) -> QuerySet[Support]:
-    if not policy.can(context.user, Action.VIEW_PROGRESS, student):
-        raise NotVisible(Action.VIEW_PROGRESS.label)
-    return Support.objects.filter(student=student).select_related("owner", "alert")
-
-
-def supports_due(*, context: RequestContext, days: int = 7) -> QuerySet[Support]:
-    """The user's own open supports whose follow-up check is due within `days`, not yet checked."""
-    return (
-        Support.objects.filter(
-            owner=context.actor,
-            status__in=OPEN_SUPPORT_STATUSES,
-            follow_up_result="",
-            follow_up_on__lte=_today() + datetime.timedelta(days=days),
-        )
-        .filter(student_id__in=policy.guided_students(context.user).values("id"))
-        .select_related("student")
-    )
-
-
 # Conferences ----------------------------------------------------------------------------------------------
-
-
-def conferences_upcoming(*, context: RequestContext, days: int = 7) -> QuerySet[Conference]:
-    """Conferences in the coming `days` that the user organizes or attends, or about a student they guide
-    (or are, or are the guardian of)."""
-    now = timezone.now()
-    visible = policy.visible_students(context.user).values("id")
-    return (
-        Conference.objects.filter(
-            Q(organizer=context.actor) | Q(attendees__user=context.actor) | Q(student_id__in=visible),
-            scheduled_for__gte=now - datetime.timedelta(hours=2),
-            scheduled_for__lte=now + datetime.timedelta(days=days),
-            held_on__isnull=True,
-        )
-        .select_related("student", "organizer")
-        .distinct()
-        .order_by("scheduled_for")
-    )
-
-
-def conferences_for(*, context: RequestContext, student: Student) -> QuerySet[Conference]:
-    """A student's conferences; notes are read through `conference_get`, which checks who may."""
-    if not policy.can(context.user, Action.VIEW_PROGRESS, student):
-        raise NotVisible(Action.VIEW_PROGRESS.label)
-    return Conference.objects.filter(student=student).select_related("organizer")
 
 
 def conference_get(*, context: RequestContext, conference_id: int) -> Conference:
@@ -455,15 +410,6 @@ def conference_get(*, context: RequestContext, conference_id: int) -> Conference
         raise NotVisible(Action.READ_CONFERENCE_NOTES.label)
     audit_student(context, AuditAction.VIEW, "conference-notes", conference.pk, conference.student)
     return conference
-
-
-def shared_conferences(*, context: RequestContext) -> QuerySet[Conference]:
-    """The conferences whose notes were shared with the user (a guardian)."""
-    return (
-        Conference.objects.filter(shares__guardian=context.actor)
-        .select_related("student")
-        .order_by("-held_on", "-id")
-    )
 
 
 # Tests ---------------------------------------------------------------------------------------------------
