@@ -5,10 +5,9 @@ and the calculation page are scanned by the role journeys (test_role_journeys.py
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, sign_in
 from waypoint.core.models import Section, Student
 from waypoint.frameworks.models import Framework, FrameworkKind, Rubric, VersionStatus
 
@@ -74,7 +73,6 @@ PHONE_ROLES = {"", "student", "teacher"}
 def test_pages_have_no_serious_accessibility_violations(
     browser: Browser, demo_site: str, viewport: tuple[int, int]
 ) -> None:
-    axe = Axe()
     failures: list[str] = []
     pages = {"": ["/login/"], **role_pages()}
     if viewport[0] < 600:
@@ -89,7 +87,7 @@ def test_pages_have_no_serious_accessibility_violations(
             sign_in(page, demo_site, username)
         for path in paths:
             page.goto(demo_site + path)
-            for violation in axe.run(page).response["violations"]:
+            for violation in axe_violations(page):
                 if violation["impact"] in BLOCKING:
                     targets = [node["target"] for node in violation["nodes"]][:3]
                     who = username or "anonymous"

@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.files.uploadedfile import SimpleUploadedFile
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, sign_in
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import Section, Student, User
 from waypoint.evidence.models import AssessmentKind, Evidence
@@ -122,7 +121,6 @@ def test_evidence_pages_have_no_serious_accessibility_violations(
     browser: Browser, demo_site: str, viewport: tuple[int, int]
 ) -> None:
     pages = seed()
-    axe = Axe()
     failures: list[str] = []
     for username, paths in pages.items():
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -135,7 +133,7 @@ def test_evidence_pages_have_no_serious_accessibility_violations(
             # Wide tables scroll inside their region; the page itself never scrolls sideways.
             if page.evaluate("document.documentElement.scrollWidth > window.innerWidth"):
                 failures.append(f"{username} {path}: the page is wider than the screen")
-            for violation in axe.run(page).response["violations"]:
+            for violation in axe_violations(page):
                 if violation["impact"] in BLOCKING:
                     targets = [node["target"] for node in violation["nodes"]][:3]
                     failures.append(f"{username} {path}: {violation['id']} ({violation['impact']}) {targets}")

@@ -4,10 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser
 
-from tests.e2e.conftest import sign_in
+from tests.e2e.conftest import axe_violations, sign_in
 from waypoint.catalog.models import Opportunity, Provider
 from waypoint.core.models import Student
 from waypoint.pathways.models import PathProposal, PathStatus
@@ -71,7 +70,6 @@ def role_pages() -> dict[str, list[str]]:
 def test_pathways_pages_have_no_serious_accessibility_violations(
     browser: Browser, demo_site: str, viewport: tuple[int, int]
 ) -> None:
-    axe = Axe()
     failures: list[str] = []
     for username, paths in role_pages().items():
         context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
@@ -81,7 +79,7 @@ def test_pathways_pages_have_no_serious_accessibility_violations(
             response = page.goto(demo_site + path)
             assert response is not None
             assert response.status == 200, f"{username} {path}: {response.status}"
-            for violation in axe.run(page).response["violations"]:
+            for violation in axe_violations(page):
                 if violation["impact"] in BLOCKING:
                     targets = [node["target"] for node in violation["nodes"]][:3]
                     failures.append(f"{username} {path}: {violation['id']} ({violation['impact']}) {targets}")

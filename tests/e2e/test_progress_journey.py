@@ -9,10 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect
 
-from tests.e2e.conftest import follow_nav, screenshot, sign_in
+from tests.e2e.conftest import axe_violations, follow_nav, screenshot, sign_in
 from waypoint.core.models import Student, User
 from waypoint.policy import today
 from waypoint.profiles.models import GoalMilestone
@@ -36,8 +35,8 @@ def new_page(browser: Browser, violations: list[str], width: int = 1280, height:
     return page
 
 
-def scan(axe: Axe, page: Page, failures: list[str]) -> None:
-    for violation in axe.run(page).response["violations"]:
+def scan(page: Page, failures: list[str]) -> None:
+    for violation in axe_violations(page):
         if violation["impact"] in BLOCKING:
             failures.append(f"{page.url}: {violation['id']} ({violation['impact']})")
 
@@ -45,7 +44,6 @@ def scan(axe: Axe, page: Page, failures: list[str]) -> None:
 def test_advance_support_conference_and_shared_notes_in_spanish(browser: Browser, demo_site: str) -> None:
     violations: list[str] = []
     failures: list[str] = []
-    axe = Axe()
     jordan = Student.objects.get(user__username="student")
 
     # 1. The certified teacher advances Jordan, who meets his course's requirements, today: mid-year.
@@ -55,7 +53,7 @@ def test_advance_support_conference_and_shared_notes_in_spanish(browser: Browser
     expect(teacher.get_by_role("heading", level=1)).to_have_text("Students ready to advance")
     teacher.get_by_role("link", name="Advance Jordan Alvarez").first.click()
     expect(teacher.get_by_role("heading", level=1)).to_have_text("Advance Jordan Alvarez")
-    scan(axe, teacher, failures)
+    scan(teacher, failures)
     teacher.get_by_role("button", name="Record the advancement").click()
     expect(teacher.locator(".messages")).to_contain_text("Jordan Alvarez moves to")
     expect(teacher.get_by_role("heading", level=1)).to_have_text("Jordan Alvarez’s pace toward graduation")
@@ -71,7 +69,7 @@ def test_advance_support_conference_and_shared_notes_in_spanish(browser: Browser
     expect(advisor.get_by_role("heading", level=1)).to_have_text("Alerts about pace and progress")
     table = advisor.get_by_role("table")
     expect(table.get_by_text(str(AlertKind.SUBGROUP_PACE.label)).first).to_be_visible()
-    scan(axe, advisor, failures)
+    scan(advisor, failures)
     advisor.get_by_label("Kind").select_option(AlertKind.OFF_TRACK.value)
     advisor.get_by_role("button", name="Show").click()
     off_track = advisor.get_by_role("table").get_by_role("rowheader").get_by_role("link").first
@@ -80,7 +78,7 @@ def test_advance_support_conference_and_shared_notes_in_spanish(browser: Browser
     advisor.get_by_role("link", name="Open a support").click()
     advisor.get_by_label("Kind of support").select_option("tutoring")
     advisor.get_by_label("What it is").fill("Two tutoring sessions a week in mathematics.")
-    scan(axe, advisor, failures)
+    scan(advisor, failures)
     advisor.get_by_role("button", name="Open the support").click()
     expect(advisor.locator(".messages")).to_contain_text("The support for")
     support = Support.objects.get(description="Two tutoring sessions a week in mathematics.")
@@ -97,7 +95,7 @@ def test_advance_support_conference_and_shared_notes_in_spanish(browser: Browser
     expect(advisor.locator(".messages")).to_contain_text("The conference is scheduled")
     advisor.get_by_label("Notes").fill(NOTES)
     advisor.locator("#id_steps-0-text").fill(STEP)
-    scan(axe, advisor, failures)
+    scan(advisor, failures)
     advisor.get_by_role("button", name="Record the conference").click()
     expect(advisor.locator(".messages")).to_contain_text("recorded with its next steps")
     expect(advisor.get_by_role("region", name="Next steps")).to_contain_text(
@@ -126,7 +124,7 @@ def test_advance_support_conference_and_shared_notes_in_spanish(browser: Browser
     expect(guardian.get_by_role("heading", name="Notas")).to_be_visible()
     expect(guardian.locator(".conference-notes")).to_contain_text(NOTES)
     expect(guardian.locator("main")).to_contain_text(STEP)
-    scan(axe, guardian, failures)
+    scan(guardian, failures)
     screenshot(guardian, "progress-guardian-notes-es")
 
     assert failures == [], "\n".join(failures)

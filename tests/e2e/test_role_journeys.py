@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.db.models import F
 from django.utils import timezone
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.e2e.conftest import follow_nav, screenshot, sign_in
+from tests.e2e.conftest import axe_violations, follow_nav, screenshot, sign_in
 from waypoint.core.models import Section, Student, User
 from waypoint.evidence.models import Evidence
 from waypoint.profiles.models import PlanAcknowledgement, SuccessPlan
@@ -28,7 +27,6 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 900}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
-_AXE = Axe()
 
 
 class Journey:
@@ -46,7 +44,7 @@ class Journey:
         label = f"{self.role}-{self.width}-{self.steps:02d}-{name}"
         screenshot(self.page, label)
         where = f"{label} ({self.page.url.split('//', 1)[-1].split('/', 1)[-1] or '/'})"
-        for violation in _AXE.run(self.page).response["violations"]:
+        for violation in axe_violations(self.page):
             if violation["impact"] in BLOCKING:
                 targets = [node["target"] for node in violation["nodes"]][:3]
                 self.problems.append(
