@@ -7,9 +7,10 @@ pace (404). Only a certified teacher who teaches the student advances them (the 
 403); a teacher who teaches the student marks them ready for a test; the school's administrators record
 the sitting. Alerts, supports and the recording of conferences are for the staff who guide the student (the
 student and the guardian get 403); a conference's page is read by those staff, the student and, once the
-notes are shared with them, a linked guardian. The school support plan is for school and district
-administrators; the repository for every staff role, the state analyst included (it holds no student
-data); only district administrators write to it."""
+notes are shared with them, a linked guardian; an alert is assigned by those staff. The school support plan
+is for school and district administrators; the repository for every staff role, the state analyst included
+(it holds no student data); only district administrators write to it (practices, exemplar trajectories),
+set the inquiry settings and the advancement rules (another district's rule: 404)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.security.matrix_kit import OTHER, OWN, Row, everyone, same_for_both
 from tests.security.matrix_profiles import GUIDES_OWN, guided, readers, student_action, target_student
 from waypoint.core.models import GuardianLink, Organization, StudentEnrollment, User
 from waypoint.progress.models import (
+    AdvancementRule,
     Alert,
     AlertKind,
     Conference,
@@ -40,6 +42,20 @@ GUIDE_ROLES = TEACHERS | {"advisor", "school-admin", "district-admin"}
 STAFF = GUIDE_ROLES | {"state-analyst"}
 ADMINS = {"school-admin", "district-admin"}
 OPEN_CONFERENCE = {"<int:conference_id>": "open_conference"}
+DISTRICT_ADMIN = {"district-admin"}
+# Every threshold within its range: the inquiry settings' API replaces them all at once.
+INQUIRY_SETTINGS = {
+    "pace_window_weeks": 12,
+    "no_evidence_weeks": 4,
+    "stuck_attempts": 3,
+    "ahead_months": 3,
+    "at_risk_months": 6,
+    "subgroup_min_pace": 1.0,
+    "subgroup_margin": 0.25,
+    "min_cell_size": 10,
+    "exemplar_min_students": 10,
+    "requirement_kinds": ["graduate_profile"],
+}
 TODAY = timezone.localdate().isoformat()
 IN_TWO_WEEKS = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
 TOMORROW = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
@@ -63,6 +79,8 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
     "progress/testing/<int:readiness_id>/sitting/": student_action(ADMINS, set(), ok=302, method="post"),
     "progress/alerts/": same_for_both(GUIDE_ROLES, 403, leak_check=True),
     "progress/alerts/<int:alert_id>/": guided(),
+    # The empty form comes back with its problem for the staff who guide the student.
+    "progress/alerts/<int:alert_id>/assign/": guided(ok=400, method="post"),
     "progress/supports/": same_for_both(GUIDE_ROLES, 403, leak_check=True),
     "progress/supports/<int:support_id>/": guided(),
     "progress/conferences/": everyone(leak_check=True),
@@ -81,7 +99,34 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
     "progress/school-plan/<int:task_id>/done/": Row(
         allowed={OWN: ADMINS, OTHER: set()}, ok=302, method="post"
     ),
+    # District administration: the acting district's settings and rules; the empty form comes back (400).
+    "progress/inquiry-settings/": (
+        same_for_both(DISTRICT_ADMIN, 403),
+        same_for_both(DISTRICT_ADMIN, 403, ok=400, method="post"),
+    ),
+    "progress/advancement-rules/": (
+        same_for_both(DISTRICT_ADMIN, 403),
+        same_for_both(DISTRICT_ADMIN, 403, ok=400, method="post"),
+    ),
+    "progress/advancement-rules/<int:rule_id>/": (
+        Row(
+            allowed={OWN: DISTRICT_ADMIN, OTHER: set()},
+            refused={OWN: 403, OTHER: 403},
+            overrides={("district-admin", OTHER): 404},
+        ),
+        Row(
+            allowed={OWN: DISTRICT_ADMIN, OTHER: set()},
+            refused={OWN: 403, OTHER: 403},
+            overrides={("district-admin", OTHER): 404},
+            ok=400,
+            method="post",
+        ),
+    ),
     "progress/repository/": same_for_both(STAFF, 403),
+    "progress/repository/exemplars/new/": (
+        same_for_both(DISTRICT_ADMIN, 403),
+        same_for_both(DISTRICT_ADMIN, 403, ok=400, method="post"),
+    ),
     "progress/repository/practices/new/": same_for_both({"district-admin"}, 403),
     "progress/repository/practices/<int:practice_id>/": same_for_both(STAFF, 403),
     "progress/repository/practices/<int:practice_id>/copy/": same_for_both(
@@ -114,6 +159,10 @@ ROWS: dict[str, Row | tuple[Row, ...]] = {
         payload={"to_section_id": "<int:section_id>", "advanced_on": TOMORROW},
     ),
     "api/v1/progress/practices": same_for_both(STAFF, 403, anonymous=401),
+    "api/v1/progress/inquiry-settings": (
+        same_for_both(DISTRICT_ADMIN, 403, anonymous=401),
+        same_for_both(DISTRICT_ADMIN, 403, anonymous=401, method="put", payload=INQUIRY_SETTINGS),
+    ),
 }
 
 
@@ -125,7 +174,8 @@ def _school_of(student_id: int) -> int:
 
 def targets(district: Organization, users: dict[str, User]) -> dict[str, Model]:
     """A student alert, a support, a held conference shared with the student's guardian and one still to
-    come, a readiness for a test, a school support plan task and a published practice."""
+    come, a readiness for a test, a school support plan task, a published practice and an advancement
+    rule."""
     student = target_student(district, users)
     now = timezone.now()
     today = timezone.localdate()
@@ -198,7 +248,11 @@ def targets(district: Organization, users: dict[str, User]) -> dict[str, Model]:
         for_struggling="Matrix.",
         published=True,
     )
+    rule, _ = AdvancementRule.objects.get_or_create(
+        district=district, course_code="MATRIX", defaults={"next_course_code": "MATRIX-NEXT"}
+    )
     return {
+        "rule": rule,
         "alert": alert,
         "support": support,
         "conference": held,

@@ -1,7 +1,7 @@
 """API of variable time, under /api/v1/progress/: a student's trajectory, alerts, supports, conferences, the
-students ready to advance, advancements and the repository's practices. The same reads (`selectors_ui`)
-and services as the pages: every student read is scoped by the access policy and audited; a refused write
-answers 400 listing every problem."""
+students ready to advance, advancements, the repository's practices and the district's inquiry settings.
+The same reads (`selectors_ui`) and services as the pages: every student read is scoped by the access
+policy and audited; a refused write answers 400 listing every problem."""
 
 from __future__ import annotations
 
@@ -16,11 +16,20 @@ from ninja import Field, Query, Router, Schema, Status
 from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, RefId, Text
 from waypoint.core.errors import NotVisible
 from waypoint.core.models import Section, User
+from waypoint.frameworks.models import FrameworkKind
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
 from waypoint.progress import selectors_ui as reads
 from waypoint.progress import services
-from waypoint.progress.models import Alert, AlertKind, Conference, ConferenceKind, Support, SupportKind
+from waypoint.progress.models import (
+    Alert,
+    AlertKind,
+    Conference,
+    ConferenceKind,
+    InquirySettings,
+    Support,
+    SupportKind,
+)
 
 router = Router(tags=["progress"])
 # A conference is scheduled within this many years of today (a date beyond is a typing slip).
@@ -150,7 +159,44 @@ class PracticeOut(Schema):
     exemplar_ids: list[int]
 
 
+class RangeOut(Schema):
+    low: float
+    high: float
+
+
+class InquirySettingsIn(Schema):
+    """Every threshold, replaced at once. Each must lie within its range (see `limits` in the answer of
+    GET); one that cannot hold is refused with the problem in words (400) and nothing is saved."""
+
+    pace_window_weeks: int
+    no_evidence_weeks: int
+    stuck_attempts: int
+    ahead_months: int
+    at_risk_months: int
+    subgroup_min_pace: float
+    subgroup_margin: float
+    min_cell_size: int
+    exemplar_min_students: int
+    requirement_kinds: list[FrameworkKind] = Field(max_length=len(FrameworkKind.values))
+
+
+class InquirySettingsOut(InquirySettingsIn):
+    district_id: int
+    updated_at: datetime.datetime | None = Field(description="Empty while the district uses the defaults.")
+    limits: dict[str, RangeOut] = Field(description="The range each threshold must lie within.")
+
+
 # Converters -----------------------------------------------------------------------------------------------
+
+
+def _settings_out(settings: InquirySettings) -> InquirySettingsOut:
+    return InquirySettingsOut(
+        district_id=settings.district_id,
+        updated_at=settings.updated_at if settings.pk else None,
+        limits={name: RangeOut(low=low, high=high) for name, (low, high) in services.LIMITS.items()},
+        requirement_kinds=[FrameworkKind(kind) for kind in settings.kinds],
+        **{name: getattr(settings, name) for name in services.LIMITS},
+    )
 
 
 def _alert_out(alert: Alert) -> AlertOut:
@@ -447,3 +493,33 @@ def practices(request: HttpRequest) -> list[PracticeOut]:
         )
         for p in page.practices
     ]
+
+
+# District administration ----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress/inquiry-settings",
+    response={200: InquirySettingsOut, **READ_ERRORS},
+    operation_id="waypoint_progress_api_inquiry_settings",
+)
+def inquiry_settings(request: HttpRequest) -> InquirySettingsOut:
+    """Your district's thresholds for pace, status and the inquiry's alerts (district administrators)."""
+    return _settings_out(reads.inquiry_settings_get(context=request_context(request)).settings)
+
+
+@router.put(
+    "/progress/inquiry-settings",
+    response={200: InquirySettingsOut, **WRITE_ERRORS},
+    operation_id="waypoint_progress_api_inquiry_settings_update",
+)
+def inquiry_settings_update(request: HttpRequest, payload: InquirySettingsIn) -> InquirySettingsOut:
+    """Replace your district's thresholds. A threshold outside its range is refused (400) with every problem
+    in words, and nothing is saved."""
+    context = request_context(request)
+    found = reads.inquiry_settings_get(context=context)
+    values: dict[str, object] = payload.model_dump()
+    values["requirement_kinds"] = [str(kind) for kind in payload.requirement_kinds]
+    return _settings_out(
+        services.inquiry_settings_update(context=context, district=found.district, values=values)
+    )

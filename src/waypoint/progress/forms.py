@@ -5,25 +5,34 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from waypoint.catalog.forms import DateInput
 from waypoint.core.models import Section, User
+from waypoint.frameworks.models import Competency, FrameworkKind
 from waypoint.policy import today
 from waypoint.profiles.models import PlanGoal
 from waypoint.progress.models import (
+    AdvancementRule,
     ConferenceKind,
     ExemplarTrajectory,
+    InquirySettings,
     LargeScaleTest,
     SittingOutcome,
     SupportKind,
     TestingWindow,
 )
-from waypoint.progress.services import NextStepIn
+from waypoint.progress.services import LIMITS, NextStepIn
+from waypoint.progress.trajectory import DEFAULT_TARGET_YEARS, TARGET_YEARS
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -245,3 +254,194 @@ class PracticeForm(forms.Form):
     def __init__(self, *args: object, exemplars: QuerySet[ExemplarTrajectory], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["exemplars"].queryset = exemplars  # type: ignore[attr-defined]
+
+
+class AssignForm(forms.Form):
+    assignee = UserChoice(queryset=User.objects.none(), label=_("Assign to"), empty_label=None)
+
+    def __init__(
+        self, *args: object, staff: QuerySet[User], candidates: QuerySet[User], **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["assignee"]
+        # Any of the district's staff is parsed, so the service (which decides) says why someone without
+        # the student in scope is refused; only those who guide the student are offered.
+        field.queryset = staff  # type: ignore[attr-defined]
+        field.widget.choices = [(user.pk, user.display_name) for user in candidates]
+
+
+# District administration ----------------------------------------------------------------------------------
+
+# Each threshold's label and what it does; the allowed range comes from `services.LIMITS`.
+THRESHOLDS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
+    "pace_window_weeks": (
+        _("Pace window (weeks)"),
+        _("How far back pace is measured: competencies reaching mastery per month over these weeks."),
+    ),
+    "no_evidence_weeks": (
+        _("Weeks without evidence"),
+        _("A student with no new evidence for this many weeks raises an alert."),
+    ),
+    "stuck_attempts": (
+        _("Scored attempts before stuck"),
+        _("A student still below mastery on a competency after this many scored attempts raises an alert."),
+    ),
+    "ahead_months": (
+        _("Months ahead"),
+        _("A student projected to graduate at least this many months before their target is ahead."),
+    ),
+    "at_risk_months": (
+        _("Months late for at risk"),
+        _("A student projected up to this many months after their target is at risk; later is off track."),
+    ),
+    "subgroup_min_pace": (
+        _("Lowest subgroup pace"),
+        _("Competencies mastered per month. A group whose median pace is below it raises an alert."),
+    ),
+    "subgroup_margin": (
+        _("Subgroup margin"),
+        _(
+            "A fraction of the school’s median pace (0.25 is a quarter). A group this far below its school "
+            "raises an alert."
+        ),
+    ),
+    "min_cell_size": (
+        _("Smallest reporting group"),
+        _("Groups with fewer students are not compared, so no student can be singled out."),
+    ),
+    "exemplar_min_students": (
+        _("Students behind an exemplar"),
+        _("An exemplar trajectory shows a month only when at least this many students share it."),
+    ),
+}
+# Thresholds stored as fractions or rates; the others are whole numbers.
+FRACTIONAL = {"subgroup_min_pace", "subgroup_margin"}
+
+
+def _range_help(name: str, help_text: str) -> str:
+    low, high = LIMITS[name]
+    return _("%(help)s Allowed: %(low)s to %(high)s.") % {
+        "help": help_text,
+        "low": f"{low:g}",
+        "high": f"{high:g}",
+    }
+
+
+class InquirySettingsForm(forms.Form):
+    """Parses each threshold as a number; whether it can hold is the service's to say (`LIMITS`)."""
+
+    requirement_kinds = forms.MultipleChoiceField(
+        choices=FrameworkKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one kind of framework that counts toward graduation.")
+        },
+        label=_("Frameworks that count toward graduation"),
+        help_text=_("The leaf competencies of their latest published versions, each at the mastery level."),
+    )
+
+    def __init__(self, *args: object, settings: InquirySettings, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name, (label, help_text) in THRESHOLDS.items():
+            low, high = LIMITS[name]
+            kind = forms.FloatField if name in FRACTIONAL else forms.IntegerField
+            self.fields[name] = kind(
+                label=label,
+                help_text=_range_help(name, str(help_text)),
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": f"{low:g}",
+                        "max": f"{high:g}",
+                        "step": "any" if name in FRACTIONAL else "1",
+                    }
+                ),
+            )
+            self.initial.setdefault(name, getattr(settings, name))
+        self.initial.setdefault("requirement_kinds", settings.kinds)
+
+    def values(self) -> dict[str, object]:
+        return {name: self.cleaned_data[name] for name in ["requirement_kinds", *THRESHOLDS]}
+
+
+class AdvancementRuleForm(forms.Form):
+    course_code = forms.CharField(max_length=64, label=_("Course code"))
+    next_course_code = forms.CharField(
+        max_length=64, label=_("Next course code"), help_text=_("The course a student moves on to.")
+    )
+    title = forms.CharField(max_length=200, required=False, label=_("Title"))
+
+    def __init__(self, *args: object, rule: AdvancementRule | None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if rule is not None:
+            self.initial.update(
+                course_code=rule.course_code, next_course_code=rule.next_course_code, title=rule.title
+            )
+            # A rule is kept per course code: changing the code would write another course's rule.
+            self.fields["course_code"].disabled = True
+
+
+class CompetencyChoice(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Competency) -> str:
+        return str(obj)
+
+
+def competency_choices(competencies: QuerySet[Competency]) -> list[tuple[int | str, str]]:
+    """The choices of every requirement row, read once for the whole formset."""
+    return [("", gettext("None")), *((c.pk, str(c)) for c in competencies)]
+
+
+class RequirementForm(forms.Form):
+    competency = CompetencyChoice(queryset=Competency.objects.none(), required=False, label=_("Competency"))
+    min_level = forms.FloatField(
+        required=False,
+        label=_("Lowest level"),
+        help_text=_("Leave it empty to require the mastery level."),
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        competencies: QuerySet[Competency],
+        choices: list[tuple[int | str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["competency"]
+        field.queryset = competencies  # type: ignore[attr-defined]
+        field.choices = choices  # type: ignore[attr-defined]
+
+
+class BaseRequirementFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        chosen = [
+            form.cleaned_data["competency"] for form in self.forms if form.cleaned_data.get("competency")
+        ]
+        if len(chosen) != len(set(chosen)):
+            raise forms.ValidationError(_("Name each competency once."))
+
+    def requirements(self) -> list[tuple[Competency, float | None]]:
+        return [
+            (form.cleaned_data["competency"], form.cleaned_data["min_level"])
+            for form in self.forms
+            if form.cleaned_data.get("competency")
+        ]
+
+
+RequirementFormSet = forms.formset_factory(
+    RequirementForm, formset=BaseRequirementFormSet, extra=4, max_num=40, validate_max=True
+)
+
+
+class ExemplarForm(forms.Form):
+    title = forms.CharField(max_length=200, label=_("Title"))
+    target_years = forms.TypedChoiceField(
+        coerce=int, initial=DEFAULT_TARGET_YEARS, label=_("Students aiming to graduate in")
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["target_years"].choices = [  # type: ignore[attr-defined]
+            (years, gettext("%(years)s years") % {"years": years}) for years in TARGET_YEARS
+        ]

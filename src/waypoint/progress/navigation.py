@@ -1,6 +1,8 @@
 """The progress links of the page shell, each shown only when the access policy says the page works: a
 student's own pace; a teacher's students ready to advance; alerts, supports and conferences for the staff who
-guide students; testing lists and the school support plan for administrators; the repository for staff."""
+guide students; testing lists and the school support plan for administrators; the inquiry settings and the
+advancement rules for district administrators; the repository for staff (its exemplar trajectories are
+published from the repository page)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,10 @@ def nav_links(request: HttpRequest, user: User) -> list[NavLink]:
         links.append(NavLink(_("Testing"), reverse("progress-testing"), 44, STUDENTS))
     if access.can(Action.WORK_SCHOOL_TASKS):
         links.append(NavLink(_("School support plan"), reverse("progress-school-tasks"), 87, DISTRICT))
+    if access.can(Action.MANAGE_INQUIRY):
+        links.append(NavLink(_("Inquiry settings"), reverse("progress-inquiry-settings"), 85, DISTRICT))
+    if access.can(Action.MANAGE_ADVANCEMENT_RULES):
+        links.append(NavLink(_("Advancement rules"), reverse("progress-advancement-rules"), 86, DISTRICT))
     if access.can(Action.VIEW_REPOSITORY):
         links.append(NavLink(_("Pacing repository"), reverse("progress-repository"), 89, DISTRICT))
     return links

@@ -30,6 +30,8 @@ from waypoint.core.models import (
     Student,
     User,
 )
+from waypoint.frameworks.models import Competency
+from waypoint.frameworks.selectors import district_competencies
 from waypoint.mastery.models import MasteryLevel
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action
@@ -38,6 +40,7 @@ from waypoint.policy.progress import administered_schools
 from waypoint.progress import services, trajectory
 from waypoint.progress.models import (
     Advancement,
+    AdvancementRequirement,
     AdvancementRule,
     Alert,
     AlertKind,
@@ -471,17 +474,15 @@ def support_get(*, context: RequestContext, support_id: int) -> Support:
 
 
 def owner_choices(student: Student) -> QuerySet[User]:
-    """Staff who may own a support of the student: everyone who guides them (a teacher of theirs, their
-    advisor, an administrator of their school or district)."""
+    """Staff who may own a support of the student or be assigned their alert: everyone who guides them (a
+    teacher of theirs, their advisor, an administrator of their school or district), as the services decide
+    (`policy.guided_students`)."""
     on = policy.today()
-    candidates = User.objects.filter(
-        is_active=True,
-        role_assignments__role__in=[Role.TEACHER, Role.ADVISOR, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN],
-        role_assignments__district_id=student.district_id,
-    ).distinct()
     return User.objects.filter(
         pk__in=[
-            user.pk for user in candidates if policy.guided_students(user, on).filter(pk=student.pk).exists()
+            user.pk
+            for user in district_staff(student)
+            if policy.guided_students(user, on).filter(pk=student.pk).exists()
         ]
     ).order_by("last_name", "first_name", "username")
 
@@ -841,12 +842,91 @@ def practice_get(*, context: RequestContext, practice_id: int) -> PacingPractice
 
 def acting_district(context: RequestContext) -> Organization:
     """The district the actor writes to the repository for (their acting district as administrator)."""
-    own = districts_where(context.user, Role.DISTRICT_ADMIN)
-    chosen = context.district_id if context.district_id in own else min(own, default=None)
-    if chosen is None:
-        raise refusal(context, "progress-repository", Action.PUBLISH_REPOSITORY)
-    return Organization.objects.get(pk=chosen)
+    return administered_district(context, Action.PUBLISH_REPOSITORY, "progress-repository")
 
 
 def exemplar_choices(district: Organization) -> QuerySet[ExemplarTrajectory]:
     return ExemplarTrajectory.objects.filter(Q(published=True) | Q(district=district))
+
+
+def district_exemplars(district: Organization) -> list[ExemplarTrajectory]:
+    """The district's own exemplar trajectories, published or not, for the page that publishes another."""
+    return list(ExemplarTrajectory.objects.filter(district=district).order_by("target_years", "-created_at"))
+
+
+# District administration: inquiry settings and advancement rules -----------------------------------------
+
+
+def administered_district(context: RequestContext, action: Action, object_type: str) -> Organization:
+    """The district a district administrator acts for: their acting district, or the first they administer.
+    A page for another role answers 403 (audited)."""
+    require(context, action, object_type)
+    own = districts_where(context.user, Role.DISTRICT_ADMIN)
+    chosen = context.district_id if context.district_id in own else min(own, default=None)
+    if chosen is None:
+        raise refusal(context, object_type, action)
+    return Organization.objects.get(pk=chosen)
+
+
+@dataclass(frozen=True)
+class DistrictSettings:
+    district: Organization
+    settings: InquirySettings
+
+
+def inquiry_settings_get(*, context: RequestContext) -> DistrictSettings:
+    """The acting district's inquiry thresholds (the defaults while it has chosen none). No student data."""
+    district = administered_district(context, Action.MANAGE_INQUIRY, "inquiry-settings")
+    return DistrictSettings(district, InquirySettings.for_district(district.pk))
+
+
+@dataclass(frozen=True)
+class RulesPage:
+    district: Organization
+    rules: list[AdvancementRule]
+
+
+def advancement_rules_page(*, context: RequestContext) -> RulesPage:
+    """The acting district's advancement rules by course code, each with the competencies it requires."""
+    district = administered_district(context, Action.MANAGE_ADVANCEMENT_RULES, "advancement-rule")
+    rules = AdvancementRule.objects.filter(district=district).prefetch_related(
+        Prefetch(
+            "requirements",
+            queryset=AdvancementRequirement.objects.select_related("competency").order_by(
+                "competency__human_code", "pk"
+            ),
+        )
+    )
+    return RulesPage(district, list(rules))
+
+
+def advancement_rule_get(*, context: RequestContext, rule_id: int) -> AdvancementRule:
+    """A rule of a district the actor administers; another district's rule is not there (404)."""
+    require(context, Action.MANAGE_ADVANCEMENT_RULES, "advancement-rule")
+    rule = (
+        AdvancementRule.objects.filter(
+            pk=rule_id, district_id__in=districts_where(context.user, Role.DISTRICT_ADMIN)
+        )
+        .select_related("district")
+        .prefetch_related("requirements__competency")
+        .first()
+    )
+    if rule is None:
+        raise _deny(context, "advancement-rule", rule_id)
+    return rule
+
+
+def rule_competencies(district: Organization) -> QuerySet[Competency]:
+    """What a rule may require: the competencies of the published frameworks the district uses."""
+    return district_competencies(district).order_by("version__framework__title", "path")
+
+
+def district_staff(student: Student) -> QuerySet[User]:
+    """The staff of the student's district who might guide them: whom an alert assignment is parsed against,
+    so that the service, which decides, can say why someone without the student in scope is refused.
+    `owner_choices` is who actually guides the student, the people offered."""
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__role__in=[Role.TEACHER, Role.ADVISOR, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMIN],
+        role_assignments__district_id=student.district_id,
+    ).distinct()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("progress/testing/<int:readiness_id>/sitting/", views.test_sitting, name="progress-test-sitting"),
     path("progress/alerts/", views.alerts, name="progress-alerts"),
     path("progress/alerts/<int:alert_id>/", views.alert_detail, name="progress-alert"),
+    path("progress/alerts/<int:alert_id>/assign/", views.alert_assign, name="progress-alert-assign"),
     path("progress/supports/", views.supports, name="progress-supports"),
     path("progress/supports/<int:support_id>/", views.support_detail, name="progress-support"),
     path("progress/conferences/", views.conferences, name="progress-conferences"),
@@ -33,8 +34,15 @@ urlpatterns = [
     path(
         "progress/school-plan/<int:task_id>/done/", views.school_task_done, name="progress-school-task-done"
     ),
+    # District administration: the inquiry's thresholds and what each course requires to move on.
+    path("progress/inquiry-settings/", views.inquiry_settings, name="progress-inquiry-settings"),
+    path("progress/advancement-rules/", views.advancement_rules, name="progress-advancement-rules"),
+    path(
+        "progress/advancement-rules/<int:rule_id>/", views.advancement_rule, name="progress-advancement-rule"
+    ),
     # The state-wide repository.
     path("progress/repository/", views.repository, name="progress-repository"),
+    path("progress/repository/exemplars/new/", views.exemplar_new, name="progress-exemplar-new"),
     path("progress/repository/practices/new/", views.practice_new, name="progress-practice-new"),
     path("progress/repository/practices/<int:practice_id>/", views.practice_detail, name="progress-practice"),
     path(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from waypoint import policy
 from waypoint.core.errors import Invalid
 from waypoint.core.http import user_of
+from waypoint.core.models import Organization
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
 from waypoint.profiles.models import PlanGoal
@@ -24,19 +25,26 @@ from waypoint.progress import selectors_ui as reads
 from waypoint.progress import services
 from waypoint.progress.forms import (
     AdvanceForm,
+    AdvancementRuleForm,
+    AssignForm,
+    BaseRequirementFormSet,
     ConferenceForm,
+    ExemplarForm,
     FollowUpForm,
+    InquirySettingsForm,
     NextStepForm,
     NextStepFormSet,
     PracticeForm,
     ReadyForm,
     RecordForm,
+    RequirementFormSet,
     ShareForm,
     SittingForm,
     SupportForm,
     TaskDoneForm,
+    competency_choices,
 )
-from waypoint.progress.models import AlertKind, SupportStatus, TestingWindow
+from waypoint.progress.models import AdvancementRule, Alert, AlertKind, SupportStatus, TestingWindow
 
 
 def _problems(form: Form, error: Invalid) -> None:
@@ -216,7 +224,57 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_GET
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     page = reads.alert_get(context=request_context(request), alert_id=alert_id)
-    return render(request, "progress/alert_detail.html", {"page": page, "alert": page.alert})
+    return _alert_page(request, page)
+
+
+def _assign_form(request: HttpRequest, alert: Alert) -> AssignForm | None:
+    """Who the alert may go to: offered only while a student's alert is open, to the staff who guide them."""
+    student = alert.student
+    if student is None or (request.method != "POST" and not alert.is_open):
+        return None
+    return AssignForm(
+        request.POST if request.method == "POST" else None,
+        staff=reads.district_staff(student),
+        candidates=reads.owner_choices(student),
+        initial={"assignee": alert.assigned_to_id or request.user.pk},
+    )
+
+
+def _alert_page(
+    request: HttpRequest, page: reads.AlertPage, assign: AssignForm | None = None
+) -> HttpResponse:
+    if assign is None and page.can_support:
+        assign = _assign_form(request, page.alert)
+    return render(
+        request,
+        "progress/alert_detail.html",
+        {"page": page, "alert": page.alert, "assign": assign},
+        status=_status(request),
+    )
+
+
+@login_required
+@require_POST
+def alert_assign(request: HttpRequest, alert_id: int) -> HttpResponse:
+    context = request_context(request)
+    page = reads.alert_get(context=context, alert_id=alert_id)
+    form = _assign_form(request, page.alert)
+    if form is None:
+        # A subgroup alert goes to its school's administrators as a support plan task, not to a person.
+        raise reads.refusal(context, "progress-alert", Action.MANAGE_SUPPORT)
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            services.alert_assign(context=context, alert=page.alert, assignee=assignee)
+        except Invalid as error:
+            _problems(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("The alert is assigned to %(name)s, who is told.") % {"name": assignee.display_name},
+            )
+            return redirect("progress-alert", page.alert.pk)
+    return _alert_page(request, page, form)
 
 
 # Supports -------------------------------------------------------------------------------------------------
@@ -536,3 +594,121 @@ def practice_copy(request: HttpRequest, practice_id: int) -> HttpResponse:
     copy = services.practice_copy(context=context, practice=practice, district=reads.acting_district(context))
     messages.success(request, gettext("The practice is copied to your district as a draft to adapt."))
     return redirect("progress-practice", copy.pk)
+
+
+# District administration: inquiry settings, advancement rules, exemplar trajectories ----------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inquiry_settings(request: HttpRequest) -> HttpResponse:
+    context = request_context(request)
+    found = reads.inquiry_settings_get(context=context)
+    form = InquirySettingsForm(request.POST or None, settings=found.settings)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.inquiry_settings_update(context=context, district=found.district, values=form.values())
+        except Invalid as error:
+            _problems(form, error)
+        else:
+            messages.success(
+                request, gettext("The inquiry settings are saved; pace and alerts use them from now on.")
+            )
+            return redirect("progress-inquiry-settings")
+    return render(
+        request,
+        "progress/inquiry_settings.html",
+        {"form": form, "district": found.district, "settings": found.settings},
+        status=_status(request),
+    )
+
+
+def _rule_forms(
+    request: HttpRequest, district: Organization, rule: AdvancementRule | None
+) -> tuple[AdvancementRuleForm, BaseRequirementFormSet]:
+    data = request.POST if request.method == "POST" else None
+    form = AdvancementRuleForm(data, rule=rule)
+    competencies = reads.rule_competencies(district)
+    requirements = RequirementFormSet(
+        data,
+        prefix="requirements",
+        initial=[{"competency": r.competency_id, "min_level": r.min_level} for r in rule.requirements.all()]
+        if rule
+        else None,
+        form_kwargs={"competencies": competencies, "choices": competency_choices(competencies)},
+    )
+    return form, requirements  # type: ignore[return-value]
+
+
+def _rules(request: HttpRequest, rule: AdvancementRule | None = None) -> HttpResponse:
+    """The district's rules and a form for one: a new rule, or `rule` with its course code fixed."""
+    context = request_context(request)
+    page = reads.advancement_rules_page(context=context)
+    district = rule.district if rule else page.district
+    form, requirements = _rule_forms(request, district, rule)
+    if request.method == "POST" and form.is_valid() and requirements.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = services.advancement_rule_save(
+                context=context,
+                district=district,
+                course_code=data["course_code"],
+                next_course_code=data["next_course_code"],
+                title=data["title"],
+                requirements=requirements.requirements(),
+            )
+        except Invalid as error:
+            _problems(form, error)
+        else:
+            messages.success(
+                request,
+                gettext("What %(course)s requires to move on to %(next)s is saved.")
+                % {"course": saved.course_code, "next": saved.next_course_code},
+            )
+            return redirect("progress-advancement-rules")
+    return render(
+        request,
+        "progress/advancement_rules.html",
+        {"page": page, "rule": rule, "form": form, "requirements": requirements},
+        status=_status(request),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advancement_rules(request: HttpRequest) -> HttpResponse:
+    return _rules(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def advancement_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = reads.advancement_rule_get(context=request_context(request), rule_id=rule_id)
+    return _rules(request, rule)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exemplar_new(request: HttpRequest) -> HttpResponse:
+    context = request_context(request)
+    district = reads.administered_district(context, Action.PUBLISH_REPOSITORY, "progress-repository")
+    form = ExemplarForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.exemplar_publish(
+                context=context,
+                district=district,
+                target_years=form.cleaned_data["target_years"],
+                title=form.cleaned_data["title"],
+            )
+        except Invalid as error:
+            _problems(form, error)
+        else:
+            messages.success(request, gettext("The exemplar trajectory is published for every district."))
+            return redirect("progress-repository")
+    return render(
+        request,
+        "progress/exemplar_form.html",
+        {"form": form, "district": district, "exemplars": reads.district_exemplars(district)},
+        status=_status(request),
+    )
