@@ -56,6 +56,13 @@ AUDIENCE_PAGES: list[tuple[str, str | None]] = [
     ("notifications", None),
     ("notification-preferences", None),
     ("how-learning-is-measured", None),
+    ("records-diploma", "student"),
+    ("records-transcript", "student"),
+    ("records-credentials", "student"),
+    ("records-portfolio", "student"),
+    ("records-exhibitions", None),
+    ("records-transfers", None),
+    ("records-verify", None),
 ]
 # Links the crawl does not follow: signing out, the admin, the API, files and the language switch.
 NOT_PAGES = ("/logout/", "/admin/", "/api/", "/static/", "/media/", "/i18n/")

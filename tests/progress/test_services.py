@@ -22,6 +22,7 @@ from waypoint.core.models import (
     SectionEnrollment,
     Student,
     StudentDemographics,
+    StudentEnrollment,
     User,
 )
 from waypoint.evidence.models import Evidence, Score
@@ -252,6 +253,15 @@ def test_no_evidence_fires_after_the_weeks_and_not_before(demo: Demo) -> None:
     InquirySettings.objects.filter(district=demo.riverside).update(no_evidence_weeks=6)
     _refresh_and_run(demo.riverside)
     assert not _open(AlertKind.NO_EVIDENCE, student=student)
+    # Nothing in the window, but the student arrived in the district within it: too soon to ask.
+    Evidence.objects.filter(student=student).update(submitted_at=timezone.now() - datetime.timedelta(weeks=8))
+    _refresh_and_run(demo.riverside)
+    assert _open(AlertKind.NO_EVIDENCE, student=student)
+    enrollments = StudentEnrollment.objects.filter(student=student, district=demo.riverside)
+    enrollments.exclude(exit_date=None).delete()
+    enrollments.update(entry_date=timezone.localdate() - datetime.timedelta(days=10))
+    _refresh_and_run(demo.riverside)
+    assert not _open(AlertKind.NO_EVIDENCE, student=student)
 
 
 def test_stuck_fires_at_k_scored_attempts_below_mastery(demo: Demo) -> None:
@@ -329,8 +339,8 @@ def test_the_subgroup_rule_fires_for_the_school_admins_and_respects_the_cell_siz
 
 def test_the_margin_rule_compares_a_group_with_its_school(demo: Demo) -> None:
     InquirySettings.objects.filter(district=demo.riverside).update(subgroup_min_pace=0, subgroup_margin=0)
-    groups = services.subgroup_paces(district_id=demo.riverside.pk, on=today(), min_cell_size=10)
     _refresh_and_run(demo.riverside)
+    groups = services.subgroup_paces(district_id=demo.riverside.pk, on=today(), min_cell_size=10)
     below = {f"subgroup:{g.school_id}:{g.group}" for g in groups if g.median < g.school_median}
     fired = set(
         Alert.objects.filter(kind=AlertKind.SUBGROUP_PACE, closed_at__isnull=True).values_list(

@@ -334,7 +334,9 @@ def shard_routes(shard: int) -> list[str]:
 
 # Placeholders whose target key is not simply their name.
 DEFAULT_OBJECTS = {"<int:alignment_id>": "alignment_html"}
-PLACEHOLDER = re.compile(r"<int:(\w+)_id>")
+# `<int:x_id>` is the primary key of the target's object `x`; `<str:x>` is the target's string `x` (a public
+# link's token, an issued transcript's code); `<slug:district>` the target district's slug.
+PLACEHOLDER = re.compile(r"<int:(\w+)_id>|<str:(\w+)>|<slug:district>")
 
 
 def enumerate_routes(
@@ -443,6 +445,10 @@ class AuthorizationMatrixTest(TestCase):
             placeholder = match.group(0)
             if placeholder == "<int:token_id>":
                 return str(self.token_for(role, target).pk)
+            if placeholder == "<slug:district>":
+                return str(objects["student"].district.slug)
+            if match.group(2):
+                return str(objects[match.group(2)])
             key = chosen.get(placeholder) or DEFAULT_OBJECTS.get(placeholder) or match.group(1)
             return str(objects[key].pk)
 
@@ -451,7 +457,7 @@ class AuthorizationMatrixTest(TestCase):
     def body(self, row: Row, role: str, target: str) -> str:
         """The row's JSON payload, with id placeholders (as strings) replaced by the target's ids."""
         text = json.dumps(row.payload)
-        for placeholder in set(PLACEHOLDER.findall(text)):
+        for placeholder in {match.group(1) for match in PLACEHOLDER.finditer(text) if match.group(1)}:
             quoted = f'"<int:{placeholder}_id>"'
             text = text.replace(quoted, self.url(quoted.strip('"'), role, target, row).lstrip("/"))
         return text

@@ -37,8 +37,8 @@ def _menu(nav: Navigation) -> dict[str, list[str]]:
 
 # Students, guardians and the state analyst have links in one task at most: they see them flat.
 FLAT_MENUS = {
-    "student": ["Home", "My progress", "My evidence", "My plan", "My pace", "Paths", "Opportunities",
-                "My record", "Frameworks"],
+    "student": ["Home", "My progress", "My evidence", "My plan", "My pace", "My diploma", "My transcript",
+                "My portfolio", "Paths", "Opportunities", "My record", "Frameworks"],
     "guardian": ["Home", "My children", "Paths", "Opportunities", "Frameworks"],
     "state-analyst": ["Home", "Frameworks", "Pacing repository"],
 }  # fmt: skip
@@ -47,20 +47,36 @@ GROUPED_MENUS = {
     "teacher": {
         "": ["Home"],
         "Teaching": ["Evidence inbox", "Gradebooks", "Assessments", "Ready to advance", "Sections"],
-        "Students": ["Students", "Alerts", "Supports", "Conferences", "Paths", "Approvals"],
+        "Students": ["Students", "Alerts", "Supports", "Conferences", "Exhibitions", "Paths", "Approvals"],
         "District": ["Opportunities", "Frameworks", "Pacing repository"],
     },
     "district-admin": {
         "": ["Home"],
         "Teaching": ["Evidence inbox", "Gradebooks", "Assessments", "Sections"],
-        "Students": ["Students", "Alerts", "Supports", "Conferences", "Testing", "Paths", "Approvals"],
+        "Students": [
+            "Students",
+            "Alerts",
+            "Supports",
+            "Conferences",
+            "Testing",
+            "Exhibitions",
+            "Diplomas",
+            "Transcript requests",
+            "Transfers",
+            "Paths",
+            "Approvals",
+        ],
         "District": [
             "Opportunities",
             "Frameworks",
+            "Graduation rules",
+            "Inquiry settings",
+            "Advancement rules",
             "School support plan",
             "Equal access",
             "Pacing repository",
             "Audit log",
+            "Disposals",
         ],
     },
 }

@@ -132,6 +132,110 @@ THINGS: dict[str, Thing] = {
         gettext_lazy("%(student)s’s pace in an advisor’s caseload"), gettext_lazy("a caseload of pace")
     ),
     "progress-alert": Thing(gettext_lazy("an alert about %(student)s"), gettext_lazy("an alert")),
+    "graduation-rule-set": Thing(
+        gettext_lazy("the graduation rules that apply to %(student)s"),
+        gettext_lazy("a set of graduation rules"),
+    ),
+    "diploma-check": Thing(
+        gettext_lazy("%(student)s’s diploma check"),
+        gettext_lazy("a diploma check"),
+    ),
+    "diploma-seniors": Thing(
+        gettext_lazy("%(student)s’s name in the list of seniors and their diplomas"),
+        gettext_lazy("the list of seniors and their diplomas"),
+    ),
+    "diploma": Thing(
+        gettext_lazy("%(student)s’s diploma"),
+        gettext_lazy("a diploma"),
+    ),
+    "transcript": Thing(
+        gettext_lazy("%(student)s’s transcript"),
+        gettext_lazy("a transcript"),
+    ),
+    "issued-transcript": Thing(
+        gettext_lazy("an official transcript of %(student)s"),
+        gettext_lazy("an official transcript"),
+    ),
+    "transcript-request": Thing(
+        gettext_lazy("a request for %(student)s’s transcript"),
+        gettext_lazy("a transcript request"),
+    ),
+    "transcript-requests": Thing(
+        gettext_lazy("%(student)s’s name in the list of transcript requests"),
+        gettext_lazy("the list of transcript requests"),
+    ),
+    "credentials": Thing(
+        gettext_lazy("%(student)s’s credentials"),
+        gettext_lazy("a student’s credentials"),
+    ),
+    "credential": Thing(
+        gettext_lazy("a credential of %(student)s"),
+        gettext_lazy("a credential"),
+    ),
+    "portfolio": Thing(
+        gettext_lazy("%(student)s’s portfolio"),
+        gettext_lazy("a portfolio"),
+    ),
+    "portfolio-collection": Thing(
+        gettext_lazy("a collection of %(student)s’s portfolio"),
+        gettext_lazy("a portfolio collection"),
+    ),
+    "portfolio-link": Thing(
+        gettext_lazy("a public link to %(student)s’s portfolio"),
+        gettext_lazy("a public portfolio link"),
+    ),
+    "portfolio-public": Thing(
+        gettext_lazy("%(student)s’s portfolio collection through a public link"),
+        gettext_lazy("a portfolio collection through a public link"),
+    ),
+    "exhibition": Thing(
+        gettext_lazy("an exhibition of %(student)s"),
+        gettext_lazy("an exhibition"),
+    ),
+    "exhibition-list": Thing(
+        gettext_lazy("%(student)s’s name in a list of exhibitions"),
+        gettext_lazy("a list of exhibitions"),
+    ),
+    "exhibition-score": Thing(
+        gettext_lazy("the panel’s judgements of an exhibition of %(student)s"),
+        gettext_lazy("the panel’s judgements of an exhibition"),
+    ),
+    "transfer": Thing(
+        gettext_lazy("the transfer of %(student)s’s record"),
+        gettext_lazy("a transfer of a record"),
+    ),
+    "transfer-list": Thing(
+        gettext_lazy("%(student)s’s name in the list of transfers"),
+        gettext_lazy("the list of transfers"),
+    ),
+    "transfer-request": Thing(
+        gettext_lazy("a request for %(student)s’s record from another district"),
+        gettext_lazy("a request for a record from another district"),
+    ),
+    "transfer-request-received": Thing(
+        gettext_lazy("another district’s request for %(student)s’s record"),
+        gettext_lazy("another district’s request for a record"),
+    ),
+    "transfer-disclosure": Thing(
+        gettext_lazy("%(student)s’s record, released to another district"),
+        gettext_lazy("a record released to another district"),
+    ),
+    "transfer-received": Thing(
+        gettext_lazy("%(student)s’s record, received from another district"),
+        gettext_lazy("a record received from another district"),
+    ),
+    "disposal-request": Thing(
+        gettext_lazy("a request to dispose of %(student)s’s record"),
+        gettext_lazy("a request to dispose of a record"),
+    ),
+    "disposal": Thing(
+        gettext_lazy("the disposal of %(student)s’s record"),
+        gettext_lazy("the disposal of a record"),
+    ),
+    "disposal-list": Thing(
+        gettext_lazy("%(student)s’s name in the list of disposal requests"),
+        gettext_lazy("the list of disposal requests"),
+    ),
     "advancement": Thing(gettext_lazy("%(student)s’s advancement"), gettext_lazy("an advancement")),
     "advancement-rule": Thing(
         gettext_lazy("what a course requires to move on"), gettext_lazy("what a course requires to move on")
@@ -193,6 +297,15 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     (AuditAction.VIEW, "calculation-preview"): gettext_lazy("%(actor)s saw %(thing)s"),
     (AuditAction.CREATE, "access-token"): gettext_lazy("%(actor)s created an API token"),
     (AuditAction.UPDATE, "access-token"): gettext_lazy("%(actor)s revoked an API token"),
+    (AuditAction.VIEW, "diploma-seniors"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "transcript-requests"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "exhibition-list"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "transfer-list"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.VIEW, "disposal-list"): gettext_lazy("%(actor)s saw %(thing)s"),
+    (AuditAction.UPDATE, "exhibition-score"): gettext_lazy("%(actor)s scored %(thing)s"),
+    (AuditAction.CREATE, "diploma"): gettext_lazy("%(actor)s awarded %(thing)s"),
+    (AuditAction.CREATE, "issued-transcript"): gettext_lazy("%(actor)s issued %(thing)s"),
+    (AuditAction.EXPORT, "transfer-disclosure"): gettext_lazy("%(actor)s released %(thing)s"),
 }
 
 # The action names of the audit log's filter.

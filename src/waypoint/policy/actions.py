@@ -78,6 +78,26 @@ class Action(StrEnum):
     WORK_SCHOOL_TASKS = "progress.school_tasks"
     VIEW_REPOSITORY = "progress.repository_view"
     PUBLISH_REPOSITORY = "progress.repository_publish"
+    # Graduation rules, the diploma, transcripts, credentials, the portfolio, exhibitions, transfers and
+    # disposal (policy/records_*.py).
+    MANAGE_GRADUATION_RULES = "records.rules_manage"
+    VIEW_GRADUATION_RULES = "records.rules_view"
+    VIEW_DIPLOMA_CHECK = "records.diploma_check"
+    AWARD_DIPLOMA = "records.diploma_award"
+    VIEW_TRANSCRIPT = "records.transcript_view"
+    ISSUE_TRANSCRIPT = "records.transcript_issue"
+    ISSUE_CREDENTIAL = "records.credential_issue"
+    DOWNLOAD_CREDENTIAL = "records.credential_download"
+    REVOKE_CREDENTIAL = "records.credential_revoke"
+    VIEW_PORTFOLIO = "records.portfolio_view"
+    CURATE_PORTFOLIO = "records.portfolio_curate"
+    SCHEDULE_EXHIBITION = "records.exhibition_schedule"
+    VIEW_EXHIBITION = "records.exhibition_view"
+    SCORE_EXHIBITION = "records.exhibition_score"
+    REQUEST_TRANSFER = "records.transfer_request"
+    RELEASE_TRANSFER = "records.transfer_release"
+    VIEW_TRANSFERS = "records.transfer_list"
+    DISPOSE_RECORD = "records.dispose"
 
     @property
     def domain(self) -> str:
@@ -150,4 +170,22 @@ LABELS: dict[Action, Promise] = {
     Action.WORK_SCHOOL_TASKS: gettext_lazy("work the school support plan tasks"),
     Action.VIEW_REPOSITORY: gettext_lazy("browse the repository of trajectories and practices"),
     Action.PUBLISH_REPOSITORY: gettext_lazy("publish to the repository of trajectories and practices"),
+    Action.MANAGE_GRADUATION_RULES: gettext_lazy("change the district’s graduation rules"),
+    Action.VIEW_GRADUATION_RULES: gettext_lazy("read the district’s graduation rules"),
+    Action.VIEW_DIPLOMA_CHECK: gettext_lazy("see this student’s diploma check"),
+    Action.AWARD_DIPLOMA: gettext_lazy("award or revoke this student’s diploma"),
+    Action.VIEW_TRANSCRIPT: gettext_lazy("read this student’s transcript"),
+    Action.ISSUE_TRANSCRIPT: gettext_lazy("issue this student’s transcript"),
+    Action.ISSUE_CREDENTIAL: gettext_lazy("issue this student’s credentials"),
+    Action.DOWNLOAD_CREDENTIAL: gettext_lazy("download this student’s credentials"),
+    Action.REVOKE_CREDENTIAL: gettext_lazy("revoke this credential"),
+    Action.VIEW_PORTFOLIO: gettext_lazy("see this portfolio collection"),
+    Action.CURATE_PORTFOLIO: gettext_lazy("change this student’s portfolio"),
+    Action.SCHEDULE_EXHIBITION: gettext_lazy("schedule an exhibition for this student"),
+    Action.VIEW_EXHIBITION: gettext_lazy("see this exhibition"),
+    Action.SCORE_EXHIBITION: gettext_lazy("score this exhibition"),
+    Action.REQUEST_TRANSFER: gettext_lazy("request this student’s record from another district"),
+    Action.RELEASE_TRANSFER: gettext_lazy("release or decline this transfer"),
+    Action.VIEW_TRANSFERS: gettext_lazy("see the district’s transfers"),
+    Action.DISPOSE_RECORD: gettext_lazy("dispose of this student’s record"),
 }

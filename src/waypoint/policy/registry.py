@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeAlias
 
 from django.db.models import Model
@@ -16,25 +16,34 @@ from waypoint.policy.base import Actor, today
 Rule: TypeAlias = Callable[[User, Action, Model | None, datetime.date], bool]
 
 _RULES: dict[str, Rule] = {}
+# A domain large enough to keep its rules in several modules (records: one per area) registers each module
+# for the actions it decides.
+_ACTION_RULES: dict[Action, Rule] = {}
 
 
-def rule(domain: str) -> Callable[[Rule], Rule]:
-    """Registers the decorated function as the rule for every action `<domain>.*`."""
+def rule(domain: str, *, actions: Iterable[Action] | None = None) -> Callable[[Rule], Rule]:
+    """Registers the decorated function as the rule for every action `<domain>.*`, or only for `actions`."""
 
     def register(function: Rule) -> Rule:
-        if domain in _RULES:
-            raise RuntimeError(f"Two rules claim the actions of {domain!r}.")
-        _RULES[domain] = function
+        if actions is None:
+            if domain in _RULES:
+                raise RuntimeError(f"Two rules claim the actions of {domain!r}.")
+            _RULES[domain] = function
+            return function
+        for action in actions:
+            if action.domain != domain or action in _ACTION_RULES:
+                raise RuntimeError(f"{action.value!r} is not {domain!r}'s, or two rules claim it.")
+            _ACTION_RULES[action] = function
         return function
 
     return register
 
 
 def rule_for(action: Action) -> Rule:
-    try:
-        return _RULES[action.domain]
-    except KeyError:
-        raise LookupError(f"No rule module decides {action.value!r}.") from None
+    found = _ACTION_RULES.get(action) or _RULES.get(action.domain)
+    if found is None:
+        raise LookupError(f"No rule module decides {action.value!r}.")
+    return found
 
 
 def can(user: Actor, action: Action, obj: Model | None = None, on: datetime.date | None = None) -> bool:

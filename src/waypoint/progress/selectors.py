@@ -47,8 +47,8 @@ from waypoint.progress.models import (
 )
 from waypoint.progress.services import (
     OPEN_SUPPORT_STATUSES,
+    graduation_requirements,
     mastery_dates,
-    required_competency_ids,
     student_facts,
 )
 
@@ -101,16 +101,18 @@ def student_progress(
     on = on or _today()
     settings = InquirySettings.for_district(student.district_id)
     fact = student_facts(district_id=student.district_id, student_ids=[student.pk])[0]
-    required_ids = required_competency_ids(student.district_id, settings.kinds)
+    required_ids, required = graduation_requirements(
+        district_id=student.district_id, facts=[fact], settings=settings
+    )[0]
     dates = [
         day
         for _, day in mastery_dates(
-            district_id=student.district_id, competency_ids=required_ids, student_ids=[student.pk]
+            district_id=student.district_id, competency_ids=list(required_ids), student_ids=[student.pk]
         )
     ]
     assessment = trajectory.assess(
         dates=dates,
-        required=len(required_ids),
+        required=required,
         on=on,
         start=fact.start,
         target_years=fact.target_years,
@@ -129,7 +131,7 @@ def student_progress(
         months = sorted(trajectory.month_index(fact.start, day) for day in dates if day <= on)
         points = [(k, fact.prior + sum(1 for m in months if m <= k)) for k in range(last + 1)]
         models = {
-            years: trajectory.model_trajectory(required=len(required_ids), years=years, start=fact.start)
+            years: trajectory.model_trajectory(required=required, years=years, start=fact.start)
             for years in trajectory.TARGET_YEARS
         }
     reached = dict(points)

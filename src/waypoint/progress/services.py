@@ -92,6 +92,7 @@ from waypoint.progress.models import (
     TestSitting,
     alert_sentence,
 )
+from waypoint.records.selectors.graduation import pace_requirements
 
 SYSTEM = RequestContext(user=AnonymousUser(), path="progress-inquiry")
 SCHOOL_TASK_DAYS = 30
@@ -232,6 +233,19 @@ def mastery_dates(
 ) -> list[tuple[int, datetime.date]]:
     """(student, day) for each required competency a student is at mastery on now, dated by the first day
     its history reached mastery."""
+    return [
+        (student_id, day)
+        for student_id, _, day in competency_mastery_dates(
+            district_id=district_id, competency_ids=competency_ids, student_ids=student_ids
+        )
+    ]
+
+
+def competency_mastery_dates(
+    *, district_id: int, competency_ids: Iterable[int], student_ids: Sequence[int] | None
+) -> list[tuple[int, int, datetime.date]]:
+    """(student, competency, day) for each of the competencies a student is at mastery on now, dated by the
+    first day its history reached mastery."""
     at_mastery = MasteryLevel.objects.filter(
         student_id=OuterRef("student_id"), competency_id=OuterRef("competency_id"), meets_mastery=True
     )
@@ -244,9 +258,30 @@ def mastery_dates(
         rows.filter(Exists(at_mastery))
         .values("student_id", "competency_id")
         .annotate(first=Min(TruncDate("changed_at")))
-        .values_list("student_id", "first")
+        .values_list("student_id", "competency_id", "first")
         .order_by()
     )
+
+
+def graduation_requirements(
+    *, district_id: int, facts: Sequence[StudentFacts], settings: InquirySettings
+) -> list[tuple[frozenset[int], int]]:
+    """Each student's required competencies and how many graduation needs: the rule set in force for the
+    student's cohort (the records app's), or, for a cohort without one, the leaf competencies of the
+    frameworks the inquiry settings count, each at mastery."""
+    by_cohort = pace_requirements(district_id=district_id)
+    default: tuple[frozenset[int], int] | None = None
+    found: list[tuple[frozenset[int], int]] = []
+    for fact in facts:
+        plan = by_cohort.get(fact.cohort) if fact.cohort is not None else None
+        if plan is not None:
+            found.append((plan.competency_ids, plan.required))
+            continue
+        if default is None:
+            ids = frozenset(required_competency_ids(district_id, settings.kinds))
+            default = (ids, len(ids))
+        found.append(default)
+    return found
 
 
 @dataclass(frozen=True)
@@ -257,6 +292,7 @@ class StudentFacts:
     start: datetime.date | None
     target_years: int
     prior: int
+    cohort: int | None = None
 
 
 def student_facts(*, district_id: int, student_ids: Sequence[int] | None) -> list[StudentFacts]:
@@ -281,6 +317,7 @@ def student_facts(*, district_id: int, student_ids: Sequence[int] | None) -> lis
             start=student_start(cohort, timelines.get(pk, (None, 0))[0]),
             target_years=targets.get(pk, trajectory.DEFAULT_TARGET_YEARS),
             prior=timelines.get(pk, (None, 0))[1],
+            cohort=cohort,
         )
         for pk, cohort in rows
     ]
@@ -323,14 +360,19 @@ def progress_compute(
     facts = student_facts(district_id=district_id, student_ids=ids)
     if not facts:
         return []
-    required_ids = required_competency_ids(district_id, settings.kinds)
-    required = len(required_ids)
+    requirements = graduation_requirements(district_id=district_id, facts=facts, settings=settings)
+    required_of = np.fromiter((needed for _, needed in requirements), dtype=np.int64, count=len(facts))
+    every_id = frozenset().union(*(ids for ids, _ in requirements))
     position = {fact.student_id: index for index, fact in enumerate(facts)}
-    dated = (
-        mastery_dates(district_id=district_id, competency_ids=required_ids, student_ids=ids)
-        if required
-        else []
-    )
+    dated = [
+        (student_id, day)
+        for student_id, competency_id, day in (
+            competency_mastery_dates(district_id=district_id, competency_ids=every_id, student_ids=ids)
+            if every_id
+            else []
+        )
+        if competency_id in requirements[position[student_id]][0]
+    ]
     count = len(facts)
     student_index = np.fromiter((position[pk] for pk, _ in dated), dtype=np.int64, count=len(dated))
     days = np.fromiter((day.toordinal() for _, day in dated), dtype=np.int64, count=len(dated))
@@ -346,7 +388,7 @@ def progress_compute(
         student_index=student_index,
         day=days,
         students=count,
-        required=np.full(count, required, dtype=np.int64),
+        required=required_of,
         prior=prior,
         start=start_ord,
         target=target_ord,
@@ -364,6 +406,7 @@ def progress_compute(
             datetime.date.fromordinal(int(result.projected[index])) if result.projected[index] > 0 else None
         )
         rate = float(result.pace[index])
+        required = int(required_of[index])
         params: dict[str, object]
         if not required:
             code, reason, params = trajectory.UNKNOWN, REASON_NO_REQUIREMENTS, {}
@@ -471,6 +514,12 @@ def _no_evidence(
         .values_list("student_id", "last")
         .order_by()
     }
+    # A student who arrived in the district within the window (a transfer, a new enrolment) has had no time
+    # to hand anything in: the rule waits until they have been here as long as it looks back.
+    entries = StudentEnrollment.objects.filter(district_id=district_id, student_id__in=sorted(started))
+    arrived = dict(
+        entries.values("student_id").annotate(first=Min("entry_date")).values_list("student_id", "first")
+    )
     return [
         Firing(
             AlertKind.NO_EVIDENCE,
@@ -480,7 +529,7 @@ def _no_evidence(
             {"weeks": weeks, "last_evidence": last[pk].isoformat() if pk in last else ""},
         )
         for pk in sorted(started)
-        if pk not in last or last[pk] < since
+        if (pk not in last or last[pk] < since) and (arrived.get(pk) is None or arrived[pk] <= since)
     ]
 
 

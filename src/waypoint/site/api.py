@@ -19,6 +19,7 @@ from waypoint.pathways.api import router as pathways_router
 from waypoint.people.api import router as people_router
 from waypoint.profiles.api import router as profiles_router
 from waypoint.progress.api import router as progress_router
+from waypoint.records.api import router as records_router
 
 
 class AccessTokenAuth(HttpBearer):
@@ -48,6 +49,7 @@ api.add_router("/", profiles_router)
 api.add_router("/", pathways_router)
 api.add_router("/", notifications_router)
 api.add_router("/", progress_router)
+api.add_router("/", records_router)
 
 
 @api.exception_handler(Refusal)

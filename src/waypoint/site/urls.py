@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("waypoint.pathways.urls")),
     path("", include("waypoint.notifications.urls")),
     path("", include("waypoint.progress.urls")),
+    path("", include("waypoint.records.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""The records app's forms, one module per area."""
