@@ -33,9 +33,11 @@ def test_every_operation_conforms_to_its_schema(shard: int) -> None:
     assert len(operations) >= 4 * SHARDS
 
     for operation in operations[shard::SHARDS]:
+        # 15 cases an operation: the schema grew past 100 operations, and CI has a time limit. The cases
+        # that once broke the API (surrogates, huge ids, far dates) are tested by name in tests/core.
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def conforms(case: schemathesis.Case) -> None:
             response = case.call(headers={"Authorization": f"Bearer {token}"})
             # The test supplies a valid token itself, so "ignored auth" would flag every call; refusing bad

@@ -398,7 +398,7 @@ def _spare_version(district: Organization, *, publish: bool) -> FrameworkVersion
     return version_publish(version=version, actor=None) if publish else version
 
 
-@pytest.mark.once
+@pytest.mark.matrix
 class AuthorizationMatrixTest(TestCase):
     users: dict[str, User]
     targets: dict[str, dict[str, Model]]
