@@ -25,10 +25,9 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.errors import Conflict, Invalid, NotPermitted
-from waypoint.core.models import AuditAction, AuditEvent, Student, StudentEnrollment, User
+from waypoint.core.errors import Conflict, Invalid
+from waypoint.core.models import AuditAction, AuditEvent, Student, StudentEnrollment
 from waypoint.policy import Action
 from waypoint.policy.base import active_on
 from waypoint.records.models import (
@@ -38,6 +37,7 @@ from waypoint.records.models import (
     IssuedCredential,
     TransferRequest,
 )
+from waypoint.records.services import acting_user, require
 
 DISPOSAL_DAYS = 60
 MAX_NAME = 200
@@ -49,17 +49,6 @@ KEPT: frozenset[tuple[type[Model], str]] = frozenset(
 
 class DisposalError(Invalid):
     """A refused disposal write; `problems` lists every reason, and nothing was written."""
-
-
-def _require(context: RequestContext, action: Action, obj: object) -> None:
-    if not policy.can(context.user, action, obj):  # type: ignore[arg-type]
-        raise NotPermitted(gettext("You may not %(action)s.") % {"action": action.label})
-
-
-def _actor(context: RequestContext) -> User:
-    if context.actor is None:
-        raise NotPermitted(gettext("Sign in first."))
-    return context.actor
 
 
 def student_reference(student: Student) -> str:
@@ -82,8 +71,8 @@ def disposal_request(
     """Record a request to dispose of a departed student's record; it is due 60 days after it was received.
     Refused, with nothing written, for a student still enrolled in the district, a date in the future, a
     missing name, or when a request for the student is already open."""
-    _require(context, Action.DISPOSE_RECORD, student)
-    actor = _actor(context)
+    require(context, Action.DISPOSE_RECORD, student)
+    actor = acting_user(context)
     today = timezone.localdate()
     name = " ".join(requested_by_name.split())
     problems: list[str] = []
@@ -129,8 +118,8 @@ def disposal_request(
 def disposal_complete(*, context: RequestContext, request: DisposalRequest) -> DisposalRequest:
     """Dispose of the record now: every row of it goes, but the diplomas, this request and the audit log
     stay. Refused if the student enrolled in the district again meanwhile. All or nothing."""
-    _require(context, Action.DISPOSE_RECORD, request)
-    actor = _actor(context)
+    require(context, Action.DISPOSE_RECORD, request)
+    actor = acting_user(context)
     with transaction.atomic():
         locked = DisposalRequest.objects.select_for_update().get(pk=request.pk)
         if locked.status != DisposalStatus.REQUESTED or locked.student_id is None:

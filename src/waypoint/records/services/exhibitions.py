@@ -39,6 +39,7 @@ from waypoint.records.models import (
     PanelRole,
     PortfolioCollection,
 )
+from waypoint.records.services import acting_user
 
 MAX_TITLE = 300
 MAX_TEXT = 5000
@@ -78,12 +79,6 @@ class ScoreOutcome:
     @property
     def sets_levels(self) -> bool:
         return bool(self.scores)
-
-
-def _actor(context: RequestContext) -> User:
-    if context.actor is None:
-        raise NotPermitted(gettext("Sign in first."))
-    return context.actor
 
 
 def _audit(context: RequestContext, action: AuditAction, object_type: str, pk: int, student: Student) -> None:
@@ -209,7 +204,7 @@ def _panel(student: Student, plan: ExhibitionPlan, problems: list[str]) -> tuple
 
 def exhibition_schedule(*, context: RequestContext, student: Student, plan: ExhibitionPlan) -> Exhibition:
     """Schedule an exhibition the student leads, with its panel; its evidence row is made at once."""
-    actor = _actor(context)
+    actor = acting_user(context)
     if not policy.can(actor, Action.SCHEDULE_EXHIBITION, student):
         raise NotPermitted(gettext("Only the staff who guide the student schedule an exhibition."))
     problems = _text_problems(plan)
@@ -349,7 +344,7 @@ def _feedback_text(
 def _scoring_member(context: RequestContext, exhibition: Exhibition, member_id: int | None) -> PanelMember:
     """The member whose judgement this is: the actor's own seat, or a community expert's, entered by a
     staff member of the panel or one who guides the student."""
-    actor = _actor(context)
+    actor = acting_user(context)
     if exhibition.status == ExhibitionStatus.CANCELLED:
         raise ExhibitionError(gettext("The exhibition was cancelled; it takes no scores."))
     if member_id is None:
@@ -379,7 +374,7 @@ def exhibition_score(
     """A panel member's judgement of the exhibition, on its competencies. A certified teacher of the panel
     who may judge the student's evidence sets levels; anyone else's judgement is feedback. With
     `member_id`, a staff member enters the judgement of a community expert of the panel (always feedback)."""
-    actor = _actor(context)
+    actor = acting_user(context)
     member = _scoring_member(context, exhibition, member_id)
     if "\x00" in comment or len(comment) > MAX_TEXT:
         raise ExhibitionError(
@@ -429,7 +424,7 @@ def exhibition_record_outcome(
     """Record that the exhibition was held, and whether the student demonstrated the competencies. A held
     Senior Demonstration Project with the outcome "demonstrated" meets the experience requirement of the
     graduation rules."""
-    actor = _actor(context)
+    actor = acting_user(context)
     if not policy.can(actor, Action.SCHEDULE_EXHIBITION, exhibition):
         raise NotPermitted(gettext("Only the staff who guide the student record the outcome."))
     problems = []

@@ -27,6 +27,7 @@ from waypoint.core.models import AuditAction, Student, User
 from waypoint.evidence.models import Evidence
 from waypoint.policy import Action
 from waypoint.records.models import PortfolioCollection, PortfolioItem, PortfolioLink
+from waypoint.records.services import acting_user
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -63,14 +64,8 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _actor(context: RequestContext) -> User:
-    if context.actor is None:
-        raise NotPermitted(gettext("Sign in first."))
-    return context.actor
-
-
 def _require_owner(context: RequestContext, student: Student) -> User:
-    actor = _actor(context)
+    actor = acting_user(context)
     if not policy.can(actor, Action.CURATE_PORTFOLIO, student):
         raise NotPermitted(gettext("Only the student curates their portfolio."))
     return actor

@@ -32,16 +32,16 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from weasyprint.urls import URLFetcher
 
-from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.errors import Invalid, NotPermitted
-from waypoint.core.models import AuditAction, Student, User
+from waypoint.core.models import AuditAction, Student
 from waypoint.notifications.services import notify
 from waypoint.policy import Action
 from waypoint.policy.records_transcripts import may_request_transcript, transcript_issuers
 from waypoint.records import events
 from waypoint.records.models import IssuedTranscript, TranscriptRequest
 from waypoint.records.selectors.transcripts import content_for_display, transcript_content
+from waypoint.records.services import acting_user, require
 
 RECIPIENT_MAX = 300
 # Drafts kept printed per process (about 40 KB each).
@@ -50,17 +50,6 @@ DRAFTS_KEPT = 16
 
 class TranscriptError(Invalid):
     """A refused write about a transcript; `problems` lists every reason, in words the person can act on."""
-
-
-def _actor(context: RequestContext) -> User:
-    if context.actor is None:
-        raise NotPermitted(gettext("Sign in first."))
-    return context.actor
-
-
-def _require(context: RequestContext, action: Action, student: Student) -> None:
-    if not policy.can(context.user, action, student):
-        raise NotPermitted(gettext("You may not %(action)s.") % {"action": action.label})
 
 
 # The PDF ----------------------------------------------------------------------------------------------------
@@ -177,8 +166,8 @@ def render_pdf(
 def transcript_issue(*, context: RequestContext, student: Student) -> IssuedTranscript:
     """Issue the student's official transcript as it stands now. The previous issue (if any) is superseded
     and kept; the requests waiting are fulfilled by this one."""
-    actor = _actor(context)
-    _require(context, Action.ISSUE_TRANSCRIPT, student)
+    actor = acting_user(context)
+    require(context, Action.ISSUE_TRANSCRIPT, student)
     with transaction.atomic():
         # One issue at a time per student: each supersedes exactly the one before it.
         Student.objects.select_for_update().filter(pk=student.pk).values_list("pk", flat=True).first()
@@ -223,7 +212,7 @@ def transcript_issue(*, context: RequestContext, student: Student) -> IssuedTran
 def transcript_request(*, context: RequestContext, student: Student, recipient: str) -> TranscriptRequest:
     """Ask for an official transcript of the student for a recipient (a college, an employer); the people
     who issue the student's transcripts are told."""
-    actor = _actor(context)
+    actor = acting_user(context)
     if not may_request_transcript(actor, student):
         raise NotPermitted(gettext("You may not request this student’s transcript."))
     recipient = " ".join(recipient.split())

@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.errors import Conflict, Invalid, NotPermitted
+from waypoint.core.errors import Conflict, Invalid
 from waypoint.core.models import (
     AuditAction,
     Organization,
@@ -44,6 +43,7 @@ from waypoint.policy.base import active_on
 from waypoint.policy.notifications import family_of
 from waypoint.records import events
 from waypoint.records.models import Diploma, TransferPolicy, TransferRequest, TransferStatus
+from waypoint.records.services import acting_user, require
 
 # Paths that happened or are happening: a proposal never approved is not part of the record.
 PATHS_ON_RECORD = (PathStatus.APPROVED, PathStatus.ACTIVE, PathStatus.COMPLETED)
@@ -52,17 +52,6 @@ MAX_REASON = 2000
 
 class TransferError(Invalid):
     """A refused transfer write; `problems` lists every reason, and nothing was written."""
-
-
-def _require(context: RequestContext, action: Action, obj: object) -> None:
-    if not policy.can(context.user, action, obj):  # type: ignore[arg-type]
-        raise NotPermitted(gettext("You may not %(action)s.") % {"action": action.label})
-
-
-def _actor(context: RequestContext) -> User:
-    if context.actor is None:
-        raise NotPermitted(gettext("Sign in first."))
-    return context.actor
 
 
 def enrolled_in(student: Student, district_id: int, on: datetime.date) -> bool:
@@ -111,8 +100,8 @@ def transfer_request(*, context: RequestContext, student: Student, state_student
     Refused, with nothing written, when no other district holds a student with that id (without saying
     whether one exists), when the student is not enrolled in B today, or when a request is already open.
     A's administrators are told; A's policy may release the record at once on a matched enrolment."""
-    _require(context, Action.REQUEST_TRANSFER, student)
-    actor = _actor(context)
+    require(context, Action.REQUEST_TRANSFER, student)
+    actor = acting_user(context)
     today = timezone.localdate()
     wanted = " ".join(state_student_id.split())
     problems: list[str] = []
@@ -195,7 +184,7 @@ def transfer_request(*, context: RequestContext, student: Student, state_student
 
 def _open(context: RequestContext, transfer: TransferRequest) -> TransferRequest:
     """The transfer, locked, still waiting for A's decision."""
-    _require(context, Action.RELEASE_TRANSFER, transfer)
+    require(context, Action.RELEASE_TRANSFER, transfer)
     locked = TransferRequest.objects.select_for_update().get(pk=transfer.pk)
     if locked.status != TransferStatus.REQUESTED:
         raise Conflict(
@@ -209,7 +198,7 @@ def transfer_release(
 ) -> TransferRequest:
     """A's district administrator releases the record with the evidence chosen (a subset of the student's
     evidence in A): B receives the transcript-level data and copies of the evidence and its counted scores."""
-    actor = _actor(context)
+    actor = acting_user(context)
     wanted = sorted(set(evidence_ids))
     with transaction.atomic():
         locked = _open(context, transfer)
@@ -229,7 +218,7 @@ def transfer_release(
 
 def transfer_decline(*, context: RequestContext, transfer: TransferRequest, reason: str) -> TransferRequest:
     """A's district administrator declines the request, saying why; B's requester reads the reason."""
-    actor = _actor(context)
+    actor = acting_user(context)
     reason = reason.strip()
     if not reason:
         raise TransferError(gettext("Say why the request is declined."))
