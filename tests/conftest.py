@@ -15,6 +15,7 @@ from django.core.management.color import no_style
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
 from django.db.models import Max, Model, QuerySet
+from django.test import TransactionTestCase
 from django.utils import translation
 from hypothesis import settings as hypothesis_settings
 from pytest_django import DjangoDbBlocker
@@ -45,6 +46,25 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         # `_addoption` is how plugins (xdist among them) register a lowercase short option.
         group._addoption("-n", "--numprocesses", help="ignored: pytest-xdist is turned off")
         group.addoption("--dist", help="ignored: pytest-xdist is turned off")
+
+
+# Fixtures through which a test reaches the database.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "demo", "live_server", "demo_site"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `engine_free` what no database engine can change: a test that never reaches the database, and
+    the translation checks (tests/i18n), which read templates and the catalog. CI runs them once, on
+    SQLite."""
+    for item in items:
+        test_case = getattr(item, "cls", None)
+        reaches_database = (
+            item.get_closest_marker("django_db") is not None
+            or bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+            or (isinstance(test_case, type) and issubclass(test_case, TransactionTestCase))
+        )
+        if not reaches_database or "tests/i18n/" in item.nodeid:
+            item.add_marker(pytest.mark.engine_free)
 
 
 @pytest.fixture(scope="session")
