@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "waypoint.core",
     "waypoint.notifications",
     "waypoint.people",
@@ -100,6 +102,7 @@ INSTALLED_APPS = [
     # student's pace against the graduation rule sets the records demo puts in force.
     "waypoint.records",
     "waypoint.progress",
+    "waypoint.interop",
     "waypoint.site",
 ]
 
@@ -113,6 +116,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks a session verified by a second factor (TOTP), for staff who set one up (waypoint.interop).
+    "django_otp.middleware.OTPMiddleware",
+    # Staff who set up a second factor finish signing in with it before any other page (waypoint.interop).
+    "waypoint.interop.middleware.SecondFactorMiddleware",
     "waypoint.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -249,6 +256,8 @@ WAYPOINT_BASE_URL = os.environ.get("WAYPOINT_BASE_URL", "http://127.0.0.1:8000")
 WAYPOINT_CASE_MAX_BYTES = int(os.environ.get("WAYPOINT_CASE_MAX_BYTES", str(25 * 1024 * 1024)))
 # Uploads up to that size are streamed to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A district's OneRoster zip (waypoint.interop): 100,000 users and a million enrollments zip to about 40 MB.
+WAYPOINT_ROSTER_MAX_BYTES = int(os.environ.get("WAYPOINT_ROSTER_MAX_BYTES", str(200 * 1024 * 1024)))
 # The largest evidence file a student or teacher may upload, in bytes.
 WAYPOINT_EVIDENCE_MAX_BYTES = int(os.environ.get("WAYPOINT_EVIDENCE_MAX_BYTES", str(25 * 1024 * 1024)))
 

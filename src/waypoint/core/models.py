@@ -245,6 +245,8 @@ class SectionTeacher(models.Model):
     teaching_role = models.CharField(max_length=16, choices=TeachingRole.choices, default=TeachingRole.LEAD)
     starts_on = models.DateField(default=datetime.date.today)
     ends_on = models.DateField(null=True, blank=True)
+    # The OneRoster enrollment that rostered this teacher; empty when set by hand or by the demo.
+    sourced_id = models.CharField(max_length=255, blank=True, default="", db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["section", "teacher"], name="section_teacher_once")]
@@ -261,9 +263,14 @@ class SectionEnrollment(models.Model):
     district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
+    # The OneRoster enrollment that rostered this student; empty when set by hand or by the demo.
+    sourced_id = models.CharField(max_length=255, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["section", "ends_on"])]
+        indexes = [
+            models.Index(fields=["section", "ends_on"]),
+            models.Index(fields=["district", "sourced_id"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["section", "student", "starts_on"], name="section_enrollment_once_per_start"

@@ -98,6 +98,13 @@ class Action(StrEnum):
     RELEASE_TRANSFER = "records.transfer_release"
     VIEW_TRANSFERS = "records.transfer_list"
     DISPOSE_RECORD = "records.dispose"
+    # A district's adoption: set-up, rosters in and out, sign-in through its provider (policy/interop.py).
+    VIEW_FIRST_RUN = "interop.first_run"
+    IMPORT_ROSTER = "interop.roster_import"
+    EXPORT_ROSTER = "interop.roster_export"
+    VIEW_ROSTER_IMPORTS = "interop.roster_imports"
+    CONFIGURE_SIGN_IN = "interop.sign_in_configure"
+    MANAGE_OWN_MFA = "interop.mfa_manage"
 
     @property
     def domain(self) -> str:
@@ -188,4 +195,10 @@ LABELS: dict[Action, Promise] = {
     Action.RELEASE_TRANSFER: gettext_lazy("release or decline this transfer"),
     Action.VIEW_TRANSFERS: gettext_lazy("see the district’s transfers"),
     Action.DISPOSE_RECORD: gettext_lazy("dispose of this student’s record"),
+    Action.VIEW_FIRST_RUN: gettext_lazy("set up the district"),
+    Action.IMPORT_ROSTER: gettext_lazy("import the district’s roster"),
+    Action.EXPORT_ROSTER: gettext_lazy("export the district’s roster"),
+    Action.VIEW_ROSTER_IMPORTS: gettext_lazy("read the district’s roster imports"),
+    Action.CONFIGURE_SIGN_IN: gettext_lazy("configure how the district signs in"),
+    Action.MANAGE_OWN_MFA: gettext_lazy("set up two-step sign-in"),
 }

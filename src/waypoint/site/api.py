@@ -12,6 +12,7 @@ from waypoint.catalog.api import router as catalog_router
 from waypoint.core.errors import NotVisible, Refusal
 from waypoint.core.services import access_token_authenticate
 from waypoint.evidence.api import router as evidence_router
+from waypoint.interop.api import router as interop_router
 from waypoint.frameworks.api import router as frameworks_router
 from waypoint.mastery.api import router as mastery_router
 from waypoint.notifications.api import router as notifications_router
@@ -50,6 +51,7 @@ api.add_router("/", pathways_router)
 api.add_router("/", notifications_router)
 api.add_router("/", progress_router)
 api.add_router("/", records_router)
+api.add_router("/", interop_router)
 
 
 @api.exception_handler(Refusal)

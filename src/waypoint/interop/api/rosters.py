@@ -1,0 +1,5 @@
+"""The interop API: rosters (being built)."""
+
+from ninja import Router
+
+router = Router()

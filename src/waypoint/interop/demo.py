@@ -1,0 +1,7 @@
+"""The interop demo: nothing yet."""
+
+from __future__ import annotations
+
+
+def load_demo() -> None:
+    """Nothing to load yet."""

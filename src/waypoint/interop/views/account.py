@@ -1,0 +1,5 @@
+"""Interop pages: account (being built)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
