@@ -110,6 +110,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Every audit event of a request in one insert, error responses included (waypoint.core.audit).
     "waypoint.core.middleware.AuditBatchMiddleware",
+    # Every error answer under /api/ as application/problem+json, whoever raised it (a 404 of no route, a
+    # body over the size limit, a 500).
+    "waypoint.core.middleware.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Before sign-in Accept-Language chooses; UserLanguageMiddleware then applies a saved choice.
     "django.middleware.locale.LocaleMiddleware",

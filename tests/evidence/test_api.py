@@ -104,7 +104,8 @@ def test_bad_input_answers_400_and_writes_nothing(scene: Scene) -> None:
 
 def test_calculation_rules_are_read_by_all_and_set_by_district_administrators(scene: Scene) -> None:
     profile = Framework.objects.get(owner=scene.district, kind="graduate_profile")
-    default = client_for(scene, "teacher").get(f"/api/v1/frameworks/{profile.pk}/calculation-rules").json()
+    rules = client_for(scene, "teacher").get(f"/api/v1/frameworks/{profile.pk}/calculation-rules").json()
+    default = rules["items"]
     assert default[0]["method"] == "decaying_average"
     assert default[0]["parameters"] == {"weight": 0.65}
     put = client_for(scene, "district-admin").put(

@@ -116,16 +116,16 @@ def test_tree_and_search_answer_in_a_constant_number_of_queries(
         parent = made if n % 3 == 0 else parent
     url = f"/api/v1/framework-versions/{draft.pk}/competencies"
     with CaptureQueriesContext(connection) as few:
-        assert len(admin_client.get(url).json()) == 30
+        assert len(admin_client.get(url).json()["items"]) == 30
     services.competency_create(
         version=draft, parent=None, fields=services.CompetencyFields(human_code="M.x", full_statement="More.")
     )
     with CaptureQueriesContext(connection) as more:
-        assert len(admin_client.get(url).json()) == 31
+        assert len(admin_client.get(url).json()["items"]) == 31
     assert len(more.captured_queries) == len(few.captured_queries)
-    matches = admin_client.get(url + "?q=M.1").json()
+    matches = admin_client.get(url + "?search=M.1").json()["items"]
     assert {m["human_code"] for m in matches} == {"M.1", *(f"M.{n}" for n in range(10, 20))}
-    assert admin_client.get(url + "?q=type+7").json()[0]["human_code"] == "M.7"
+    assert admin_client.get(url + "?search=type+7").json()["items"][0]["human_code"] == "M.7"
 
 
 def test_drafts_are_invisible_outside_the_owning_districts_administrators(
@@ -140,7 +140,7 @@ def test_drafts_are_invisible_outside_the_owning_districts_administrators(
         client = Client()
         client.force_login(user)
         assert client.get(f"/api/v1/framework-versions/{draft.pk}/competencies").status_code == 404
-        listed = [framework["id"] for framework in client.get("/api/v1/frameworks").json()]
+        listed = [framework["id"] for framework in client.get("/api/v1/frameworks").json()["items"]]
         assert not demo.added(Framework).filter(pk__in=listed).exists()
         refused = send(client, "post", f"/api/v1/framework-versions/{draft.pk}/publish")
         assert refused.status_code == 404
@@ -374,5 +374,5 @@ def test_api_adopts_retires_discards_and_creates_scales(
     scale = send(admin_client, "post", "/api/v1/scales", {"name": "Met or not", "levels": levels})
     assert scale.status_code == 201
     assert [level["label"] for level in scale.json()["levels"]] == ["Not yet", "Met"]
-    listed = [rubric["id"] for rubric in admin_client.get("/api/v1/rubrics").json()]
+    listed = [rubric["id"] for rubric in admin_client.get("/api/v1/rubrics").json()["items"]]
     assert not demo.added(Rubric).filter(pk__in=listed).exists()

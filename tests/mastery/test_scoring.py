@@ -197,7 +197,7 @@ def test_the_api_scores_a_list_all_or_nothing(scene: Scene) -> None:
     assert body["items"][1]["problems"] == [
         f"Rubric criterion {criterion_of(scene, first)} is not about this competency."
     ]
-    assert body["problems"][0].startswith(f"Competency {second.human_code}: 9 is not a level")
+    assert body["problems"][0]["reason"].startswith(f"Competency {second.human_code}: 9 is not a level")
     assert "not a level of the scale" in body["detail"]
     assert written() == before
 
@@ -283,7 +283,7 @@ def test_the_page_and_the_api_record_the_same_scores_and_refuse_alike(scene: Sce
     )
     assert page.status_code == 200
     assert api.status_code == 400
-    problems = api.json()["problems"]
+    problems = [item["reason"] for item in api.json()["problems"]]
     assert problems == [f"Competency {competency.human_code}: Say why the score is corrected."]
     page_text = re.sub(r"\s+", " ", page.content.decode())
     assert "Nothing was scored" in page_text

@@ -44,7 +44,7 @@ def test_recommendations_come_with_their_reasons(world: World) -> None:
     LearnerProfile.objects.create(student=world.student, district=world.district, interests=["robotics"])
     items = send(
         client_for(world.student_user), "get", f"/students/{world.student.pk}/recommendations"
-    ).json()
+    ).json()["items"]
     assert [item["opportunity"]["title"] for item in items] == ["Machining internship"]
     assert items[0]["reason"].startswith("Recommended because it can show 2 competencies")
     assert items[0]["interests_matched"] == ["robotics"]

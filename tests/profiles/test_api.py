@@ -41,7 +41,7 @@ def test_the_student_keeps_the_profile_through_the_api(world: World) -> None:
     assert send(student, "put", url, {"interests": ["bad\x00"]}).status_code == 422
     assert send(client_for(world.advisor), "put", url, {}).status_code == 403
     assert send(client_for(world.other_teacher), "get", url).status_code == 404
-    history = send(client_for(world.guardian), "get", f"{url}/history").json()
+    history = send(client_for(world.guardian), "get", f"{url}/history").json()["items"]
     assert [r["snapshot"]["interests"] for r in history] == [["robotics"]]
 
 

@@ -144,7 +144,7 @@ def test_the_api_refuses_an_impossible_threshold_and_saves_nothing(demo: Demo, a
     response = admin.put(API, {**GOOD_SETTINGS, "pace_window_weeks": 0}, content_type="application/json")
     assert response.status_code == 400
     assert "pace_window_weeks must be between 1 and 104" in response.content.decode()
-    assert response["Content-Type"].startswith("application/json")
+    assert response["Content-Type"].startswith("application/problem+json")
     assert stored(demo.riverside.pk) == before
 
 

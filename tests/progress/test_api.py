@@ -45,7 +45,7 @@ def test_an_advisor_lists_alerts_and_opens_a_support_from_one(demo: Demo) -> Non
         facts={"competency": "M.10.1", "attempts": 3},
     )
     advisor = client_for(demo.users["advisor"])
-    listed = advisor.get("/api/v1/progress/alerts", {"kind": "stuck"}).json()
+    listed = advisor.get("/api/v1/progress/alerts", {"kind": "stuck"}).json()["items"]
     assert alert.pk in [item["id"] for item in listed]
     assert all(item["kind"] == "stuck" for item in listed)
     today = timezone.localdate()
@@ -93,7 +93,8 @@ def test_a_conference_is_scheduled_and_the_student_reads_it(demo: Demo) -> None:
     assert created.json()["agenda"] == conference.agenda_items
     student = client_for(demo.users["student"])
     assert student.get(f"/api/v1/progress/conferences/{conference.pk}").status_code == 200
-    assert conference.pk in [item["id"] for item in student.get("/api/v1/progress/conferences").json()]
+    listed = student.get("/api/v1/progress/conferences").json()["items"]
+    assert conference.pk in [item["id"] for item in listed]
 
 
 def test_an_advancement_dated_in_the_future_is_refused(demo: Demo) -> None:

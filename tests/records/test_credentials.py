@@ -333,7 +333,7 @@ def test_the_api_lists_issues_and_verifies(demo: Demo) -> None:
     assert created.status_code == 201
     body = created.json()
     assert body["kind"] == "clr"
-    listed = client_for(demo.users["student"]).get(base).json()
+    listed = client_for(demo.users["student"]).get(base).json()["items"]
     assert body["id"] in {row["id"] for row in listed}
     assert len(listed) > 1
     verified = staff.post(

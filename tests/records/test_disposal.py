@@ -281,7 +281,7 @@ def test_api_records_and_completes(departed: Student, demo: Demo) -> None:
         content_type="application/json",
     )
     assert created.status_code == 201, created.content
-    listed = client.get("/api/v1/records/disposals").json()
+    listed = client.get("/api/v1/records/disposals").json()["items"]
     assert created.json()["id"] in [row["id"] for row in listed]
     done = client.post(f"/api/v1/records/disposals/{created.json()['id']}/complete")
     assert done.status_code == 200, done.content

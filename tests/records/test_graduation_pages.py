@@ -137,7 +137,7 @@ def test_the_api_saves_a_rule_set_or_names_every_problem(demo: Demo) -> None:
     assert saved.status_code == 201
     body = saved.json()
     assert (body["cohort_year"], body["status"]) == (2031, "draft")
-    listed = admin.get("/api/v1/records/graduation/rule-sets").json()
+    listed = admin.get("/api/v1/records/graduation/rule-sets").json()["items"]
     assert body["id"] in [r["id"] for r in listed]
     assert admin.get(f"/api/v1/records/graduation/rule-sets/{body['id']}").status_code == 200
 

@@ -300,11 +300,11 @@ def test_the_api_lists_the_collections_visible_to_the_caller_and_only_the_studen
     url = f"/api/v1/records/students/{demo.student.pk}/portfolio"
     teacher = _client(demo, "teacher").get(url)
     assert teacher.status_code == 200
-    ids = [c["id"] for c in teacher.json()]
+    ids = [c["id"] for c in teacher.json()["items"]]
     assert shared.pk in ids
     assert private.pk not in ids
-    assert teacher.json()[ids.index(shared.pk)]["items"][0]["title"]
-    own = _client(demo, "student").get(url).json()
+    assert teacher.json()["items"][ids.index(shared.pk)]["items"][0]["title"]
+    own = _client(demo, "student").get(url).json()["items"]
     assert {shared.pk, private.pk} <= {c["id"] for c in own}
     assert _client(demo, "mentor").get(url).status_code == 404
     created = _client(demo, "student").post(
@@ -342,4 +342,4 @@ def test_the_portfolio_and_collection_pages_read_in_a_bounded_number_of_queries(
     api = f"/api/v1/records/students/{demo.student.pk}/portfolio"
     teacher.get(api)
     with django_assert_max_num_queries(20):  # type: ignore[operator]
-        assert len(teacher.get(api).json()) >= 3
+        assert len(teacher.get(api).json()["items"]) >= 3

@@ -366,6 +366,6 @@ def test_the_api_reads_the_content_and_issues(demo: Demo, stand_in_pdf: None) ->
     body = issued.json()
     assert body["verification_url"].endswith("/")
     assert len(body["sha256"]) == 64
-    history = admin.get(f"{base}/transcripts").json()
+    history = admin.get(f"{base}/transcripts").json()["items"]
     assert [row["id"] for row in history] == [body["id"]]
     assert _client(demo, "mentor").get(f"{base}/transcript").status_code == 404

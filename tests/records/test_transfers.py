@@ -371,7 +371,7 @@ def test_api_request_release_and_list(world: World) -> None:
     transfer_id = created.json()["id"]
     assert created.json()["outgoing"] is False
     a = _client(world.riverside_admin)
-    listed = a.get("/api/v1/records/transfers").json()
+    listed = a.get("/api/v1/records/transfers").json()["items"]
     assert [row["id"] for row in listed if row["status"] == "requested"][:1] == [transfer_id]
     released = a.post(
         f"/api/v1/records/transfers/{transfer_id}/release",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
@@ -24,18 +23,22 @@ from waypoint.catalog.models import (
     ProviderKind,
 )
 from waypoint.core.api import (
+    LIST_ERRORS,
     READ_ERRORS,
-    UNAUTHORIZED,
     WRITE_ERRORS,
-    ErrorOut,
+    Day,
     Id,
+    PageOut,
+    PageQuery,
     RefId,
     Text,
-    ValidationErrorOut,
+    is_web_address,
+    page_fields,
 )
 from waypoint.core.audit import RequestContext
 from waypoint.core.errors import NotPermitted
 from waypoint.core.models import Organization, User
+from waypoint.core.paging import page_of_sequence
 from waypoint.frameworks.models import Competency
 from waypoint.frameworks.selectors import district_competencies
 from waypoint.policy import Action, request_context
@@ -88,11 +91,8 @@ class OpportunityOut(Schema):
     shared_as_template: bool
 
 
-class OpportunityPageOut(Schema):
+class OpportunityPageOut(PageOut):
     items: list[OpportunityOut]
-    count: int
-    page: int
-    pages: int
 
 
 class OpportunityIn(Schema):
@@ -105,8 +105,8 @@ class OpportunityIn(Schema):
     location_detail: Text = Field("", max_length=300)
     times: list[MeetingTime] = []
     schedule_notes: Text = Field("", max_length=300)
-    starts_on: datetime.date | None = None
-    ends_on: datetime.date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     hours_per_week: int | None = Field(None, ge=1, le=80)
     capacity: int | None = Field(None, ge=1, le=100_000)
     min_grade: int | None = Field(None, ge=0, le=13)
@@ -116,7 +116,7 @@ class OpportunityIn(Schema):
     cost_notes: Text = Field("", max_length=300)
     transport_provided: bool = False
     transport_notes: Text = Field("", max_length=300)
-    career_cluster: str = Field("", max_length=32)
+    career_cluster: Text = Field("", max_length=32)
     mentor_id: RefId | None = None
     is_active: bool = True
     shared_as_template: bool = False
@@ -150,15 +150,17 @@ class ProviderOut(Schema):
     mentor_id: int | None
 
 
-class CatalogQuery(Schema):
-    q: Text = Field("", max_length=100)
+class ProviderPageOut(PageOut):
+    items: list[ProviderOut]
+
+
+class CatalogQuery(PageQuery):
+    search: Text = Field("", max_length=100, description="Words of the title, description or topics.")
     kind: OpportunityKind | None = None
     location: Location | None = None
     career_cluster: Text = Field("", max_length=32)
     grade: int | None = Field(None, ge=0, le=13)
     with_places: bool = False
-    page: int = Field(1, ge=1, le=100_000)
-    page_size: int = Field(50, ge=1, le=settings.WAYPOINT_API_MAX_PAGE_SIZE)
 
 
 # Converters -----------------------------------------------------------------------------------------------
@@ -221,8 +223,8 @@ def _provider_out(provider: Provider) -> ProviderOut:
 
 @router.get(
     "/opportunities",
-    response={200: OpportunityPageOut, 422: ValidationErrorOut, **UNAUTHORIZED},
-    operation_id="waypoint_pathways_api_opportunity_list",
+    response={200: OpportunityPageOut, **LIST_ERRORS},
+    summary="The catalogs of your districts, filtered",
 )
 def opportunity_list(request: HttpRequest, query: Query[CatalogQuery]) -> OpportunityPageOut:
     """The catalogs of your districts, filtered."""
@@ -234,19 +236,14 @@ def opportunity_list(request: HttpRequest, query: Query[CatalogQuery]) -> Opport
             location=query.location or "",
             career_cluster=query.career_cluster,
             grade=query.grade,
-            query=query.q,
+            query=query.search,
             with_places=query.with_places,
             include_inactive=policy.can(context.user, Action.CURATE_CATALOG),
         ),
         page=query.page,
         page_size=query.page_size,
     )
-    return OpportunityPageOut(
-        items=[opportunity_out(o) for o in page.items],
-        count=page.count,
-        page=page.number,
-        pages=page.num_pages,
-    )
+    return OpportunityPageOut(items=[opportunity_out(o) for o in page.items], **page_fields(page))
 
 
 def published_competencies(district: Organization, ids: list[int]) -> list[Competency]:
@@ -323,7 +320,7 @@ def _detailed(context: RequestContext, opportunity_id: int) -> OpportunityOut:
 @router.post(
     "/opportunities",
     response={201: OpportunityOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_opportunity_create",
+    summary="Add an opportunity to your district's catalog (teachers and administrators)",
 )
 def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[OpportunityOut]:
     """Add an opportunity to your district's catalog (teachers and administrators)."""
@@ -338,7 +335,7 @@ def opportunity_create(request: HttpRequest, payload: OpportunityIn) -> Status[O
 @router.get(
     "/opportunities/{int:opportunity_id}",
     response={200: OpportunityOut, **READ_ERRORS},
-    operation_id="waypoint_pathways_api_opportunity_detail",
+    summary="One opportunity of a catalog you may read",
 )
 def opportunity_detail(request: HttpRequest, opportunity_id: Id) -> OpportunityOut:
     return _detailed(request_context(request), opportunity_id)
@@ -347,7 +344,7 @@ def opportunity_detail(request: HttpRequest, opportunity_id: Id) -> OpportunityO
 @router.put(
     "/opportunities/{int:opportunity_id}",
     response={200: OpportunityOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_opportunity_update",
+    summary="Rewrite an opportunity (its author, or its district's administrators)",
 )
 def opportunity_update(request: HttpRequest, opportunity_id: Id, payload: OpportunityIn) -> OpportunityOut:
     """Rewrite an opportunity (its author, or its district's administrators)."""
@@ -370,7 +367,7 @@ def opportunity_update(request: HttpRequest, opportunity_id: Id, payload: Opport
 @router.post(
     "/opportunities/{int:opportunity_id}/copies",
     response={201: OpportunityOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_opportunity_copy",
+    summary="Copy a shared best-practice template into your district's catalog with one of your providers",
 )
 def opportunity_copy(
     request: HttpRequest, opportunity_id: Id, payload: OpportunityCopyIn
@@ -394,25 +391,31 @@ def opportunity_copy(
 
 @router.get(
     "/opportunity-templates",
-    response={200: list[OpportunityOut], 403: ErrorOut, **UNAUTHORIZED},
-    operation_id="waypoint_pathways_api_opportunity_templates",
+    response={200: OpportunityPageOut, **LIST_ERRORS},
+    summary="The best-practice templates other districts share (curators)",
 )
-def opportunity_templates(request: HttpRequest) -> list[OpportunityOut]:
+def opportunity_templates(request: HttpRequest, query: Query[PageQuery]) -> OpportunityPageOut:
     """The best-practice templates other districts share (curators)."""
-    return [opportunity_out(o) for o in selectors.templates_for(context=request_context(request))]
+    templates = selectors.templates_for(context=request_context(request))
+    page = page_of_sequence(templates, number=query.page, size=query.page_size)
+    return OpportunityPageOut(items=[opportunity_out(o) for o in page.items], **page_fields(page))
 
 
 @router.get(
     "/providers",
-    response={200: list[ProviderOut], 403: ErrorOut, **UNAUTHORIZED},
-    operation_id="waypoint_pathways_api_provider_list",
+    response={200: ProviderPageOut, **LIST_ERRORS},
+    summary="The providers of the catalogs you curate",
 )
-def provider_list(request: HttpRequest) -> list[ProviderOut]:
+def provider_list(request: HttpRequest, query: Query[PageQuery]) -> ProviderPageOut:
     """The providers of the catalogs you curate."""
-    return [_provider_out(p) for p in selectors.providers_for(context=request_context(request))]
+    providers = selectors.providers_for(context=request_context(request))
+    page = page_of_sequence(providers, number=query.page, size=query.page_size)
+    return ProviderPageOut(items=[_provider_out(p) for p in page.items], **page_fields(page))
 
 
 def _provider_fields(district: Organization, payload: ProviderIn) -> services.ProviderFields:
+    if payload.website and not is_web_address(payload.website):
+        raise services.CatalogError(gettext("The website should start with https:// and name its site."))
     return services.ProviderFields(
         name=payload.name,
         kind=payload.kind,
@@ -427,7 +430,7 @@ def _provider_fields(district: Organization, payload: ProviderIn) -> services.Pr
 @router.post(
     "/providers",
     response={201: ProviderOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_provider_create",
+    summary="Add a provider to your district's catalog",
 )
 def provider_create(request: HttpRequest, payload: ProviderIn) -> Status[ProviderOut]:
     """Add a provider to your district's catalog."""
@@ -439,7 +442,7 @@ def provider_create(request: HttpRequest, payload: ProviderIn) -> Status[Provide
 @router.put(
     "/providers/{int:provider_id}",
     response={200: ProviderOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_provider_update",
+    summary="Rewrite a provider of your district's catalog",
 )
 def provider_update(request: HttpRequest, provider_id: Id, payload: ProviderIn) -> ProviderOut:
     provider = selectors.provider_get(context=request_context(request), provider_id=provider_id)

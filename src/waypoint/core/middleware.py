@@ -1,7 +1,9 @@
 """Response headers that keep student data out of shared caches, browser history and injected scripts, the
-one place where a refusal raised under a page becomes its response, and the request's one audit insert."""
+one place where a refusal raised under a page becomes its response, the request's one audit insert, and
+problem+json for every error under /api/."""
 
 from collections.abc import Callable
+from http import HTTPStatus
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +11,14 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views.defaults import page_not_found
 
+from waypoint.core.api import (
+    METHOD_REASON,
+    NOT_FOUND_REASON,
+    PROBLEM_MEDIA_TYPE,
+    SERVER_ERROR_REASON,
+    TOO_BIG_REASON,
+    problem_response,
+)
 from waypoint.core.audit import audit_batched
 from waypoint.core.errors import NotVisible, Refusal
 
@@ -90,3 +100,43 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class ApiProblemMiddleware:
+    """Under /api/, answer every error as `application/problem+json`, including those no API code produces:
+    an unknown address (the URL resolver's 404), a method an address does not take (405), a body over
+    `DATA_UPLOAD_MAX_MEMORY_SIZE` (Django's 400, answered 413) and a failure outside the API's views (500).
+    The API's own errors are problem+json already and pass untouched."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith("/api/")
+            or response.get("Content-Type", "").startswith(PROBLEM_MEDIA_TYPE)
+        ):
+            return response
+        status, reason = response.status_code, _GENERIC_REASONS.get(response.status_code)
+        if status == 400 and _body_too_big(request):
+            status, reason = 413, TOO_BIG_REASON
+        problem = problem_response(status=status, problems=[reason or HTTPStatus(status).phrase])
+        if "Allow" in response:
+            problem["Allow"] = response["Allow"]
+        return problem
+
+
+_GENERIC_REASONS = {404: NOT_FOUND_REASON, 405: METHOD_REASON, 500: SERVER_ERROR_REASON}
+
+
+def _body_too_big(request: HttpRequest) -> bool:
+    # Django answers a body over the limit with a generic 400 (`RequestDataTooBig`); the declared length
+    # tells that case apart.
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return limit is not None and length > limit

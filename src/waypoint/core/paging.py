@@ -39,3 +39,12 @@ def page_of(queryset: QuerySet[M], *, number: int, size: int) -> Page[M]:
     number = min(max(1, number), max(1, math.ceil(count / size)))
     start = (number - 1) * size
     return Page(items=list(queryset[start : start + size]), count=count, number=number, size=size)
+
+
+def page_of_sequence(rows: Sequence[T], *, number: int, size: int) -> Page[T]:
+    """The page `number` (clamped likewise) of rows a selector has already read, for the lists whose order
+    or filtering happens in Python."""
+    count = len(rows)
+    number = min(max(1, number), max(1, math.ceil(count / size)))
+    start = (number - 1) * size
+    return Page(items=list(rows[start : start + size]), count=count, number=number, size=size)

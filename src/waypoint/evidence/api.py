@@ -7,32 +7,39 @@ a current teaching certification is kept as feedback and never counts toward mas
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import File, Form, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
+from waypoint.core.api import (
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Day,
+    Id,
+    PageOut,
+    PageQuery,
+    RefId,
+    Text,
+    page_fields,
+)
+from waypoint.core.paging import page_of_sequence
 from waypoint.evidence import selectors, services
 from waypoint.evidence.models import Assessment, AssessmentKind, Evidence, Feedback, Score
 from waypoint.policy import request_context
 
 router = Router(tags=["evidence"])
 
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-READ_ERRORS = {**NOT_FOUND, 403: ErrorOut}
-
 
 class AssessmentIn(Schema):
-    title: Text
+    title: Text = Field(max_length=200)
     kind: AssessmentKind = AssessmentKind.FORMATIVE
-    competency_ids: list[Annotated[int, Path(ge=1, le=MAX_ID)]]
-    instructions: Text = ""
-    rubric_id: int | None = None
-    section_id: int | None = None
-    due_on: datetime.date | None = None
+    competency_ids: list[RefId] = Field(max_length=500)
+    instructions: Text = Field("", max_length=10_000)
+    rubric_id: RefId | None = None
+    section_id: RefId | None = None
+    due_on: Day | None = None
 
 
 class AssessmentOut(Schema):
@@ -113,10 +120,21 @@ class EvidenceDetailOut(Schema):
     your_judgement_counts: bool
 
 
-class InboxOut(Schema):
-    count: int
-    page: int
-    pages: int
+class InboxOut(PageOut):
+    items: list[EvidenceOut]
+
+
+class InboxQuery(PageQuery):
+    section: RefId | None = Field(None, description="A section id (one of yours).")
+    subject: Text = Field("", max_length=200)
+    assessment: RefId | None = Field(None, description="An assessment id.")
+
+
+class AssessmentPageOut(PageOut):
+    items: list[AssessmentOut]
+
+
+class EvidencePageOut(PageOut):
     items: list[EvidenceOut]
 
 
@@ -163,10 +181,17 @@ def score_out(score: Score) -> ScoreOut:
     )
 
 
-@router.get("/assessments", response={200: list[AssessmentOut], 401: ErrorOut})
-def assessment_list(request: HttpRequest) -> list[AssessmentOut]:
+@router.get(
+    "/assessments",
+    response={200: AssessmentPageOut, **LIST_ERRORS},
+    summary="The assessments of your district, newest first",
+)
+def assessment_list(request: HttpRequest, query: Query[PageQuery]) -> AssessmentPageOut:
     """The assessments of your district, newest first."""
-    return [_assessment_out(a) for a in selectors.assessments_for(context=request_context(request))]
+    page = page_of_sequence(
+        selectors.assessments_for(context=request_context(request)), number=query.page, size=query.page_size
+    )
+    return AssessmentPageOut(items=[_assessment_out(a) for a in page.items], **page_fields(page))
 
 
 def _assessment_out(assessment: Assessment) -> AssessmentOut:
@@ -184,7 +209,11 @@ def _assessment_out(assessment: Assessment) -> AssessmentOut:
     )
 
 
-@router.post("/assessments", response={201: AssessmentOut, **WRITE_ERRORS})
+@router.post(
+    "/assessments",
+    response={201: AssessmentOut, **WRITE_ERRORS},
+    summary="Create an assessment aligned to competencies of one published framework version",
+)
 def assessment_create(request: HttpRequest, payload: AssessmentIn) -> Status[AssessmentOut]:
     """Create an assessment aligned to competencies of one published framework version (teachers and
     administrators)."""
@@ -201,48 +230,52 @@ def assessment_create(request: HttpRequest, payload: AssessmentIn) -> Status[Ass
     return Status(201, _assessment_out(assessment))
 
 
-@router.get("/assessments/{int:assessment_id}", response={200: AssessmentOut, **READ_ERRORS})
+@router.get(
+    "/assessments/{int:assessment_id}",
+    response={200: AssessmentOut, **READ_ERRORS},
+    summary="One assessment with its competencies",
+)
 def assessment_detail(request: HttpRequest, assessment_id: Id) -> AssessmentOut:
     return _assessment_out(
         selectors.assessment_get(context=request_context(request), assessment_id=assessment_id)
     )
 
 
-@router.get("/evidence/inbox", response={200: InboxOut, **READ_ERRORS})
-def evidence_inbox(
-    request: HttpRequest,
-    page: Query[int] = 1,
-    section: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    subject: Annotated[str, Query(max_length=200)] = "",
-    assessment: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-) -> InboxOut:
+@router.get(
+    "/evidence/inbox",
+    response={200: InboxOut, **READ_ERRORS},
+    summary="Evidence waiting for a score, oldest first, narrowed by section, subject and assessment",
+)
+def evidence_inbox(request: HttpRequest, query: Query[InboxQuery]) -> InboxOut:
     """Evidence from students in your scope waiting for a score, oldest first (for teachers and
     administrators), narrowed like the inbox page by section, subject and assessment (they combine; a value
     that is not yours is ignored)."""
     result = selectors.evidence_inbox(
         context=request_context(request),
-        page=max(1, min(page, 10**6)),
-        chosen=selectors.InboxFilter(section_id=section, subject=subject, assessment_id=assessment),
+        page=query.page,
+        page_size=query.page_size,
+        chosen=selectors.InboxFilter(
+            section_id=query.section, subject=query.subject, assessment_id=query.assessment
+        ),
     ).page
-    return InboxOut(
-        count=result.count,
-        page=result.number,
-        pages=result.num_pages,
-        items=[_evidence_out(evidence) for evidence in result.items],
-    )
+    return InboxOut(items=[_evidence_out(evidence) for evidence in result.items], **page_fields(result))
 
 
-@router.post("/evidence", response={201: EvidenceOut, **WRITE_ERRORS})
+@router.post(
+    "/evidence",
+    response={201: EvidenceOut, **WRITE_ERRORS},
+    summary="Submit your own work (text, links, files) about competencies or for an assessment",
+)
 def evidence_submit(
     request: HttpRequest,
-    student_id: Form[int],
+    student_id: Form[RefId],
     title: Form[str],
     body: Form[str] = "",
     links: Form[list[str]] = [],  # noqa: B006  (ninja reads the default, never mutates it)
-    competency_ids: Form[list[int]] = [],  # noqa: B006
-    assessment_id: Form[int | None] = None,
+    competency_ids: Form[list[RefId]] = [],  # noqa: B006
+    assessment_id: Form[RefId | None] = None,
     observation: Form[bool] = False,
-    path_id: Form[int | None] = None,
+    path_id: Form[RefId | None] = None,
     files: File[list[UploadedFile]] = [],  # noqa: B006
 ) -> Status[EvidenceOut]:
     """Submit your own work (text, links, files) about competencies or for an assessment; staff record an
@@ -264,7 +297,11 @@ def evidence_submit(
     return Status(201, _evidence_out(evidence))
 
 
-@router.get("/evidence/{int:evidence_id}", response={200: EvidenceDetailOut, **READ_ERRORS})
+@router.get(
+    "/evidence/{int:evidence_id}",
+    response={200: EvidenceDetailOut, **READ_ERRORS},
+    summary="The piece of work with every version, its files, feedback and judgements",
+)
 def evidence_detail(request: HttpRequest, evidence_id: Id) -> EvidenceDetailOut:
     """The piece of work with every version, its files, feedback and judgements."""
     detail = selectors.evidence_detail(context=request_context(request), evidence_id=evidence_id)
@@ -295,7 +332,11 @@ def evidence_detail(request: HttpRequest, evidence_id: Id) -> EvidenceDetailOut:
     )
 
 
-@router.post("/evidence/{int:evidence_id}/revisions", response={201: EvidenceOut, **WRITE_ERRORS})
+@router.post(
+    "/evidence/{int:evidence_id}/revisions",
+    response={201: EvidenceOut, **WRITE_ERRORS},
+    summary="A new version of your own latest work",
+)
 def evidence_revise(
     request: HttpRequest,
     evidence_id: Id,
@@ -316,7 +357,11 @@ def evidence_revise(
     return Status(201, _evidence_out(revision))
 
 
-@router.post("/evidence/{int:evidence_id}/feedback", response={201: FeedbackOut, **WRITE_ERRORS})
+@router.post(
+    "/evidence/{int:evidence_id}/feedback",
+    response={201: FeedbackOut, **WRITE_ERRORS},
+    summary="Comment on evidence; staff may ask for a revision",
+)
 def feedback_add(request: HttpRequest, evidence_id: Id, payload: FeedbackIn) -> Status[FeedbackOut]:
     """Comment on evidence; staff may ask for a revision."""
     note = services.feedback_add(
@@ -328,8 +373,13 @@ def feedback_add(request: HttpRequest, evidence_id: Id, payload: FeedbackIn) -> 
     return Status(201, _feedback_out(note))
 
 
-@router.get("/students/{int:student_id}/evidence", response={200: list[EvidenceOut], **READ_ERRORS})
-def student_evidence(request: HttpRequest, student_id: Id) -> list[EvidenceOut]:
+@router.get(
+    "/students/{int:student_id}/evidence",
+    response={200: EvidencePageOut, **READ_ERRORS},
+    summary="A student's evidence, latest versions, newest first",
+)
+def student_evidence(request: HttpRequest, student_id: Id, query: Query[PageQuery]) -> EvidencePageOut:
     """A student's evidence, latest versions, newest first."""
     _, pieces = selectors.student_evidence(context=request_context(request), student_id=student_id)
-    return [_evidence_out(evidence) for evidence in pieces]
+    page = page_of_sequence(pieces, number=query.page, size=query.page_size)
+    return EvidencePageOut(items=[_evidence_out(evidence) for evidence in page.items], **page_fields(page))

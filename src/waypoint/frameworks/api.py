@@ -8,13 +8,26 @@ from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, File, Form, Path, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from waypoint import policy
-from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, Text, ValidationErrorOut
+from waypoint.core.api import (
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    PageOut,
+    PageQuery,
+    Problem,
+    RefId,
+    Text,
+    page_fields,
+)
 from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import Organization, User
+from waypoint.core.paging import page_of, page_of_sequence
 from waypoint.frameworks import selectors, services
 from waypoint.frameworks.case import CasePackageError
 from waypoint.frameworks.models import (
@@ -31,17 +44,6 @@ from waypoint.frameworks.models import (
 from waypoint.policy import Action
 
 router = Router(tags=["frameworks"])
-
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-WRITE_ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ValidationErrorOut,
-}
 
 
 class VersionOut(Schema):
@@ -63,6 +65,10 @@ class FrameworkOut(Schema):
     version: VersionOut = Field(description="The version readers see first: the published one if any.")
 
 
+class FrameworkPageOut(PageOut):
+    items: list[FrameworkOut]
+
+
 class FrameworkDetailOut(FrameworkOut):
     description: str
     creator: str
@@ -81,6 +87,14 @@ class CompetencyOut(Schema):
     tier: str
     item_type: str
     education_levels: list[str]
+
+
+class CompetencyPageOut(PageOut):
+    items: list[CompetencyOut]
+
+
+class CompetencyQuery(PageQuery):
+    search: Text = Field("", max_length=200, description="Code prefix or words of the statement.")
 
 
 class AlignmentOut(Schema):
@@ -164,9 +178,7 @@ class FrameworkIn(Schema):
     kind: FrameworkKind = FrameworkKind.CONTENT
     subjects: list[Text] = []
     description: Text = ""
-    district_id: int | None = Field(
-        None, ge=1, le=MAX_ID, description="Needed only when you manage several districts."
-    )
+    district_id: RefId | None = Field(None, description="Needed only when you manage several districts.")
 
 
 class CompetencyIn(Schema):
@@ -177,8 +189,8 @@ class CompetencyIn(Schema):
     kind: CompetencyKind = CompetencyKind.CONTENT
     education_levels: list[Text] = []
     notes: Text = ""
-    parent_id: int | None = Field(
-        None, ge=1, le=MAX_ID, description="The parent competency in the same version; none = top."
+    parent_id: RefId | None = Field(
+        None, description="The parent competency in the same version; none = top."
     )
 
 
@@ -192,8 +204,8 @@ class LevelIn(Schema):
 
 class AlignmentIn(Schema):
     association_type: AssociationType
-    target_competency_id: int | None = Field(
-        None, ge=1, le=MAX_ID, description="A competency Waypoint holds; or give target_identifier instead."
+    target_competency_id: RefId | None = Field(
+        None, description="A competency Waypoint holds; or give target_identifier instead."
     )
     target_identifier: Text = Field("", max_length=500, description="The CASE identifier of an outside item.")
     target_uri: Text = Field("", max_length=1000)
@@ -207,7 +219,7 @@ class CellIn(Schema):
 
 
 class CriterionIn(Schema):
-    competency_id: int = Field(ge=1, le=MAX_ID)
+    competency_id: RefId
     title: Text = Field("", max_length=500)
     description: Text = ""
     cells: list[CellIn]
@@ -267,13 +279,22 @@ def _competency_out(competency: Competency) -> CompetencyOut:
     )
 
 
-@router.get("/frameworks", response={200: list[FrameworkOut], **UNAUTHORIZED})
-def framework_list(request: HttpRequest) -> list[dict[str, Any]]:
+@router.get(
+    "/frameworks",
+    response={200: FrameworkPageOut, **LIST_ERRORS},
+    summary="Every framework you may read, with the version to read first",
+)
+def framework_list(request: HttpRequest, query: Query[PageQuery]) -> dict[str, Any]:
     """Every framework you may read, with the version to read first."""
-    return [_framework_out(f, v) for f, v in selectors.frameworks_for(_user(request))]
+    page = page_of_sequence(selectors.frameworks_for(_user(request)), number=query.page, size=query.page_size)
+    return {"items": [_framework_out(f, v) for f, v in page.items], **page_fields(page)}
 
 
-@router.get("/frameworks/{int:framework_id}", response={200: FrameworkDetailOut, **NOT_FOUND})
+@router.get(
+    "/frameworks/{int:framework_id}",
+    response={200: FrameworkDetailOut, **READ_ERRORS},
+    summary="One framework with its versions",
+)
 def framework_detail(request: HttpRequest, framework_id: Id) -> dict[str, Any]:
     framework, versions = selectors.framework_get(_user(request), framework_id)
     return {
@@ -285,7 +306,11 @@ def framework_detail(request: HttpRequest, framework_id: Id) -> dict[str, Any]:
     }
 
 
-@router.get("/frameworks/{int:framework_id}/case", response={200: dict[str, Any], **NOT_FOUND})
+@router.get(
+    "/frameworks/{int:framework_id}/case",
+    response={200: dict[str, Any], **READ_ERRORS},
+    summary="The framework as a CASE 1.0 CFPackage (validates against the CASE 1.0 JSON schema)",
+)
 def framework_case(
     request: HttpRequest,
     framework_id: Id,
@@ -304,20 +329,26 @@ def framework_case(
 
 
 @router.get(
-    "/framework-versions/{int:version_id}/competencies", response={200: list[CompetencyOut], **NOT_FOUND}
+    "/framework-versions/{int:version_id}/competencies",
+    response={200: CompetencyPageOut, **READ_ERRORS},
+    summary="The competency tree in order (parents first), or the matches of a search",
 )
 def version_competencies(
-    request: HttpRequest,
-    version_id: Id,
-    q: Annotated[str, Query(max_length=200, description="Code prefix or words of the statement.")] = "",
-) -> list[CompetencyOut]:
+    request: HttpRequest, version_id: Id, query: Query[CompetencyQuery]
+) -> CompetencyPageOut:
     """The competency tree in order (parents first), or the matches of a search."""
     version = selectors.version_get(_user(request), version_id)
-    rows = selectors.version_search(version, q) if q.strip() else selectors.version_tree(version)
-    return [_competency_out(row) for row in rows]
+    search = query.search.strip()
+    rows = selectors.version_search(version, search) if search else selectors.version_tree(version)
+    page = page_of_sequence(rows, number=query.page, size=query.page_size)
+    return CompetencyPageOut(items=[_competency_out(row) for row in page.items], **page_fields(page))
 
 
-@router.get("/framework-versions/{int:version_id}/diff", response={200: DiffOut, **NOT_FOUND, 400: ErrorOut})
+@router.get(
+    "/framework-versions/{int:version_id}/diff",
+    response={200: DiffOut, **READ_ERRORS, 400: Problem},
+    summary="What changed between two versions of one framework",
+)
 def version_diff(
     request: HttpRequest,
     version_id: Id,
@@ -340,7 +371,11 @@ def version_diff(
     }
 
 
-@router.get("/competencies/{int:competency_id}", response={200: CompetencyDetailOut, **NOT_FOUND})
+@router.get(
+    "/competencies/{int:competency_id}",
+    response={200: CompetencyDetailOut, **READ_ERRORS},
+    summary="One competency with its children, alignments and rubrics",
+)
 def competency_detail(request: HttpRequest, competency_id: Id) -> dict[str, Any]:
     page = selectors.competency_page(_user(request), competency_id)
     competency = page.competency
@@ -385,7 +420,11 @@ def _scale_out(scale: ProficiencyScale) -> dict[str, Any]:
     }
 
 
-@router.get("/scales/{int:scale_id}", response={200: ScaleOut, **NOT_FOUND})
+@router.get(
+    "/scales/{int:scale_id}",
+    response={200: ScaleOut, **READ_ERRORS},
+    summary="One proficiency scale with its levels",
+)
 def scale_detail(request: HttpRequest, scale_id: Id) -> dict[str, Any]:
     scale = ProficiencyScale.objects.filter(pk=scale_id).prefetch_related("levels").first()
     if scale is None:
@@ -393,7 +432,11 @@ def scale_detail(request: HttpRequest, scale_id: Id) -> dict[str, Any]:
     return _scale_out(scale)
 
 
-@router.get("/rubrics/{int:rubric_id}", response={200: RubricOut, **NOT_FOUND})
+@router.get(
+    "/rubrics/{int:rubric_id}",
+    response={200: RubricOut, **READ_ERRORS},
+    summary="One rubric with its criteria",
+)
 def rubric_detail(request: HttpRequest, rubric_id: Id) -> dict[str, Any]:
     rubric: Rubric = selectors.rubric_get(_user(request), rubric_id)
     return {
@@ -435,7 +478,11 @@ def _managed_district(user: User, district_id: int | None) -> Organization:
     return district
 
 
-@router.post("/frameworks", response={201: VersionOut, **WRITE_ERRORS})
+@router.post(
+    "/frameworks",
+    response={201: VersionOut, **WRITE_ERRORS},
+    summary="Create a district framework with an empty draft (district administrators)",
+)
 def framework_create(request: HttpRequest, payload: FrameworkIn) -> Status[VersionOut]:
     """Create a district framework with an empty draft (district administrators)."""
     user = _user(request)
@@ -451,7 +498,11 @@ def framework_create(request: HttpRequest, payload: FrameworkIn) -> Status[Versi
     return Status(201, _version_out(version))
 
 
-@router.post("/frameworks/{int:framework_id}/drafts", response={201: VersionOut, **WRITE_ERRORS})
+@router.post(
+    "/frameworks/{int:framework_id}/drafts",
+    response={201: VersionOut, **WRITE_ERRORS},
+    summary="Open a new draft as a copy of the published version",
+)
 def draft_create(request: HttpRequest, framework_id: Id) -> Status[VersionOut]:
     """Open a new draft as a copy of the published version."""
     user = _user(request)
@@ -483,7 +534,9 @@ def _fields(payload: CompetencyIn) -> services.CompetencyFields:
 
 
 @router.post(
-    "/framework-versions/{int:version_id}/competencies", response={201: CompetencyOut, **WRITE_ERRORS}
+    "/framework-versions/{int:version_id}/competencies",
+    response={201: CompetencyOut, **WRITE_ERRORS},
+    summary="Add a competency to a draft",
 )
 def competency_create(request: HttpRequest, version_id: Id, payload: CompetencyIn) -> Status[CompetencyOut]:
     """Add a competency to a draft."""
@@ -501,7 +554,11 @@ def _editable_competency(user: User, competency_id: int) -> Competency:
     return competency
 
 
-@router.patch("/competencies/{int:competency_id}", response={200: CompetencyOut, **WRITE_ERRORS})
+@router.patch(
+    "/competencies/{int:competency_id}",
+    response={200: CompetencyOut, **WRITE_ERRORS},
+    summary="Edit a competency of a draft; naming `parent_id` (null: the top level) also moves it",
+)
 def competency_update(request: HttpRequest, competency_id: Id, payload: CompetencyIn) -> CompetencyOut:
     """Edit a competency of a draft; naming `parent_id` (null: the top level) also moves it."""
     competency = _editable_competency(_user(request), competency_id)
@@ -515,14 +572,22 @@ def competency_update(request: HttpRequest, competency_id: Id, payload: Competen
     return _competency_out(updated)
 
 
-@router.delete("/competencies/{int:competency_id}", response={204: None, **WRITE_ERRORS})
+@router.delete(
+    "/competencies/{int:competency_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove a competency of a draft, with its indicators",
+)
 def competency_delete(request: HttpRequest, competency_id: Id) -> Status[None]:
     """Remove a competency of a draft, with its indicators."""
     services.competency_delete(competency=_editable_competency(_user(request), competency_id))
     return Status(204, None)
 
 
-@router.post("/framework-versions/{int:version_id}/publish", response={200: VersionOut, **WRITE_ERRORS})
+@router.post(
+    "/framework-versions/{int:version_id}/publish",
+    response={200: VersionOut, **WRITE_ERRORS},
+    summary="Publish a draft: it becomes immutable and the previous published version is retired",
+)
 def version_publish(request: HttpRequest, version_id: Id) -> VersionOut:
     """Publish a draft: it becomes immutable and the previous published version is retired."""
     user = _user(request)
@@ -530,7 +595,11 @@ def version_publish(request: HttpRequest, version_id: Id) -> VersionOut:
     return _version_out(services.version_publish(version=version, actor=user))
 
 
-@router.put("/scales/{int:scale_id}", response={200: ScaleOut, **WRITE_ERRORS})
+@router.put(
+    "/scales/{int:scale_id}",
+    response={200: ScaleOut, **WRITE_ERRORS},
+    summary="Rewrite a scale's levels; refused (409) once scores use it",
+)
 def scale_update(request: HttpRequest, scale_id: Id, payload: ScaleIn) -> dict[str, Any]:
     """Rewrite a scale's levels; refused (409) once scores use it."""
     user = _user(request)
@@ -564,7 +633,11 @@ def _rubric_criteria(user: User, payload: RubricIn) -> list[services.CriterionSp
     return specs
 
 
-@router.post("/rubrics", response={201: RubricOut, **WRITE_ERRORS})
+@router.post(
+    "/rubrics",
+    response={201: RubricOut, **WRITE_ERRORS},
+    summary="Write a rubric for your district (teachers and administrators)",
+)
 def rubric_create(request: HttpRequest, payload: RubricIn) -> Status[dict[str, Any]]:
     """Write a rubric for your district (teachers and administrators); its scale is the scale of the first
     criterion's framework, and every criterion must share it."""
@@ -583,7 +656,11 @@ def rubric_create(request: HttpRequest, payload: RubricIn) -> Status[dict[str, A
     return Status(201, rubric_detail(request, rubric.pk))
 
 
-@router.put("/rubrics/{int:rubric_id}", response={200: RubricOut, **WRITE_ERRORS})
+@router.put(
+    "/rubrics/{int:rubric_id}",
+    response={200: RubricOut, **WRITE_ERRORS},
+    summary="Rewrite a rubric (its author or its district's administrators)",
+)
 def rubric_update(request: HttpRequest, rubric_id: Id, payload: RubricIn) -> dict[str, Any]:
     """Rewrite a rubric (its author or its district's administrators)."""
     user = _user(request)
@@ -599,7 +676,11 @@ def rubric_update(request: HttpRequest, rubric_id: Id, payload: RubricIn) -> dic
     return rubric_detail(request, rubric.pk)
 
 
-@router.post("/competencies/{int:competency_id}/alignments", response={201: AlignmentOut, **WRITE_ERRORS})
+@router.post(
+    "/competencies/{int:competency_id}/alignments",
+    response={201: AlignmentOut, **WRITE_ERRORS},
+    summary="Align a draft's competency to a competency Waypoint holds, or to an outside item by identifier",
+)
 def alignment_create(request: HttpRequest, competency_id: Id, payload: AlignmentIn) -> Status[AlignmentOut]:
     """Align a draft's competency to a competency Waypoint holds, or to an outside item by identifier."""
     user = _user(request)
@@ -628,7 +709,11 @@ def alignment_create(request: HttpRequest, competency_id: Id, payload: Alignment
     )
 
 
-@router.delete("/alignments/{int:alignment_id}", response={204: None, **WRITE_ERRORS})
+@router.delete(
+    "/alignments/{int:alignment_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Remove an alignment of a draft's competency",
+)
 def alignment_delete(request: HttpRequest, alignment_id: Id) -> Status[None]:
     """Remove an alignment of a draft's competency."""
     user = _user(request)
@@ -662,14 +747,22 @@ class RubricSummaryOut(Schema):
     criterion_count: int
 
 
-@router.post("/frameworks/import", response={201: ImportOut, **WRITE_ERRORS})
+class RubricPageOut(PageOut):
+    items: list[RubricSummaryOut]
+
+
+@router.post(
+    "/frameworks/import",
+    response={201: ImportOut, **WRITE_ERRORS},
+    summary="Import a CASE 1.0 package or an OpenSALT item list for your district, all or nothing",
+)
 def framework_import(
     request: HttpRequest,
     file: File[UploadedFile],
     kind: Form[FrameworkKind] = FrameworkKind.STANDARDS,
     title: Form[str] = "",
     publish: Form[bool] = False,
-    district_id: Form[int | None] = None,
+    district_id: Form[RefId | None] = None,
 ) -> Status[ImportOut]:
     """Import a CASE 1.0 package (.json) or an OpenSALT item list (.csv) for your district, all or nothing;
     a refused file answers 400 listing every problem."""
@@ -707,9 +800,13 @@ def framework_import(
     )
 
 
-@router.post("/frameworks/{int:framework_id}/adoptions", response={201: AdoptionOut, **WRITE_ERRORS})
+@router.post(
+    "/frameworks/{int:framework_id}/adoptions",
+    response={201: AdoptionOut, **WRITE_ERRORS},
+    summary="Adopt a published framework another owner publishes for your district",
+)
 def framework_adopt(
-    request: HttpRequest, framework_id: Id, district_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    request: HttpRequest, framework_id: Id, district_id: Annotated[RefId | None, Query()] = None
 ) -> Status[AdoptionOut]:
     """Adopt a published framework another owner publishes for your district."""
     user = _user(request)
@@ -721,14 +818,22 @@ def framework_adopt(
     )
 
 
-@router.post("/framework-versions/{int:version_id}/retire", response={200: VersionOut, **WRITE_ERRORS})
+@router.post(
+    "/framework-versions/{int:version_id}/retire",
+    response={200: VersionOut, **WRITE_ERRORS},
+    summary="Retire a published version without a successor; it stays readable",
+)
 def version_retire(request: HttpRequest, version_id: Id) -> VersionOut:
     """Retire a published version without a successor; it stays readable."""
     version = selectors.editable_version(_user(request), version_id)
     return _version_out(services.version_retire(version=version))
 
 
-@router.delete("/framework-versions/{int:version_id}", response={204: None, **WRITE_ERRORS})
+@router.delete(
+    "/framework-versions/{int:version_id}",
+    response={204: None, **WRITE_ERRORS},
+    summary="Throw a draft away (and its framework when it has no other version)",
+)
 def version_discard(request: HttpRequest, version_id: Id) -> Status[None]:
     """Throw a draft away (and its framework when it has no other version)."""
     version = selectors.editable_version(_user(request), version_id)
@@ -736,7 +841,11 @@ def version_discard(request: HttpRequest, version_id: Id) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/scales", response={201: ScaleOut, **WRITE_ERRORS})
+@router.post(
+    "/scales",
+    response={201: ScaleOut, **WRITE_ERRORS},
+    summary="Create a proficiency scale for your district (district administrators)",
+)
 def scale_create(
     request: HttpRequest, payload: ScaleIn, district_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> Status[dict[str, Any]]:
@@ -750,10 +859,15 @@ def scale_create(
     return Status(201, _scale_out(scale))
 
 
-@router.get("/rubrics", response={200: list[RubricSummaryOut], **UNAUTHORIZED})
-def rubric_list(request: HttpRequest) -> list[RubricSummaryOut]:
+@router.get(
+    "/rubrics",
+    response={200: RubricPageOut, **LIST_ERRORS},
+    summary="Every rubric whose competencies you may read",
+)
+def rubric_list(request: HttpRequest, query: Query[PageQuery]) -> RubricPageOut:
     """Every rubric whose competencies you may read."""
-    return [
+    page = page_of(selectors.rubrics_for(_user(request)), number=query.page, size=query.page_size)
+    items = [
         RubricSummaryOut(
             id=rubric.pk,
             title=rubric.title,
@@ -761,5 +875,6 @@ def rubric_list(request: HttpRequest) -> list[RubricSummaryOut]:
             scale_id=rubric.scale_id,
             criterion_count=getattr(rubric, "criterion_count", 0),
         )
-        for rubric in selectors.rubrics_for(_user(request))
+        for rubric in page.items
     ]
+    return RubricPageOut(items=items, **page_fields(page))

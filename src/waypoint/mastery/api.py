@@ -6,15 +6,29 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
-from ninja import Field, Path, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, WithJsonSchema
 
 from waypoint import policy
-from waypoint.core.api import MAX_ID, NOT_FOUND, ErrorOut, Text, ValidationErrorOut
-from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.api import (
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Id,
+    PageOut,
+    PageQuery,
+    Problem,
+    RefId,
+    Text,
+    page_fields,
+    problem_response,
+)
+from waypoint.core.errors import NotPermitted
 from waypoint.core.models import Organization, User
+from waypoint.core.paging import page_of_sequence
 from waypoint.evidence.api import ScoreOut, score_out
+from waypoint.frameworks import selectors as framework_selectors
 from waypoint.frameworks.models import Framework
 from waypoint.mastery import selectors, services
 from waypoint.mastery.calc import DEFAULT_WEIGHT, Method, RollupRule
@@ -22,10 +36,6 @@ from waypoint.mastery.models import CalculationRule
 from waypoint.policy import Action, request_context
 
 router = Router(tags=["mastery"])
-
-Id = Annotated[int, Path(ge=1, le=MAX_ID)]
-READ_ERRORS = {**NOT_FOUND, 403: ErrorOut}
-BoundedId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # Scoring evidence ------------------------------------------------------------------------------------------
@@ -35,16 +45,36 @@ class ScoreIn(Schema):
     """One judgement: `value`, a level of the scale, or `criterion_levels`, a level per rubric criterion about
     the competency (their mean is the score). A correction names the current score it supersedes and why."""
 
-    competency_id: BoundedId
+    # Closed, so that a body is one judgement or a list of them, never read as both.
+    model_config = ConfigDict(extra="forbid")
+
+    competency_id: RefId
     value: float | None = None
-    criterion_levels: dict[int, float] | None = None
+    criterion_levels: Annotated[
+        dict[int, float] | None,
+        # Keys are criterion ids, which JSON can only carry as strings of digits.
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {
+                        "type": "object",
+                        "propertyNames": {"pattern": "^[1-9][0-9]{0,17}$"},
+                        "additionalProperties": {"type": "number"},
+                    },
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = None
     comment: Text = ""
-    supersedes_id: BoundedId | None = None
+    supersedes_id: RefId | None = None
     correction_reason: Text = ""
 
 
 class ScoresIn(Schema):
     """Several judgements of one piece of evidence, at most one per competency, recorded all or nothing."""
+
+    model_config = ConfigDict(extra="forbid")
 
     scores: list[ScoreIn] = Field(min_length=1, max_length=services.MAX_SCORES_PER_CALL)
 
@@ -59,13 +89,11 @@ class ScoreProblemOut(Schema):
     problems: list[str]
 
 
-class ScoringErrorOut(Schema):
-    """Why nothing was recorded: `detail` says it all in one sentence; `problems` lists every problem, each
-    prefixed with its competency; `items` groups them per refused item."""
+class ScoringProblemOut(Problem):
+    """Why nothing was recorded: `problems` lists every problem, each prefixed with its competency; `items`
+    groups them per refused item."""
 
-    detail: str
-    problems: list[str] = []
-    items: list[ScoreProblemOut] = []
+    items: list[ScoreProblemOut]
 
 
 def _score_input(item: ScoreIn) -> services.ScoreInput:
@@ -83,19 +111,14 @@ def _score_input(item: ScoreIn) -> services.ScoreInput:
     "/evidence/{int:evidence_id}/scores",
     response={
         201: ScoresOut | ScoreOut,
-        400: ScoringErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ValidationErrorOut,
+        **WRITE_ERRORS,
+        400: ScoringProblemOut,
     },
-    # The operation kept its id when it moved here from the evidence API.
-    operation_id="waypoint_evidence_api_score_record",
+    summary="Judge the evidence on its competencies",
 )
 def score_record(
     request: HttpRequest, evidence_id: Id, payload: ScoresIn | ScoreIn
-) -> Status[ScoresOut | ScoreOut | ScoringErrorOut]:
+) -> Status[ScoresOut | ScoreOut] | HttpResponse:
     """Judge the evidence on its competencies: `{"scores": [...]}`, one judgement per competency (answered
     with `{"scores": [...]}`), or one judgement object (answered with the score). Each judgement is a level of
     the scale, or a level per rubric criterion. All or nothing: if any judgement is refused, nothing is
@@ -110,19 +133,11 @@ def score_record(
             scores=[_score_input(item) for item in items],
         )
     except services.ScoringError as error:
-        return Status(
-            400,
-            ScoringErrorOut(
-                detail=error.reason,
-                problems=list(error.problems),
-                items=[
-                    ScoreProblemOut(
-                        index=item.index, competency_id=item.competency_id, problems=list(item.problems)
-                    )
-                    for item in error.items
-                ],
-            ),
-        )
+        refused = [
+            ScoreProblemOut(index=item.index, competency_id=item.competency_id, problems=list(item.problems))
+            for item in error.items
+        ]
+        return problem_response(status=400, problems=error.problems, items=[item.dict() for item in refused])
     if isinstance(payload, ScoresIn):
         return Status(201, ScoresOut(scores=[score_out(score) for score in recorded]))
     return Status(201, score_out(recorded[0]))
@@ -187,6 +202,10 @@ class RuleOut(Schema):
     rollup_rule: str
 
 
+class RulePageOut(PageOut):
+    items: list[RuleOut]
+
+
 def _estimate(competency_level: selectors.CompetencyLevel) -> EstimateOut | None:
     estimate = competency_level.estimate
     if estimate is None:
@@ -198,7 +217,11 @@ def _estimate(competency_level: selectors.CompetencyLevel) -> EstimateOut | None
     )
 
 
-@router.get("/students/{int:student_id}/mastery", response={200: StudentMasteryOut, **READ_ERRORS})
+@router.get(
+    "/students/{int:student_id}/mastery",
+    response={200: StudentMasteryOut, **READ_ERRORS},
+    summary="Every level the student has, with how it was reached and why",
+)
 def student_mastery(request: HttpRequest, student_id: Id) -> StudentMasteryOut:
     """Every level the student has, with the method, parameters, framework version and scores that made it, a
     plain-language explanation, its history, and the knowledge-tracing estimate beside it (never instead)."""
@@ -229,7 +252,11 @@ def student_mastery(request: HttpRequest, student_id: Id) -> StudentMasteryOut:
     )
 
 
-@router.get("/sections/{int:section_id}/gradebook", response={200: GradebookOut, **READ_ERRORS})
+@router.get(
+    "/sections/{int:section_id}/gradebook",
+    response={200: GradebookOut, **READ_ERRORS},
+    summary="Students × competencies of a section, the current level in each cell",
+)
 def section_gradebook(request: HttpRequest, section_id: Id) -> GradebookOut:
     """Students × competencies of a section, the current level in each cell (null: no level yet)."""
     book = selectors.gradebook(context=request_context(request), section_id=section_id)
@@ -241,10 +268,10 @@ def section_gradebook(request: HttpRequest, section_id: Id) -> GradebookOut:
     )
 
 
-def _framework(framework_id: int) -> Framework:
-    framework = Framework.objects.filter(pk=framework_id).first()
-    if framework is None:
-        raise NotVisible(f"No framework {framework_id}.")
+def _framework(request: HttpRequest, framework_id: int) -> Framework:
+    # Only a framework the caller may read: another district's draft answers 404 like a missing one, never
+    # a refusal that names it.
+    framework, _ = framework_selectors.framework_get(request.user, framework_id)
     return framework
 
 
@@ -258,11 +285,15 @@ def _rule_out(rule: CalculationRule) -> RuleOut:
     )
 
 
-@router.get("/frameworks/{int:framework_id}/calculation-rules", response={200: list[RuleOut], **NOT_FOUND})
-def calculation_rules(request: HttpRequest, framework_id: Id) -> list[RuleOut]:
+@router.get(
+    "/frameworks/{int:framework_id}/calculation-rules",
+    response={200: RulePageOut, **READ_ERRORS},
+    summary="The rules your district chose for this framework",
+)
+def calculation_rules(request: HttpRequest, framework_id: Id, query: Query[PageQuery]) -> RulePageOut:
     """The rules your district chose for this framework; without one, the default applies (decaying
     average, weight 0.65, roll-up by mean)."""
-    framework = _framework(framework_id)
+    framework = _framework(request, framework_id)
     district_id = policy.request_access(request).acting_district_id
     rules = list(CalculationRule.objects.filter(framework=framework, district_id=district_id))
     if not any(rule.competency_identifier == "" for rule in rules):
@@ -275,24 +306,19 @@ def calculation_rules(request: HttpRequest, framework_id: Id) -> list[RuleOut]:
                 rollup_rule=RollupRule.MEAN.value,
             ),
         )
-    return [_rule_out(rule) for rule in rules]
+    page = page_of_sequence(rules, number=query.page, size=query.page_size)
+    return RulePageOut(items=[_rule_out(rule) for rule in page.items], **page_fields(page))
 
 
 @router.put(
     "/frameworks/{int:framework_id}/calculation-rules",
-    response={
-        200: RuleOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-    },
+    response={200: RuleOut, **WRITE_ERRORS},
+    summary="Choose the calculation method for the framework, or for one competency",
 )
 def calculation_rule_set(request: HttpRequest, framework_id: Id, payload: RuleIn) -> RuleOut:
     """Choose the method (and roll-up) for the framework, or for one competency by its CASE identifier, in
     your district; the district's levels are recomputed at once (district administrators)."""
-    framework = _framework(framework_id)
+    framework = _framework(request, framework_id)
     user = request.user
     district_id = policy.request_access(request).acting_district_id
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
@@ -379,20 +405,14 @@ def _counts_out(counts: services.MoveCounts) -> MoveCountsOut:
 
 @router.post(
     "/frameworks/{int:framework_id}/calculation-rules/preview",
-    response={
-        200: RulePreviewOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-    },
+    response={200: RulePreviewOut, **WRITE_ERRORS},
+    summary="How many of your district's levels a rule would move, per competency, with examples",
 )
 def calculation_rule_preview(request: HttpRequest, framework_id: Id, payload: RuleIn) -> RulePreviewOut:
     """How many of your district's levels the rule would move up, down, or leave on their named level, per
     competency, with examples (student, competency, from → to); nothing is saved (district
     administrators). The students named in the examples are audited as viewed."""
-    framework = _framework(framework_id)
+    framework = _framework(request, framework_id)
     district = _managed_district(request)
     proposal = services.rule_proposal(
         district=district,
@@ -442,21 +462,14 @@ def calculation_rule_preview(request: HttpRequest, framework_id: Id, payload: Ru
 
 @router.post(
     "/frameworks/{int:framework_id}/calculation-rules/apply",
-    response={
-        200: RuleOut,
-        400: ErrorOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ValidationErrorOut,
-    },
+    response={200: RuleOut, **WRITE_ERRORS},
+    summary="Save exactly the rule a preview showed (its `token`) and recompute your district's levels",
 )
 def calculation_rule_apply(request: HttpRequest, framework_id: Id, payload: RuleApplyIn) -> RuleOut:
     """Save exactly the rule a preview showed (its `token`) and recompute your district's levels. 409 when
     the district's rules or scores changed since the preview, or the preview is over an hour old: preview
     again (district administrators)."""
-    framework = _framework(framework_id)
+    framework = _framework(request, framework_id)
     district = _managed_district(request)
     rule = services.calculation_rule_apply(
         context=request_context(request), district=district, framework=framework, token=payload.token

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from waypoint.core.api import NOT_FOUND, UNAUTHORIZED, Id, ValidationErrorOut
+from waypoint.core.api import LIST_ERRORS, READ_ERRORS, Id, PageOut, PageQuery, page_fields
 from waypoint.notifications.selectors import NotificationView, notification_page, unread_count, view_of
 from waypoint.notifications.services import notification_mark_read
 from waypoint.policy import request_context
@@ -27,17 +26,9 @@ class NotificationOut(Schema):
     read_at: datetime.datetime | None
 
 
-class NotificationPageOut(Schema):
+class NotificationPageOut(PageOut):
     items: list[NotificationOut]
-    count: int
-    unread: int
-    page: int
-    pages: int
-
-
-class NotificationQuery(Schema):
-    page: int = Field(1, ge=1)
-    page_size: int = Field(20, ge=1, le=settings.WAYPOINT_API_MAX_PAGE_SIZE)
+    unread: int = Field(description="Your unread notifications, on every page.")
 
 
 def _out(view: NotificationView) -> NotificationOut:
@@ -55,24 +46,20 @@ def _out(view: NotificationView) -> NotificationOut:
 
 @router.get(
     "/notifications",
-    response={200: NotificationPageOut, 422: ValidationErrorOut, **UNAUTHORIZED},
+    response={200: NotificationPageOut, **LIST_ERRORS},
     summary="Your notifications, unread first, then newest first",
 )
-def notifications(request: HttpRequest, query: Query[NotificationQuery]) -> NotificationPageOut:
+def notifications(request: HttpRequest, query: Query[PageQuery]) -> NotificationPageOut:
     context = request_context(request)
     page = notification_page(context=context, page=query.page, size=query.page_size)
     return NotificationPageOut(
-        items=[_out(item) for item in page.items],
-        count=page.count,
-        unread=unread_count(context=context),
-        page=page.number,
-        pages=page.num_pages,
+        items=[_out(item) for item in page.items], unread=unread_count(context=context), **page_fields(page)
     )
 
 
 @router.post(
     "/notifications/{int:notification_id}/read",
-    response={200: NotificationOut, 422: ValidationErrorOut, **NOT_FOUND},
+    response={200: NotificationOut, **READ_ERRORS},
     summary="Mark one of your notifications as read (another person's answers 404)",
 )
 def notification_read(request: HttpRequest, notification_id: Id) -> NotificationOut:

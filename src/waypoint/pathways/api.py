@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -22,23 +21,28 @@ from waypoint.catalog.api import (
 )
 from waypoint.catalog.models import Opportunity
 from waypoint.core.api import (
-    MAX_ID,
+    LIST_ERRORS,
     READ_ERRORS,
-    UNAUTHORIZED,
     WRITE_ERRORS,
-    ErrorOut,
+    Day,
     Id,
+    PageOut,
+    PageQuery,
     RefId,
     Text,
-    ValidationErrorOut,
+    page_fields,
 )
 from waypoint.core.audit import RequestContext
 from waypoint.core.models import Student, User
+from waypoint.core.paging import page_of_sequence
 from waypoint.pathways import selectors, services
 from waypoint.pathways.models import PathProposal, PathStatus
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
 from waypoint.profiles.models import PlanGoal
+
+# Recommendations are ranked once, the best this many, and paged like every list.
+RECOMMENDATIONS_RANKED = 50
 
 router = Router(tags=["pathways"])
 
@@ -89,11 +93,18 @@ class PathDetailOut(PathOut):
     events: list[PathEventOut]
 
 
-class PathPageOut(Schema):
+class PathPageOut(PageOut):
     items: list[PathOut]
-    count: int
-    page: int
-    pages: int
+
+
+class PathListQuery(PageQuery):
+    status: PathStatus | None = None
+
+
+class RecommendationPageOut(PageOut):
+    items: list[RecommendationOut] = Field(
+        description=f"The best {RECOMMENDATIONS_RANKED} at most, best first."
+    )
 
 
 class ProposalIn(Schema):
@@ -102,8 +113,8 @@ class ProposalIn(Schema):
         None, description="A catalog opportunity; none for an independent study."
     )
     rationale: Text = Field(max_length=4000)
-    starts_on: datetime.date
-    ends_on: datetime.date
+    starts_on: Day
+    ends_on: Day
     goal_ids: list[RefId] = Field(default=[], max_length=20)
     title: Text = Field("", max_length=200)
     question: Text = Field("", max_length=2000)
@@ -115,8 +126,8 @@ class ProposalIn(Schema):
 
 class ProposalRevisionIn(Schema):
     rationale: Text = Field(max_length=4000)
-    starts_on: datetime.date
-    ends_on: datetime.date
+    starts_on: Day
+    ends_on: Day
     goal_ids: list[RefId] = Field(default=[], max_length=20)
     title: Text = Field("", max_length=200)
     question: Text = Field("", max_length=2000)
@@ -208,16 +219,17 @@ def _row_out(row: selectors.ReportRow, kinds: list[tuple[str, str]]) -> ReportRo
 
 
 @router.get(
-    "/students/{int:student_id}/recommendations", response={200: list[RecommendationOut], **READ_ERRORS}
+    "/students/{int:student_id}/recommendations",
+    response={200: RecommendationPageOut, **READ_ERRORS},
+    summary="Catalog opportunities ranked for the student, each with its reasons in a sentence",
 )
-def recommendations(
-    request: HttpRequest,
-    student_id: Id,
-    limit: Annotated[int, Query(ge=1, le=50)] = selectors.RECOMMENDATION_LIMIT,
-) -> list[RecommendationOut]:
+def recommendations(request: HttpRequest, student_id: Id, query: Query[PageQuery]) -> RecommendationPageOut:
     """Catalog opportunities ranked for the student, each with its reasons in a sentence."""
-    page = selectors.recommendations_for(context=request_context(request), student_id=student_id, limit=limit)
-    return [
+    ranked = selectors.recommendations_for(
+        context=request_context(request), student_id=student_id, limit=RECOMMENDATIONS_RANKED
+    )
+    page = page_of_sequence(ranked.items, number=query.page, size=query.page_size)
+    items = [
         RecommendationOut(
             opportunity=opportunity_out(item.opportunity),
             points=item.suggestion.points,
@@ -229,44 +241,45 @@ def recommendations(
         )
         for item in page.items
     ]
+    return RecommendationPageOut(items=items, **page_fields(page))
 
 
 # Who takes part in an opportunity -------------------------------------------------------------------------
 
 
-@router.get("/opportunities/{int:opportunity_id}/participants", response={200: list[PathOut], **READ_ERRORS})
-def opportunity_participants(request: HttpRequest, opportunity_id: Id) -> list[PathOut]:
+@router.get(
+    "/opportunities/{int:opportunity_id}/participants",
+    response={200: PathPageOut, **READ_ERRORS},
+    summary="The paths on the opportunity of the students you may see (the district's staff)",
+)
+def opportunity_participants(
+    request: HttpRequest, opportunity_id: Id, query: Query[PageQuery]
+) -> PathPageOut:
     """The paths on the opportunity of the students you may see (the district's staff)."""
     context = request_context(request)
     opportunity = catalog_selectors.opportunity_get(context=context, opportunity_id=opportunity_id)
-    return [
-        _path_out(path)
-        for path in selectors.opportunity_participants(context=context, opportunity=opportunity)
-    ]
+    paths = selectors.opportunity_participants(context=context, opportunity=opportunity)
+    page = page_of_sequence(paths, number=query.page, size=query.page_size)
+    return PathPageOut(items=[_path_out(path) for path in page.items], **page_fields(page))
 
 
 # Paths ----------------------------------------------------------------------------------------------------
 
 
-@router.get("/paths", response={200: PathPageOut, 422: ValidationErrorOut, **UNAUTHORIZED})
-def path_list(
-    request: HttpRequest,
-    status: Annotated[PathStatus | None, Query()] = None,
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> PathPageOut:
+@router.get(
+    "/paths",
+    response={200: PathPageOut, **LIST_ERRORS},
+    summary="The paths you may read",
+)
+def path_list(request: HttpRequest, query: Query[PathListQuery]) -> PathPageOut:
     """The paths you may read: your own, your children's, your students', those you mentor while active."""
     result = selectors.paths_for(
         context=request_context(request),
-        statuses=[status] if status else [],
-        page=page,
-        page_size=settings.WAYPOINT_PAGE_SIZE,
+        statuses=[query.status] if query.status else [],
+        page=query.page,
+        page_size=query.page_size,
     )
-    return PathPageOut(
-        items=[_path_out(p) for p in result.items],
-        count=result.count,
-        page=result.number,
-        pages=result.num_pages,
-    )
+    return PathPageOut(items=[_path_out(p) for p in result.items], **page_fields(result))
 
 
 def _goals(student: Student, ids: list[int]) -> list[PlanGoal]:
@@ -323,7 +336,11 @@ def _path_detail_out(context: RequestContext, path_id: int) -> PathDetailOut:
     )
 
 
-@router.post("/paths", response={201: PathDetailOut, **WRITE_ERRORS})
+@router.post(
+    "/paths",
+    response={201: PathDetailOut, **WRITE_ERRORS},
+    summary="Propose a path: a student, for themselves only",
+)
 def path_propose(request: HttpRequest, payload: ProposalIn) -> Status[PathDetailOut]:
     """Propose a path: a student, for themselves only."""
     context = request_context(request)
@@ -341,13 +358,21 @@ def path_propose(request: HttpRequest, payload: ProposalIn) -> Status[PathDetail
     return Status(201, _path_detail_out(context, path.pk))
 
 
-@router.get("/paths/{int:path_id}", response={200: PathDetailOut, **READ_ERRORS})
+@router.get(
+    "/paths/{int:path_id}",
+    response={200: PathDetailOut, **READ_ERRORS},
+    summary="A path with its history (a mentor sees it only while it is active)",
+)
 def path_detail(request: HttpRequest, path_id: Id) -> PathDetailOut:
     """A path with its history (a mentor sees it only while it is active)."""
     return _path_detail_out(request_context(request), path_id)
 
 
-@router.put("/paths/{int:path_id}", response={200: PathDetailOut, **WRITE_ERRORS})
+@router.put(
+    "/paths/{int:path_id}",
+    response={200: PathDetailOut, **WRITE_ERRORS},
+    summary="The student revises a proposal awaiting a decision or sent back for changes",
+)
 def path_revise(request: HttpRequest, path_id: Id, payload: ProposalRevisionIn) -> PathDetailOut:
     """The student revises a proposal awaiting a decision or sent back for changes."""
     context = request_context(request)
@@ -358,7 +383,11 @@ def path_revise(request: HttpRequest, path_id: Id, payload: ProposalRevisionIn) 
     return _path_detail_out(context, path.pk)
 
 
-@router.post("/paths/{int:path_id}/decision", response={200: PathDetailOut, **WRITE_ERRORS})
+@router.post(
+    "/paths/{int:path_id}/decision",
+    response={200: PathDetailOut, **WRITE_ERRORS},
+    summary="Approve a proposal or ask for changes (staff who guide the student)",
+)
 def path_decision(request: HttpRequest, path_id: Id, payload: PathDecisionIn) -> PathDetailOut:
     """Approve a proposal or ask for changes (staff who guide the student; never one's own proposal)."""
     context = request_context(request)
@@ -370,7 +399,11 @@ def path_decision(request: HttpRequest, path_id: Id, payload: PathDecisionIn) ->
     return _path_detail_out(context, path.pk)
 
 
-@router.post("/paths/{int:path_id}/status", response={200: PathDetailOut, **WRITE_ERRORS})
+@router.post(
+    "/paths/{int:path_id}/status",
+    response={200: PathDetailOut, **WRITE_ERRORS},
+    summary="Start or complete a path (staff who guide the student), or withdraw it (also the student)",
+)
 def path_status(request: HttpRequest, path_id: Id, payload: PathStatusIn) -> PathDetailOut:
     """Start or complete a path (staff who guide the student), or withdraw it (also the student)."""
     context = request_context(request)
@@ -385,7 +418,11 @@ def path_status(request: HttpRequest, path_id: Id, payload: PathStatusIn) -> Pat
     return _path_detail_out(context, path.pk)
 
 
-@router.get("/path-queue", response={200: ApprovalQueueOut, 403: ErrorOut, **UNAUTHORIZED})
+@router.get(
+    "/path-queue",
+    response={200: ApprovalQueueOut, **LIST_ERRORS},
+    summary="Proposals waiting for your decision, sent back, and approved but not started (staff)",
+)
 def path_queue(request: HttpRequest) -> ApprovalQueueOut:
     """Proposals waiting for your decision, sent back, and approved but not started (staff)."""
     queue = selectors.approval_queue(context=request_context(request))
@@ -397,9 +434,13 @@ def path_queue(request: HttpRequest) -> ApprovalQueueOut:
     )
 
 
-@router.get("/access-report", response={200: AccessReportOut, **READ_ERRORS})
+@router.get(
+    "/access-report",
+    response={200: AccessReportOut, **READ_ERRORS},
+    summary="Participation in each opportunity type by subgroup, small groups suppressed",
+)
 def access_report(
-    request: HttpRequest, school_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+    request: HttpRequest, school_id: Annotated[RefId | None, Query()] = None
 ) -> AccessReportOut:
     """Participation in each opportunity type by subgroup, small groups suppressed (school and district
     administrators). A hidden count is null."""

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime
 from typing import Annotated
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
 from waypoint import policy
-from waypoint.core.api import MAX_ID, NOT_FOUND, UNAUTHORIZED, ErrorOut, ValidationErrorOut
+from waypoint.core.api import (
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    UNAUTHORIZED,
+    PageOut,
+    PageQuery,
+    Text,
+    page_fields,
+)
 from waypoint.core.models import Organization, Student, StudentEnrollment, User
 from waypoint.people.selectors import (
     EventLine,
@@ -68,11 +76,8 @@ class StudentDetailOut(StudentOut):
     enrollments: list[EnrollmentOut]
 
 
-class StudentPageOut(Schema):
+class StudentPageOut(PageOut):
     items: list[StudentOut]
-    count: int
-    page: int
-    pages: int
 
 
 class DisclosureOut(Schema):
@@ -88,17 +93,12 @@ class DisclosureOut(Schema):
     reason: str
 
 
-class DisclosurePageOut(Schema):
+class DisclosurePageOut(PageOut):
     items: list[DisclosureOut]
-    count: int
-    page: int
-    pages: int
 
 
-class StudentListQuery(Schema):
-    search: str = Field("", max_length=100)
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=settings.WAYPOINT_API_MAX_PAGE_SIZE)
+class StudentListQuery(PageQuery):
+    search: Text = Field("", max_length=100, description="Part of a name.")
 
 
 def _org(organization: Organization) -> OrganizationRef:
@@ -146,24 +146,19 @@ def me(request: HttpRequest) -> MeOut:
 
 @router.get(
     "/students",
-    response={200: StudentPageOut, 422: ValidationErrorOut, **UNAUTHORIZED},
+    response={200: StudentPageOut, **LIST_ERRORS},
     summary="The students visible to the user, by name",
 )
 def students(request: HttpRequest, query: Query[StudentListQuery]) -> StudentPageOut:
     page = student_list(
         context=request_context(request), search=query.search, page=query.page, page_size=query.page_size
     )
-    return StudentPageOut(
-        items=[_student_out(student) for student in page.items],
-        count=page.count,
-        page=page.number,
-        pages=page.num_pages,
-    )
+    return StudentPageOut(items=[_student_out(student) for student in page.items], **page_fields(page))
 
 
 @router.get(
     "/students/{int:student_id}",
-    response={200: StudentDetailOut, **NOT_FOUND},
+    response={200: StudentDetailOut, **READ_ERRORS},
     summary="One student's record",
 )
 def student(request: HttpRequest, student_id: StudentId) -> StudentDetailOut:
@@ -184,18 +179,16 @@ def student(request: HttpRequest, student_id: StudentId) -> StudentDetailOut:
 
 @router.get(
     "/students/{int:student_id}/disclosures",
-    response={200: DisclosurePageOut, 403: ErrorOut, 422: ValidationErrorOut, **NOT_FOUND},
+    response={200: DisclosurePageOut, **READ_ERRORS},
     summary="Who has read or changed the student's record (for the student, guardians, administrators)",
 )
-def disclosures(
-    request: HttpRequest, student_id: StudentId, page: Annotated[int, Query(ge=1)] = 1
-) -> DisclosurePageOut:
-    _, events = student_disclosures(context=request_context(request), student_id=student_id, page=page)
+def disclosures(request: HttpRequest, student_id: StudentId, query: Query[PageQuery]) -> DisclosurePageOut:
+    _, events = student_disclosures(
+        context=request_context(request), student_id=student_id, page=query.page, page_size=query.page_size
+    )
     return DisclosurePageOut(
         items=[_disclosure_out(line) for line in describe_events(events.items, student_names="first")],
-        count=events.count,
-        page=events.number,
-        pages=events.num_pages,
+        **page_fields(events),
     )
 
 

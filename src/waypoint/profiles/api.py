@@ -8,16 +8,12 @@ import datetime
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from waypoint.catalog.models import MeetingTime
-from waypoint.core.api import (
-    READ_ERRORS,
-    WRITE_ERRORS,
-    Id,
-    Text,
-)
+from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Day, Id, PageOut, PageQuery, Text, page_fields
 from waypoint.core.models import Student, User
+from waypoint.core.paging import page_of_sequence
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
 from waypoint.profiles import selectors, services
@@ -60,7 +56,7 @@ class ProfileIn(Schema):
     strengths: list[Annotated[Text, Field(max_length=80)]] = Field(default=[], max_length=20)
     learning_preferences: list[LearningPreference] = []
     aspirations: Text = Field("", max_length=4000)
-    career_clusters: list[Annotated[str, Field(max_length=32)]] = Field(default=[], max_length=16)
+    career_clusters: list[Annotated[Text, Field(max_length=32)]] = Field(default=[], max_length=16)
     postsecondary_goal: PostsecondaryGoal = PostsecondaryGoal.UNDECIDED
     postsecondary_detail: Text = Field("", max_length=300)
     has_home_device: bool | None = None
@@ -77,6 +73,10 @@ class ProfileRevisionOut(Schema):
     snapshot: dict[str, Any]
 
 
+class ProfileRevisionPageOut(PageOut):
+    items: list[ProfileRevisionOut]
+
+
 class ProfileCommentIn(Schema):
     text: Text = Field(min_length=1, max_length=4000)
 
@@ -90,14 +90,16 @@ class ProfileCommentOut(Schema):
 
 class MilestoneIO(Schema):
     description: Text = Field(min_length=1, max_length=500)
-    target_date: datetime.date | None = None
+    target_date: Day | None = None
     status: MilestoneStatus = MilestoneStatus.PLANNED
 
 
 class PlanGoalIn(Schema):
-    domain: str = Field(description="academic, career or personal (social, emotional and physical).")
+    domain: Text = Field(
+        max_length=32, description="academic, career or personal (social, emotional and physical)."
+    )
     statement: Text = Field(max_length=2000)
-    target_date: datetime.date | None = None
+    target_date: Day | None = None
     status: GoalStatus = GoalStatus.NOT_STARTED
     evidence_links: list[Annotated[Text, Field(max_length=500)]] = Field(default=[], max_length=10)
     milestones: list[MilestoneIO] = Field(default=[], max_length=12)
@@ -114,7 +116,7 @@ class PlanGoalOut(Schema):
 
 
 class PlanReviewIn(Schema):
-    reviewed_on: datetime.date
+    reviewed_on: Day
     notes: Text = Field("", max_length=4000)
 
 
@@ -210,7 +212,7 @@ def _goal_out(goal: PlanGoal) -> PlanGoalOut:
 @router.get(
     "/students/{int:student_id}/profile",
     response={200: ProfileOut, **READ_ERRORS},
-    operation_id="waypoint_pathways_api_profile_detail",
+    summary="The student's learner profile (the student, guardians and staff with the student in scope)",
 )
 def profile_detail(request: HttpRequest, student_id: Id) -> ProfileOut:
     """The student's learner profile (the student, guardians and staff with the student in scope)."""
@@ -221,7 +223,7 @@ def profile_detail(request: HttpRequest, student_id: Id) -> ProfileOut:
 @router.put(
     "/students/{int:student_id}/profile",
     response={200: ProfileOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_profile_update",
+    summary="Save the learner profile: only the student keeps it",
 )
 def profile_update(request: HttpRequest, student_id: Id, payload: ProfileIn) -> ProfileOut:
     """Save the learner profile: only the student keeps it. Every save adds a revision."""
@@ -250,24 +252,28 @@ def profile_update(request: HttpRequest, student_id: Id, payload: ProfileIn) -> 
 
 @router.get(
     "/students/{int:student_id}/profile/history",
-    response={200: list[ProfileRevisionOut], **READ_ERRORS},
-    operation_id="waypoint_pathways_api_profile_revisions",
+    response={200: ProfileRevisionPageOut, **READ_ERRORS},
+    summary="Every saved state of the profile, newest first",
 )
-def profile_revisions(request: HttpRequest, student_id: Id) -> list[ProfileRevisionOut]:
+def profile_revisions(
+    request: HttpRequest, student_id: Id, query: Query[PageQuery]
+) -> ProfileRevisionPageOut:
     """Every saved state of the profile, newest first."""
     _, revisions = selectors.profile_history(context=request_context(request), student_id=student_id)
-    return [
+    page = page_of_sequence(revisions, number=query.page, size=query.page_size)
+    items = [
         ProfileRevisionOut(
             number=r.number, edited_at=r.edited_at, edited_by=_name(r.edited_by) or "", snapshot=r.snapshot
         )
-        for r in revisions
+        for r in page.items
     ]
+    return ProfileRevisionPageOut(items=items, **page_fields(page))
 
 
 @router.post(
     "/students/{int:student_id}/profile/comments",
     response={201: ProfileCommentOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_profile_comment",
+    summary="Comment on the student's profile (staff who guide the student)",
 )
 def profile_comment(
     request: HttpRequest, student_id: Id, payload: ProfileCommentIn
@@ -308,7 +314,7 @@ def _goal_fields(payload: PlanGoalIn) -> services.GoalFields:
 @router.get(
     "/students/{int:student_id}/plan",
     response={200: PlanOut, **READ_ERRORS},
-    operation_id="waypoint_pathways_api_plan_detail",
+    summary="The student's success plan: goals by domain with milestones, reviews, acknowledgements",
 )
 def plan_detail(request: HttpRequest, student_id: Id) -> PlanOut:
     """The student's success plan: goals by domain with milestones, reviews, acknowledgements."""
@@ -335,7 +341,7 @@ def plan_detail(request: HttpRequest, student_id: Id) -> PlanOut:
 @router.post(
     "/students/{int:student_id}/plan/goals",
     response={201: PlanGoalOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_goal_create",
+    summary="Add a goal with its milestones (the student, or staff who guide the student)",
 )
 def goal_create(request: HttpRequest, student_id: Id, payload: PlanGoalIn) -> Status[PlanGoalOut]:
     """Add a goal with its milestones (the student, or staff who guide the student)."""
@@ -348,7 +354,7 @@ def goal_create(request: HttpRequest, student_id: Id, payload: PlanGoalIn) -> St
 @router.put(
     "/plan-goals/{int:goal_id}",
     response={200: PlanGoalOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_goal_update",
+    summary="Rewrite a goal and its milestones",
 )
 def goal_update(request: HttpRequest, goal_id: Id, payload: PlanGoalIn) -> PlanGoalOut:
     """Rewrite a goal and its milestones."""
@@ -360,7 +366,7 @@ def goal_update(request: HttpRequest, goal_id: Id, payload: PlanGoalIn) -> PlanG
 @router.post(
     "/students/{int:student_id}/plan/reviews",
     response={201: PlanReviewOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_plan_review",
+    summary="Record a review of the plan (staff who guide the student)",
 )
 def plan_review(request: HttpRequest, student_id: Id, payload: PlanReviewIn) -> Status[PlanReviewOut]:
     """Record a review of the plan (staff who guide the student)."""
@@ -377,7 +383,7 @@ def plan_review(request: HttpRequest, student_id: Id, payload: PlanReviewIn) -> 
 @router.post(
     "/students/{int:student_id}/plan/acknowledgements",
     response={201: AcknowledgementOut, **WRITE_ERRORS},
-    operation_id="waypoint_pathways_api_plan_acknowledge",
+    summary="A guardian acknowledges the plan as it stands",
 )
 def plan_acknowledge(request: HttpRequest, student_id: Id) -> Status[AcknowledgementOut]:
     """A guardian acknowledges the plan as it stands."""

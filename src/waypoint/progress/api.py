@@ -6,16 +6,28 @@ policy and audited; a refused write answers 400 listing every problem."""
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema, Status
 
-from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, RefId, Text
+from waypoint.core.api import (
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Day,
+    Id,
+    Moment,
+    PageOut,
+    PageQuery,
+    RefId,
+    Text,
+    page_fields,
+)
 from waypoint.core.errors import NotVisible
 from waypoint.core.models import Section, User
+from waypoint.core.paging import page_of_sequence
 from waypoint.frameworks.models import FrameworkKind
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
@@ -82,9 +94,9 @@ class SupportIn(Schema):
     kind: SupportKind
     description: Text = Field("", max_length=4000)
     owner_id: RefId | None = Field(None, description="Someone who guides the student; you when left out.")
-    starts_on: datetime.date
-    ends_on: datetime.date | None = None
-    follow_up_on: datetime.date
+    starts_on: Day
+    ends_on: Day | None = None
+    follow_up_on: Day
     alert_id: RefId | None = None
 
 
@@ -104,7 +116,7 @@ class SupportOut(Schema):
 
 class ConferenceIn(Schema):
     kind: ConferenceKind
-    scheduled_for: datetime.datetime
+    scheduled_for: Moment
     attendee_ids: list[RefId] = Field(default=[], max_length=20)
 
 
@@ -136,7 +148,7 @@ class ReadyOut(Schema):
 
 class AdvancementIn(Schema):
     to_section_id: RefId
-    advanced_on: datetime.date
+    advanced_on: Day
     override_reason: Text = Field("", max_length=2000)
 
 
@@ -184,6 +196,40 @@ class InquirySettingsOut(InquirySettingsIn):
     district_id: int
     updated_at: datetime.datetime | None = Field(description="Empty while the district uses the defaults.")
     limits: dict[str, RangeOut] = Field(description="The range each threshold must lie within.")
+
+
+class AlertPageOut(PageOut):
+    items: list[AlertOut]
+
+
+class AlertQuery(PageQuery):
+    kind: AlertKind | None = Field(None, description="Only alerts of this kind.")
+    closed: bool = Field(False, description="Closed alerts instead of open ones.")
+
+
+class SupportPageOut(PageOut):
+    items: list[SupportOut]
+
+
+class SupportQuery(PageQuery):
+    mine: bool = Field(False, description="Only the supports you own.")
+    closed: bool = Field(False, description="Closed supports instead of open ones.")
+
+
+class ConferencePageOut(PageOut):
+    items: list[ConferenceOut]
+
+
+class ReadyPageOut(PageOut):
+    items: list[ReadyOut]
+
+
+class ReadyQuery(PageQuery):
+    all_students: bool = Field(False, description="Everyone with a rule, not only those who are ready.")
+
+
+class PracticePageOut(PageOut):
+    items: list[PracticeOut]
 
 
 # Converters -----------------------------------------------------------------------------------------------
@@ -246,7 +292,7 @@ def _conference_out(conference: Conference) -> ConferenceOut:
 @router.get(
     "/progress/students/{int:student_id}/trajectory",
     response={200: TrajectoryOut, **READ_ERRORS},
-    operation_id="waypoint_progress_api_trajectory",
+    summary="The student's status and why, the projection, and the chart's series",
 )
 def trajectory(request: HttpRequest, student_id: Id) -> TrajectoryOut:
     """The student's status and why, projection, and the chart's series (the student's, the projection and
@@ -281,25 +327,22 @@ def trajectory(request: HttpRequest, student_id: Id) -> TrajectoryOut:
 
 @router.get(
     "/progress/alerts",
-    response={200: list[AlertOut], **READ_ERRORS},
-    operation_id="waypoint_progress_api_alerts",
+    response={200: AlertPageOut, **LIST_ERRORS},
+    summary="Open (or closed) alerts about the students you guide and your schools' subgroups, newest first",
 )
-def alerts(
-    request: HttpRequest,
-    kind: Annotated[AlertKind | None, Query(description="Only alerts of this kind.")] = None,
-    closed: bool = False,
-) -> list[AlertOut]:
+def alerts(request: HttpRequest, query: Query[AlertQuery]) -> AlertPageOut:
     """Open (or closed) alerts about the students you guide and your schools' subgroups, newest first."""
     found = reads.alert_list(
-        context=request_context(request), kind=kind or "", state="closed" if closed else "open"
+        context=request_context(request), kind=query.kind or "", state="closed" if query.closed else "open"
     )
-    return [_alert_out(alert) for alert in found.alerts]
+    page = page_of_sequence(found.alerts, number=query.page, size=query.page_size)
+    return AlertPageOut(items=[_alert_out(alert) for alert in page.items], **page_fields(page))
 
 
 @router.get(
     "/progress/alerts/{int:alert_id}",
     response={200: AlertOut, **READ_ERRORS},
-    operation_id="waypoint_progress_api_alert",
+    summary="One alert, with the facts behind it and its sentence",
 )
 def alert(request: HttpRequest, alert_id: Id) -> AlertOut:
     """One alert, with the facts behind it and its sentence."""
@@ -308,21 +351,22 @@ def alert(request: HttpRequest, alert_id: Id) -> AlertOut:
 
 @router.get(
     "/progress/supports",
-    response={200: list[SupportOut], **READ_ERRORS},
-    operation_id="waypoint_progress_api_supports",
+    response={200: SupportPageOut, **LIST_ERRORS},
+    summary="Supports of the students you guide (or only yours), next follow-up first",
 )
-def supports(request: HttpRequest, mine: bool = False, closed: bool = False) -> list[SupportOut]:
+def supports(request: HttpRequest, query: Query[SupportQuery]) -> SupportPageOut:
     """Supports of the students you guide (or only yours), next follow-up first."""
     found = reads.support_list(
-        context=request_context(request), mine=mine, state="closed" if closed else "open"
+        context=request_context(request), mine=query.mine, state="closed" if query.closed else "open"
     )
-    return [_support_out(support) for support in found]
+    page = page_of_sequence(found, number=query.page, size=query.page_size)
+    return SupportPageOut(items=[_support_out(support) for support in page.items], **page_fields(page))
 
 
 @router.post(
     "/progress/students/{int:student_id}/supports",
     response={201: SupportOut, **WRITE_ERRORS},
-    operation_id="waypoint_progress_api_support_open",
+    summary="Open a support for the student, from an alert or not (staff who guide the student)",
 )
 def support_open(request: HttpRequest, student_id: Id, payload: SupportIn) -> Status[SupportOut]:
     """Open a support for the student, from an alert or not (staff who guide the student)."""
@@ -357,19 +401,20 @@ def support_open(request: HttpRequest, student_id: Id, payload: SupportIn) -> St
 
 @router.get(
     "/progress/conferences",
-    response={200: list[ConferenceOut], **READ_ERRORS},
-    operation_id="waypoint_progress_api_conferences",
+    response={200: ConferencePageOut, **LIST_ERRORS},
+    summary="The conferences you may open: still to come (soonest first), then held (latest first)",
 )
-def conferences(request: HttpRequest) -> list[ConferenceOut]:
+def conferences(request: HttpRequest, query: Query[PageQuery]) -> ConferencePageOut:
     """The conferences you may open: still to come (soonest first), then held (latest first)."""
     found = reads.conference_list(context=request_context(request))
-    return [_conference_out(conference) for conference in [*found.upcoming, *found.held]]
+    page = page_of_sequence([*found.upcoming, *found.held], number=query.page, size=query.page_size)
+    return ConferencePageOut(items=[_conference_out(c) for c in page.items], **page_fields(page))
 
 
 @router.get(
     "/progress/conferences/{int:conference_id}",
     response={200: ConferenceOut, **READ_ERRORS},
-    operation_id="waypoint_progress_api_conference",
+    summary="A conference: its agenda and, once held, its notes",
 )
 def conference(request: HttpRequest, conference_id: Id) -> ConferenceOut:
     """A conference: its agenda and, once held, its notes. A guardian reads it once the notes are shared."""
@@ -381,7 +426,7 @@ def conference(request: HttpRequest, conference_id: Id) -> ConferenceOut:
 @router.post(
     "/progress/students/{int:student_id}/conferences",
     response={201: ConferenceOut, **WRITE_ERRORS},
-    operation_id="waypoint_progress_api_conference_schedule",
+    summary="Schedule a conference",
 )
 def conference_schedule(request: HttpRequest, student_id: Id, payload: ConferenceIn) -> Status[ConferenceOut]:
     """Schedule a conference; its agenda is built from the student's recent evidence, goals, alerts and
@@ -415,14 +460,15 @@ def conference_schedule(request: HttpRequest, student_id: Id, payload: Conferenc
 
 @router.get(
     "/progress/ready",
-    response={200: list[ReadyOut], **READ_ERRORS},
-    operation_id="waypoint_progress_api_ready",
+    response={200: ReadyPageOut, **LIST_ERRORS},
+    summary="The students on your rosters whose course has an advancement rule",
 )
-def ready(request: HttpRequest, all_students: bool = False) -> list[ReadyOut]:
+def ready(request: HttpRequest, query: Query[ReadyQuery]) -> ReadyPageOut:
     """The students on your rosters whose course has an advancement rule: those who meet every requirement,
     or all of them."""
-    rows = reads.ready_rows(context=request_context(request), ready_only=not all_students)
-    return [
+    rows = reads.ready_rows(context=request_context(request), ready_only=not query.all_students)
+    page = page_of_sequence(rows, number=query.page, size=query.page_size)
+    items = [
         ReadyOut(
             student_id=row.student.pk,
             section_id=row.section.pk,
@@ -433,14 +479,15 @@ def ready(request: HttpRequest, all_students: bool = False) -> list[ReadyOut]:
             required=len(row.checks),
             next_section_ids=[s.pk for s in row.next_sections],
         )
-        for row in rows
+        for row in page.items
     ]
+    return ReadyPageOut(items=items, **page_fields(page))
 
 
 @router.post(
     "/progress/students/{int:student_id}/advancements",
     response={201: AdvancementOut, **WRITE_ERRORS},
-    operation_id="waypoint_progress_api_advance",
+    summary="Record an advancement (a teacher with a current certification who teaches the student)",
 )
 def advance(request: HttpRequest, student_id: Id, payload: AdvancementIn) -> Status[AdvancementOut]:
     """Record an advancement (a teacher with a current certification who teaches the student). Refused
@@ -476,13 +523,14 @@ def advance(request: HttpRequest, student_id: Id, payload: AdvancementIn) -> Sta
 
 @router.get(
     "/progress/practices",
-    response={200: list[PracticeOut], **READ_ERRORS},
-    operation_id="waypoint_progress_api_practices",
+    response={200: PracticePageOut, **LIST_ERRORS},
+    summary="The flexible-pacing practices published across the state (staff)",
 )
-def practices(request: HttpRequest) -> list[PracticeOut]:
+def practices(request: HttpRequest, query: Query[PageQuery]) -> PracticePageOut:
     """The flexible-pacing practices published across the state (every staff role; no student data)."""
-    page = reads.repository_page(context=request_context(request))
-    return [
+    repository = reads.repository_page(context=request_context(request))
+    page = page_of_sequence(repository.practices, number=query.page, size=query.page_size)
+    items = [
         PracticeOut(
             id=p.pk,
             district=p.district.name,
@@ -491,8 +539,9 @@ def practices(request: HttpRequest) -> list[PracticeOut]:
             for_struggling=p.for_struggling,
             exemplar_ids=[e.pk for e in p.exemplars.all()],
         )
-        for p in page.practices
+        for p in page.items
     ]
+    return PracticePageOut(items=items, **page_fields(page))
 
 
 # District administration ----------------------------------------------------------------------------------
@@ -501,7 +550,7 @@ def practices(request: HttpRequest) -> list[PracticeOut]:
 @router.get(
     "/progress/inquiry-settings",
     response={200: InquirySettingsOut, **READ_ERRORS},
-    operation_id="waypoint_progress_api_inquiry_settings",
+    summary="Your district's thresholds for pace, status and the inquiry's alerts (district administrators)",
 )
 def inquiry_settings(request: HttpRequest) -> InquirySettingsOut:
     """Your district's thresholds for pace, status and the inquiry's alerts (district administrators)."""
@@ -511,7 +560,7 @@ def inquiry_settings(request: HttpRequest) -> InquirySettingsOut:
 @router.put(
     "/progress/inquiry-settings",
     response={200: InquirySettingsOut, **WRITE_ERRORS},
-    operation_id="waypoint_progress_api_inquiry_settings_update",
+    summary="Replace your district's thresholds",
 )
 def inquiry_settings_update(request: HttpRequest, payload: InquirySettingsIn) -> InquirySettingsOut:
     """Replace your district's thresholds. A threshold outside its range is refused (400) with every problem

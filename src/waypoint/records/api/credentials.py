@@ -8,9 +8,10 @@ import datetime
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id
+from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, Moment, PageOut, PageQuery, page_fields
+from waypoint.core.paging import page_of
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
 from waypoint.records.forms.credentials import MAX_CREDENTIAL_BYTES
@@ -47,8 +48,12 @@ class CredentialOut(Schema):
         )
 
 
+class CredentialPageOut(PageOut):
+    items: list[CredentialOut]
+
+
 class IssueIn(Schema):
-    valid_until: datetime.datetime | None = None
+    valid_until: Moment | None = None
 
 
 class VerifyIn(Schema):
@@ -68,22 +73,24 @@ class VerificationOut(Schema):
 
 @router.get(
     "/students/{int:student_id}/credentials",
-    response={200: list[CredentialOut], **READ_ERRORS},
-    operation_id="waypoint_records_api_credentials_list",
+    response={200: CredentialPageOut, **READ_ERRORS},
+    summary="Every credential issued to the student (CLRs and the badges they bundle), newest first",
 )
-def credentials_list(request: HttpRequest, student_id: Id) -> list[CredentialOut]:
+def credentials_list(request: HttpRequest, student_id: Id, query: Query[PageQuery]) -> CredentialPageOut:
     """Every credential issued to the student (CLRs and the badges they bundle), newest first."""
     context = request_context(request)
     student = student_get(
         context=context, student_id=student_id, action=Action.DOWNLOAD_CREDENTIAL, audit_as="credentials"
     )
-    return [CredentialOut.of(row) for row in reads.students_credentials(context=context, student=student)]
+    credentials = reads.students_credentials(context=context, student=student)
+    page = page_of(credentials, number=query.page, size=query.page_size)
+    return CredentialPageOut(items=[CredentialOut.of(row) for row in page.items], **page_fields(page))
 
 
 @router.post(
     "/students/{int:student_id}/credentials",
     response={201: CredentialOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_credentials_issue",
+    summary="Sign and issue the student's CLR (school and district administrators, the student's advisor)",
 )
 def credentials_issue(request: HttpRequest, student_id: Id, payload: IssueIn) -> Status[CredentialOut]:
     """Sign and issue the student's CLR (school and district administrators, the student's advisor)."""
@@ -97,8 +104,8 @@ def credentials_issue(request: HttpRequest, student_id: Id, payload: IssueIn) ->
 
 @router.post(
     "/credentials/verify",
-    response={200: VerificationOut, 401: ErrorOut, 422: READ_ERRORS[422]},
-    operation_id="waypoint_records_api_credentials_verify",
+    response={200: VerificationOut, **WRITE_ERRORS},
+    summary="Check a credential",
 )
 def credentials_verify(request: HttpRequest, payload: VerifyIn) -> VerificationOut:
     """Check a credential: every check in words; `valid` only when a VC-JWT's signature holds and nothing

@@ -44,7 +44,7 @@ class PanelScoreIn(Schema):
     value: float
 
 
-class ScoresIn(Schema):
+class PanelScoresIn(Schema):
     scores: list[PanelScoreIn] = Field(max_length=50)
     comment: Text = Field(default="", max_length=services.MAX_TEXT)
     member_id: RefId | None = Field(
@@ -52,7 +52,7 @@ class ScoresIn(Schema):
     )
 
 
-class ScoresOut(Schema):
+class PanelScoresOut(Schema):
     sets_levels: bool
     score_ids: list[int]
     feedback_id: int | None
@@ -61,7 +61,7 @@ class ScoresOut(Schema):
 @router.get(
     "/exhibitions/{int:exhibition_id}",
     response={200: ExhibitionOut, **READ_ERRORS},
-    operation_id="waypoint_records_api_exhibition",
+    summary="An exhibition with its panel",
 )
 def exhibition(request: HttpRequest, exhibition_id: Id) -> ExhibitionOut:
     """An exhibition with its panel: for the student, linked guardians, the staff who guide the student and
@@ -88,10 +88,12 @@ def exhibition(request: HttpRequest, exhibition_id: Id) -> ExhibitionOut:
 
 @router.post(
     "/exhibitions/{int:exhibition_id}/scores",
-    response={201: ScoresOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_exhibition_score",
+    response={201: PanelScoresOut, **WRITE_ERRORS},
+    summary="Your judgement as a panel member (or, with `member_id`, a community expert's, entered by staff)",
 )
-def exhibition_score(request: HttpRequest, exhibition_id: Id, payload: ScoresIn) -> Status[ScoresOut]:
+def exhibition_score(
+    request: HttpRequest, exhibition_id: Id, payload: PanelScoresIn
+) -> Status[PanelScoresOut]:
     """Your judgement as a panel member (or, with `member_id`, a community expert's, entered by staff). A
     certified teacher on the panel who judges the student sets levels; anyone else's is feedback."""
     context = request_context(request)
@@ -105,7 +107,7 @@ def exhibition_score(request: HttpRequest, exhibition_id: Id, payload: ScoresIn)
     )
     return Status(
         201,
-        ScoresOut(
+        PanelScoresOut(
             sets_levels=done.sets_levels,
             score_ids=[score.pk for score in done.scores],
             feedback_id=done.feedback.pk if done.feedback else None,

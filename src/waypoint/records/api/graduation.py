@@ -9,9 +9,22 @@ from decimal import Decimal
 from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import WithJsonSchema
 
-from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, ErrorOut, Id, RefId, Text
+from waypoint.core.api import (
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Day,
+    Id,
+    PageOut,
+    PageQuery,
+    RefId,
+    Text,
+    page_fields,
+)
+from waypoint.core.paging import page_of_sequence
 from waypoint.policy import Action, request_context
 from waypoint.records.models import Diploma, ExperienceKind, RequirementKind
 from waypoint.records.selectors import graduation as reads
@@ -48,6 +61,18 @@ class RuleSetOut(Schema):
     requirements: list[RequirementOut]
 
 
+class RuleSetPageOut(PageOut):
+    items: list[RuleSetOut]
+
+
+# Credits as the schema states them: up to 999.99, in a string (a JSON number is taken too).
+Credits = Annotated[
+    Decimal,
+    Field(ge=0, le=999, max_digits=5, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,2})?$"}),
+]
+
+
 class RequirementIn(Schema):
     kind: RequirementKind
     label: Annotated[Text, Field(max_length=300)] = ""
@@ -56,7 +81,7 @@ class RequirementIn(Schema):
     min_level: float | None = Field(default=None, allow_inf_nan=False)
     count: int | None = Field(default=None, ge=0, le=1000)
     experience: ExperienceKind | None = None
-    credits: Decimal | None = Field(default=None, max_digits=5, decimal_places=2)
+    credits: Credits | None = None
 
 
 class RuleSetChangeIn(Schema):
@@ -74,7 +99,7 @@ class RuleSetIn(Schema):
     publish: bool = False
 
 
-class EvidenceOut(Schema):
+class RequirementEvidenceOut(Schema):
     competency_id: int | None = None
     competency: str | None = None
     level: float | None = None
@@ -93,7 +118,7 @@ class RequirementResultOut(Schema):
     kind: str
     label: str
     met: bool
-    evidence: list[EvidenceOut]
+    evidence: list[RequirementEvidenceOut]
     remaining: str
 
 
@@ -109,7 +134,7 @@ class DiplomaCheckOut(Schema):
 
 
 class AwardIn(Schema):
-    awarded_on: datetime.date
+    awarded_on: Day
 
 
 class DiplomaOut(Schema):
@@ -164,18 +189,20 @@ def _diploma_out(diploma: Diploma) -> DiplomaOut:
 
 @router.get(
     "/graduation/rule-sets",
-    response={200: list[RuleSetOut], **READ_ERRORS},
-    operation_id="waypoint_records_api_rule_sets",
+    response={200: RuleSetPageOut, **LIST_ERRORS},
+    summary="The graduation rule sets of the district the caller acts for, newest cohort first",
 )
-def rule_sets(request: HttpRequest) -> list[RuleSetOut]:
+def rule_sets(request: HttpRequest, query: Query[PageQuery]) -> RuleSetPageOut:
     """The graduation rule sets of the district the caller acts for, newest cohort first."""
-    return [_rule_set_out(row) for row in reads.rule_sets_list(context=request_context(request))]
+    found = reads.rule_sets_list(context=request_context(request))
+    page = page_of_sequence(found, number=query.page, size=query.page_size)
+    return RuleSetPageOut(items=[_rule_set_out(row) for row in page.items], **page_fields(page))
 
 
 @router.get(
     "/graduation/rule-sets/{int:rule_set_id}",
     response={200: RuleSetOut, **READ_ERRORS},
-    operation_id="waypoint_records_api_rule_set",
+    summary="One rule set with its requirements; a requirement naming a retired competency says why",
 )
 def rule_set(request: HttpRequest, rule_set_id: Id) -> RuleSetOut:
     """One rule set with its requirements; a requirement naming a retired competency says why."""
@@ -212,7 +239,7 @@ def _save(request: HttpRequest, cohort_year: int, payload: RuleSetChangeIn | Rul
 @router.post(
     "/graduation/rule-sets",
     response={201: RuleSetOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_rule_set_save",
+    summary="Save the rules of a cohort (district administrators)",
 )
 def rule_set_save(request: HttpRequest, payload: RuleSetIn) -> Status[RuleSetOut]:
     """Save the rules of a cohort (district administrators): the cohort's draft is rewritten, otherwise the
@@ -223,7 +250,7 @@ def rule_set_save(request: HttpRequest, payload: RuleSetIn) -> Status[RuleSetOut
 @router.post(
     "/graduation/rule-sets/{int:rule_set_id}",
     response={201: RuleSetOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_rule_set_change",
+    summary="Change a rule set (district administrators)",
 )
 def rule_set_change(request: HttpRequest, rule_set_id: Id, payload: RuleSetChangeIn) -> Status[RuleSetOut]:
     """Change a rule set (district administrators): a draft is rewritten; a published one gets the next
@@ -235,7 +262,7 @@ def rule_set_change(request: HttpRequest, rule_set_id: Id, payload: RuleSetChang
 @router.get(
     "/students/{int:student_id}/diploma-check",
     response={200: DiplomaCheckOut, **READ_ERRORS},
-    operation_id="waypoint_records_api_diploma_check",
+    summary="The student's diploma check: each requirement met or not yet, its evidence, what remains",
 )
 def diploma_check(request: HttpRequest, student_id: Id) -> DiplomaCheckOut:
     """The student's diploma check: each requirement met or not yet, its evidence, what remains."""
@@ -254,7 +281,7 @@ def diploma_check(request: HttpRequest, student_id: Id) -> DiplomaCheckOut:
                 kind=r.kind,
                 label=r.label,
                 met=r.met,
-                evidence=[EvidenceOut(**e) for e in r.evidence],  # type: ignore[arg-type]
+                evidence=[RequirementEvidenceOut(**e) for e in r.evidence],  # type: ignore[arg-type]
                 remaining=r.remaining,
             )
             for r in check.requirements
@@ -265,8 +292,8 @@ def diploma_check(request: HttpRequest, student_id: Id) -> DiplomaCheckOut:
 
 @router.post(
     "/students/{int:student_id}/diploma",
-    response={201: DiplomaOut, **WRITE_ERRORS, 409: ErrorOut},
-    operation_id="waypoint_records_api_diploma_award",
+    response={201: DiplomaOut, **WRITE_ERRORS},
+    summary="Award the diploma to an eligible student (district administrators of the student's district)",
 )
 def diploma_award(request: HttpRequest, student_id: Id, payload: AwardIn) -> Status[DiplomaOut]:
     """Award the diploma to an eligible student (district administrators of the student's district); an

@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, Text
+from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, PageOut, PageQuery, Text, page_fields
+from waypoint.core.paging import page_of_sequence
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action, request_context
 from waypoint.records.models import PortfolioCollection
@@ -36,6 +37,10 @@ class CollectionOut(Schema):
     shared_with_panel: bool
     shown_on_transcript: bool
     items: list[ItemOut]
+
+
+class CollectionPageOut(PageOut):
+    items: list[CollectionOut]
 
 
 class CollectionIn(Schema):
@@ -74,20 +79,23 @@ def _collection_out(collection: PortfolioCollection, *, with_items: bool = True)
 
 @router.get(
     "/students/{int:student_id}/portfolio",
-    response={200: list[CollectionOut], **READ_ERRORS},
-    operation_id="waypoint_records_api_portfolio",
+    response={200: CollectionPageOut, **READ_ERRORS},
+    summary="The student's portfolio collections you may see, with their pieces",
 )
-def portfolio(request: HttpRequest, student_id: Id) -> list[CollectionOut]:
+def portfolio(request: HttpRequest, student_id: Id, query: Query[PageQuery]) -> CollectionPageOut:
     """The student's portfolio collections you may see, with their pieces: all of them for the student,
     those shared with you for a guardian or the staff who guide the student."""
-    page = reads.portfolio_page(context=request_context(request), student_id=student_id, with_items=True)
-    return [_collection_out(collection) for collection in page.collections]
+    found = reads.portfolio_page(context=request_context(request), student_id=student_id, with_items=True)
+    page = page_of_sequence(found.collections, number=query.page, size=query.page_size)
+    return CollectionPageOut(
+        items=[_collection_out(collection) for collection in page.items], **page_fields(page)
+    )
 
 
 @router.post(
     "/students/{int:student_id}/portfolio/collections",
     response={201: CollectionOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_collection_create",
+    summary="A new collection of your own portfolio (the student only)",
 )
 def collection_create(request: HttpRequest, student_id: Id, payload: CollectionIn) -> Status[CollectionOut]:
     """A new collection of your own portfolio (the student only)."""

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id
+from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, PageOut, PageQuery, page_fields
+from waypoint.core.paging import page_of_sequence
 from waypoint.policy import Action, request_context
 from waypoint.records.models import IssuedTranscript
 from waypoint.records.selectors import transcripts as reads
@@ -40,6 +41,10 @@ class IssuedTranscriptOut(Schema):
     revoked_at: datetime.datetime | None
 
 
+class IssuedTranscriptPageOut(PageOut):
+    items: list[IssuedTranscriptOut]
+
+
 def _issued_out(issued: IssuedTranscript) -> IssuedTranscriptOut:
     return IssuedTranscriptOut(
         id=issued.pk,
@@ -56,7 +61,7 @@ def _issued_out(issued: IssuedTranscript) -> IssuedTranscriptOut:
 @router.get(
     "/students/{int:student_id}/transcript",
     response={200: TranscriptOut, **READ_ERRORS},
-    operation_id="waypoint_records_api_transcript",
+    summary="The student's competency transcript as it stands today (unofficial)",
 )
 def transcript(request: HttpRequest, student_id: Id) -> TranscriptOut:
     """The student's competency transcript as it stands today (unofficial). Whoever reads the student; no
@@ -69,21 +74,24 @@ def transcript(request: HttpRequest, student_id: Id) -> TranscriptOut:
 
 @router.get(
     "/students/{int:student_id}/transcripts",
-    response={200: list[IssuedTranscriptOut], **READ_ERRORS},
-    operation_id="waypoint_records_api_transcript_history",
+    response={200: IssuedTranscriptPageOut, **READ_ERRORS},
+    summary="Every official transcript issued for the student, newest first",
 )
-def transcript_history(request: HttpRequest, student_id: Id) -> list[IssuedTranscriptOut]:
+def transcript_history(
+    request: HttpRequest, student_id: Id, query: Query[PageQuery]
+) -> IssuedTranscriptPageOut:
     """Every official transcript issued for the student, newest first."""
     student = reads.transcript_student(
         context=request_context(request), student_id=student_id, action=Action.VIEW_TRANSCRIPT
     )
-    return [_issued_out(issued) for issued in reads.issued_history(student)]
+    page = page_of_sequence(reads.issued_history(student), number=query.page, size=query.page_size)
+    return IssuedTranscriptPageOut(items=[_issued_out(issued) for issued in page.items], **page_fields(page))
 
 
 @router.post(
     "/students/{int:student_id}/transcripts",
     response={201: IssuedTranscriptOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_transcript_issue",
+    summary="Issue the student's official transcript (administrators, the student's advisor)",
 )
 def transcript_issue(request: HttpRequest, student_id: Id) -> Status[IssuedTranscriptOut]:
     """Issue the student's official transcript (school and district administrators, the student's advisor);

@@ -6,9 +6,20 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from waypoint.core.api import READ_ERRORS, WRITE_ERRORS, Id, RefId, Text
+from waypoint.core.api import (
+    LIST_ERRORS,
+    WRITE_ERRORS,
+    Day,
+    Id,
+    PageOut,
+    PageQuery,
+    RefId,
+    Text,
+    page_fields,
+)
+from waypoint.core.paging import page_of_sequence
 from waypoint.policy import request_context
 from waypoint.records.models import DisposalRequest
 from waypoint.records.selectors import disposal as disposal_reads
@@ -18,7 +29,6 @@ from waypoint.records.services import disposal as disposal_services
 from waypoint.records.services import transfers as services
 
 router = Router(tags=["records"])
-WRITE_AND_CONFLICT = {**WRITE_ERRORS, 409: WRITE_ERRORS[400]}
 
 
 class TransferOut(Schema):
@@ -35,6 +45,10 @@ class TransferOut(Schema):
     decided_at: datetime.datetime | None
     released_automatically: bool
     decision_notes: str
+
+
+class TransferPageOut(PageOut):
+    items: list[TransferOut]
 
 
 class TransferRequestIn(Schema):
@@ -54,7 +68,7 @@ class DisposalOut(Schema):
     student_id: int | None = Field(description="Empty once the record is disposed of.")
     status: str = Field(description="requested or completed")
     requested_by_name: str
-    received_on: datetime.date
+    received_on: Day
     due_on: datetime.date
     overdue: bool
     completed_at: datetime.datetime | None
@@ -62,9 +76,13 @@ class DisposalOut(Schema):
     kept: dict[str, int]
 
 
+class DisposalPageOut(PageOut):
+    items: list[DisposalOut]
+
+
 class DisposalIn(Schema):
     requested_by_name: Text = Field(max_length=200)
-    received_on: datetime.date
+    received_on: Day
 
 
 def _transfer_out(row: TransferRow) -> TransferOut:
@@ -101,19 +119,22 @@ def _disposal_out(request: DisposalRequest) -> DisposalOut:
 
 @router.get(
     "/transfers",
-    response={200: list[TransferOut], **READ_ERRORS},
-    operation_id="waypoint_records_api_transfers",
+    response={200: TransferPageOut, **LIST_ERRORS},
+    summary="Transfers in and out of your districts, or your own (a student, a guardian)",
 )
-def transfers(request: HttpRequest) -> list[TransferOut]:
+def transfers(request: HttpRequest, query: Query[PageQuery]) -> TransferPageOut:
     """Transfers in and out of the reader's districts (administrators), or the reader's own (a student, a
     guardian): waiting first."""
-    return [_transfer_out(row) for row in reads.transfer_list(context=request_context(request))]
+    page = page_of_sequence(
+        reads.transfer_list(context=request_context(request)), number=query.page, size=query.page_size
+    )
+    return TransferPageOut(items=[_transfer_out(row) for row in page.items], **page_fields(page))
 
 
 @router.post(
     "/students/{int:student_id}/transfer-requests",
     response={201: TransferOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_transfer_request",
+    summary="Ask the district that holds the state student id for the record of a student enrolled in yours",
 )
 def transfer_request(request: HttpRequest, student_id: Id, payload: TransferRequestIn) -> Status[TransferOut]:
     """Ask the district that holds the state student id for the record of a student enrolled in yours."""
@@ -127,8 +148,8 @@ def transfer_request(request: HttpRequest, student_id: Id, payload: TransferRequ
 
 @router.post(
     "/transfers/{int:transfer_id}/release",
-    response={200: TransferOut, **WRITE_AND_CONFLICT},
-    operation_id="waypoint_records_api_transfer_release",
+    response={200: TransferOut, **WRITE_ERRORS},
+    summary="Release the record (the sending district's administrator), with the evidence chosen",
 )
 def transfer_release(request: HttpRequest, transfer_id: Id, payload: ReleaseIn) -> TransferOut:
     """Release the record (the sending district's administrator), with the evidence chosen."""
@@ -140,8 +161,8 @@ def transfer_release(request: HttpRequest, transfer_id: Id, payload: ReleaseIn) 
 
 @router.post(
     "/transfers/{int:transfer_id}/decline",
-    response={200: TransferOut, **WRITE_AND_CONFLICT},
-    operation_id="waypoint_records_api_transfer_decline",
+    response={200: TransferOut, **WRITE_ERRORS},
+    summary="Decline the request (the sending district's administrator), saying why",
 )
 def transfer_decline(request: HttpRequest, transfer_id: Id, payload: DeclineIn) -> TransferOut:
     """Decline the request (the sending district's administrator), saying why."""
@@ -153,20 +174,23 @@ def transfer_decline(request: HttpRequest, transfer_id: Id, payload: DeclineIn) 
 
 @router.get(
     "/disposals",
-    response={200: list[DisposalOut], **READ_ERRORS},
-    operation_id="waypoint_records_api_disposals",
+    response={200: DisposalPageOut, **LIST_ERRORS},
+    summary="Disposal requests of the districts you administer: open ones by due date (overdue first)",
 )
-def disposals(request: HttpRequest) -> list[DisposalOut]:
+def disposals(request: HttpRequest, query: Query[PageQuery]) -> DisposalPageOut:
     """Disposal requests of the districts you administer: open ones by due date (overdue first)."""
-    return [
-        _disposal_out(row.request) for row in disposal_reads.disposal_list(context=request_context(request))
-    ]
+    page = page_of_sequence(
+        disposal_reads.disposal_list(context=request_context(request)),
+        number=query.page,
+        size=query.page_size,
+    )
+    return DisposalPageOut(items=[_disposal_out(row.request) for row in page.items], **page_fields(page))
 
 
 @router.post(
     "/students/{int:student_id}/disposal-requests",
     response={201: DisposalOut, **WRITE_ERRORS},
-    operation_id="waypoint_records_api_disposal_request",
+    summary="Record a request to dispose of a departed student's record; due 60 days after it was received",
 )
 def disposal_request(request: HttpRequest, student_id: Id, payload: DisposalIn) -> Status[DisposalOut]:
     """Record a request to dispose of a departed student's record; due 60 days after it was received."""
@@ -183,8 +207,8 @@ def disposal_request(request: HttpRequest, student_id: Id, payload: DisposalIn) 
 
 @router.post(
     "/disposals/{int:disposal_id}/complete",
-    response={200: DisposalOut, **WRITE_AND_CONFLICT},
-    operation_id="waypoint_records_api_disposal_complete",
+    response={200: DisposalOut, **WRITE_ERRORS},
+    summary="Dispose of the record now: everything but the diplomas, the request and the audit log goes",
 )
 def disposal_complete(request: HttpRequest, disposal_id: Id) -> DisposalOut:
     """Dispose of the record now: everything but the diplomas, the request and the audit log goes."""
