@@ -1,4 +1,4 @@
-"""CASE 1.0 in and out: read a CFPackage (JSON) or OpenSALT's CSV item list, and write a CFPackage.
+"""CASE 1.0 and 1.1 in and out: read a CFPackage (JSON) or OpenSALT's CSV item list, and write a CFPackage.
 
 Pure Python, no Django: the frameworks services map these dataclasses to and from database rows.
 
@@ -7,6 +7,11 @@ conform (pre-final draft spellings, identifiers that are not UUIDs, date-times w
 as `CasePackage.warnings`, aggregated so that 703 similar cases make one line. What cannot be read with
 confidence refuses the whole package with a `CasePackageError` that lists every problem found, each naming the
 identifier (or array index, or CSV row) it is about, so that one round of fixes is enough.
+
+Nothing a package says is dropped silently: what Waypoint does not use itself (the CFDefinitions — concepts,
+subjects, licences, item types, association groupings — the links to them, status dates, association notes,
+CASE 1.1 extensions) is kept (`CaseDefinition`, `CaseLink`, `case_extras`) so that the export writes it back,
+and whatever is still left out is named in the warnings.
 
 Identifiers: a UUID is kept exactly as given (case included, so a publisher's identifiers survive a round
 trip byte for byte); any other identifier gets a UUID derived from it with uuid5, always the same one, and
@@ -23,8 +28,8 @@ import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta, timezone
-from typing import TypeVar
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 ASSOCIATION_TYPES: tuple[str, ...] = (
@@ -37,8 +42,20 @@ ASSOCIATION_TYPES: tuple[str, ...] = (
     "replacedBy",
     "exemplar",
     "hasSkillLevel",
+    "isTranslationOf",
 )
+# Association types CASE 1.1 added: a CASE 1.0 export has no place for them and leaves them out.
+CASE_1_1_ASSOCIATION_TYPES = frozenset({"isTranslationOf"})
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+# The arrays of CFDefinitions, each the collection of the CASE REST API that serves its entries.
+DEFINITION_KINDS: tuple[str, ...] = (
+    "CFConcepts",
+    "CFSubjects",
+    "CFLicenses",
+    "CFItemTypes",
+    "CFAssociationGroupings",
+)
+CaseVersion = Literal["1.0", "1.1"]
 # The namespace of every derived identifier. Changing it would give every imported non-UUID identifier a new
 # UUID, so a re-import would no longer match what is stored: it must never change.
 WAYPOINT_NAMESPACE = uuid.UUID("4c47a809-839b-4b8b-9cae-56ad1d7b161f")
@@ -91,6 +108,36 @@ class CasePackageError(ValueError):
 
 
 @dataclass(frozen=True)
+class CaseLink:
+    """A LinkURI as the package gives it: how an entry names a definition (a licence, subject, concept, item
+    type or association grouping). The identifier is a UUID (a derived one for a source that was not)."""
+
+    identifier: str
+    title: str = ""
+    uri: str = ""
+
+
+@dataclass(frozen=True)
+class CaseDefinition:
+    """One entry of CFDefinitions; `kind` is its array (one of DEFINITION_KINDS). Each kind uses some of the
+    fields: keywords (concepts), license_text (licences), type_code (item types), hierarchy_code (all but
+    licences and groupings)."""
+
+    kind: str
+    identifier: str
+    source_identifier: str
+    uri: str
+    title: str = ""
+    description: str = ""
+    hierarchy_code: str = ""
+    type_code: str = ""
+    keywords: str = ""
+    license_text: str = ""
+    last_change: str = ""
+    extensions: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CaseDocument:
     identifier: str
     source_identifier: str
@@ -106,6 +153,12 @@ class CaseDocument:
     official_source_url: str = ""
     notes: str = ""
     last_change: str = ""
+    framework_type: str = ""
+    subject_links: tuple[CaseLink, ...] = ()
+    license: CaseLink | None = None
+    status_start_date: str = ""
+    status_end_date: str = ""
+    extensions: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -132,6 +185,17 @@ class CaseItem:
     child_association_source_identifier: str = ""
     child_association_uri: str = ""
     child_association_last_change: str = ""
+    subjects: tuple[str, ...] = ()  # CASE 1.1: the item's own subjects
+    subject_links: tuple[CaseLink, ...] = ()
+    item_type_link: CaseLink | None = None
+    concept_keywords_link: CaseLink | None = None
+    license: CaseLink | None = None
+    status_start_date: str = ""
+    status_end_date: str = ""
+    extensions: dict[str, object] = field(default_factory=dict)
+    child_association_grouping: CaseLink | None = None
+    child_association_notes: str = ""
+    child_association_extensions: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -154,6 +218,10 @@ class CaseAssociation:
     destination_in_package: bool
     sequence_number: int | None = None
     last_change: str = ""
+    grouping: CaseLink | None = None
+    notes: str = ""
+    extensions: dict[str, object] = field(default_factory=dict)
+    destination_target_type: str = ""  # CASE 1.1: "CASE", or "ext:…" for a destination of another kind
 
 
 @dataclass(frozen=True)
@@ -203,6 +271,7 @@ class CasePackage:
     associations: tuple[CaseAssociation, ...]
     rubrics: tuple[CaseRubric, ...] = ()
     warnings: tuple[CaseProblem, ...] = ()
+    definitions: tuple[CaseDefinition, ...] = ()
 
 
 # --- Reading: shared machinery ------------------------------------------------------------------------------
@@ -260,6 +329,24 @@ _WARNING_TEXT: dict[str, tuple[str, str]] = {
     "no_parent": (
         "the CFItem has no isChildOf association; it was placed at the top level of the framework",
         "{n} CFItems have no isChildOf association; they were placed at the top level of the framework",
+    ),
+    "subject_url": (
+        "subjectURL (a pre-final spelling) was read as subjectURI",
+        "{n} CFDocuments use subjectURL (a pre-final spelling); it was read as subjectURI",
+    ),
+    "item_subject_string": (
+        "subject is one string rather than an array; it was split on commas",
+        "{n} CFItems give subject as one string rather than an array; it was split on commas",
+    ),
+    "draft_grouping": (
+        "the association carries the pre-final draft field CFAssociationGroupingIdentifier; it is used only "
+        "where there is no CFAssociationGroupingURI",
+        "{n} CFAssociations carry the pre-final draft field CFAssociationGroupingIdentifier; it is used only "
+        "where there is no CFAssociationGroupingURI",
+    ),
+    "date_time_as_date": (
+        "a statusStartDate or statusEndDate is a date-time; its date was kept",
+        "{n} statusStartDates or statusEndDates are date-times; their dates were kept",
     ),
     "repeated_child": (
         "this isChildOf association repeats another one for the same item and parent; it was ignored",
@@ -440,6 +527,9 @@ def _is_uri(value: str) -> bool:
     return _URI.fullmatch(value) is not None
 
 
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
 _GRADE = re.compile(r"[0-9A-Za-z]{1,2}")
 
 
@@ -508,6 +598,34 @@ class _Fields:
             return [str(entry) for entry in value]
         self.report.problem(self.label, f"{name} must be an array of strings, not {_json_type(value)}")
         return None
+
+    def date(self, name: str) -> str:
+        """A calendar date (YYYY-MM-DD); of a date-time, its date (with a warning)."""
+        value = self.text(name).strip()
+        if not value:
+            return ""
+        day = value[:10]
+        if _DAY.fullmatch(day) and (len(value) == 10 or _normalise_date_time(value) is not None):
+            try:
+                date.fromisoformat(day)
+            except ValueError:
+                pass
+            else:
+                if len(value) > 10:
+                    self.report.warn("date_time_as_date", self.label)
+                return day
+        self.report.problem(self.label, f"{name} {_shown(value)} is not a date (YYYY-MM-DD)")
+        return ""
+
+    def extensions(self) -> dict[str, object]:
+        """CASE 1.1 `extensions`: an object, kept as it is."""
+        value = self.raw.get("extensions")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.report.problem(self.label, f"extensions must be an object, not {_json_type(value)}")
+            return {}
+        return value
 
     def integer(self, name: str) -> int | None:
         value = self.raw.get(name)
@@ -639,7 +757,15 @@ _DOCUMENT_FIELDS = frozenset(
         "version",
         "adoptionStatus",
         "notes",
+        "frameworkType",
+        "subjectURI",
+        "subjectURL",  # a pre-final spelling of subjectURI
+        "licenseURI",
+        "statusStartDate",
+        "statusEndDate",
+        "extensions",
         "CFPackageURI",  # regenerated on export
+        "caseVersion",  # the version of CASE the file is in: the export writes its own
     }
 )
 _ITEM_FIELDS = frozenset(
@@ -659,6 +785,13 @@ _ITEM_FIELDS = frozenset(
         "educationLevel",
         "educationalLevel",
         "lastChangeDateTime",
+        "subject",
+        "subjectURI",
+        "conceptKeywordsURI",
+        "licenseURI",
+        "statusStartDate",
+        "statusEndDate",
+        "extensions",
         "CFDocumentURI",  # regenerated on export
         "CFItemAssociationURI",  # a draft-era link to the item's associations, derivable
     }
@@ -674,9 +807,21 @@ _ASSOCIATION_FIELDS = frozenset(
         "originNodeIdentifier",
         "destinationNodeIdentifier",
         "lastChangeDateTime",
+        "CFAssociationGroupingURI",
+        "CFAssociationGroupingIdentifier",  # the pre-final draft form of CFAssociationGroupingURI
+        "notes",
+        "extensions",
         "CFDocumentURI",
     }
 )
+_DEFINITION_COMMON = ("identifier", "uri", "title", "description", "lastChangeDateTime", "extensions")
+_DEFINITION_FIELDS: dict[str, frozenset[str]] = {
+    "CFConcepts": frozenset({*_DEFINITION_COMMON, "keywords", "hierarchyCode"}),
+    "CFSubjects": frozenset({*_DEFINITION_COMMON, "hierarchyCode"}),
+    "CFLicenses": frozenset({*_DEFINITION_COMMON, "licenseText"}),
+    "CFItemTypes": frozenset({*_DEFINITION_COMMON, "hierarchyCode", "typeCode"}),
+    "CFAssociationGroupings": frozenset(_DEFINITION_COMMON),
+}
 _RUBRIC_FIELDS = frozenset(
     {"identifier", "uri", "title", "description", "lastChangeDateTime", "CFRubricCriteria"}
 )
@@ -716,6 +861,7 @@ class _Node:
     identifier: str
     uri: str
     title: str
+    target_type: str = ""
 
 
 @dataclass
@@ -751,6 +897,7 @@ class _PackageReader:
         self.association_keys: dict[str, str] = {}
         self.rubric_keys: dict[str, str] = {}
         self.item_type_titles: dict[str, str] = {}
+        self.definitions: list[CaseDefinition] = []
         self.document_key: str | None = None
 
     def read(self, data: object) -> CasePackage:
@@ -777,6 +924,7 @@ class _PackageReader:
             associations=associations,
             rubrics=rubrics,
             warnings=self.report.warnings(),
+            definitions=tuple(self.definitions),
         )
 
     def _array(
@@ -821,17 +969,79 @@ class _PackageReader:
             self.report.problem("CFDefinitions", f"CFDefinitions must be an object, not {_json_type(value)}")
             return
         for name, entries in definitions.items():
-            if name != "CFItemTypes":
+            if name not in DEFINITION_KINDS:
                 if not _is_blank(entries):
                     self.report.drop(f"CFDefinitions.{name}")
                 continue
-            # Item types are kept as a title on each item and their definitions regenerated on export; they
-            # are read here only to name the type of an item that links to one without giving its title.
-            for entry in entries if isinstance(entries, list) else []:
-                raw = _object(entry) or {}
-                identifier, title = raw.get("identifier"), raw.get("title")
-                if isinstance(identifier, str) and isinstance(title, str):
-                    self.item_type_titles[_key(identifier)] = title
+            seen: dict[str, int] = {}
+            for index, raw in self._array(definitions, name, "CFDefinitions"):
+                definition = self._definition(name, index, raw)
+                if definition is None:
+                    continue
+                key = _key(definition.source_identifier or definition.identifier)
+                if key in seen:
+                    self.report.problem(
+                        f"CFDefinitions.{name}[{index}]",
+                        f"repeats the identifier of CFDefinitions.{name}[{seen[key]}]",
+                    )
+                    continue
+                seen[key] = index
+                self.definitions.append(definition)
+                if name == "CFItemTypes" and definition.title:
+                    # Names the type of an item that links to its definition without giving its title.
+                    self.item_type_titles[_key(definition.identifier)] = definition.title
+
+    def _definition(self, kind: str, index: int, raw: dict[str, object]) -> CaseDefinition | None:
+        fields = _Fields(raw, _label(raw, f"CFDefinitions.{kind}[{index}]"), self.report)
+        identity = self._identity(fields, kind.removeprefix("CF").removesuffix("s"))
+        fields.unknown(f"CFDefinitions.{kind}", _DEFINITION_FIELDS[kind])
+        definition = CaseDefinition(
+            kind=kind,
+            identifier=identity[0] if identity else "",
+            source_identifier=identity[1] if identity else "",
+            uri=fields.uri(),
+            title=fields.text("title"),
+            description=fields.text("description"),
+            hierarchy_code=fields.text("hierarchyCode"),
+            type_code=fields.text("typeCode"),
+            keywords=fields.text("keywords"),
+            license_text=fields.text("licenseText"),
+            last_change=fields.date_time(),
+            extensions=fields.extensions(),
+        )
+        return definition if identity else None
+
+    def _link(self, fields: _Fields, name: str) -> CaseLink | None:
+        """A LinkURI to a definition; a link without an identifier is a problem."""
+        value = fields.raw.get(name)
+        if value is None:
+            return None
+        raw = _object(value)
+        if raw is None:
+            self.report.problem(
+                fields.label, f"{name} must be an object (title, identifier, uri), not {_json_type(value)}"
+            )
+            return None
+        link = _Fields(raw, fields.label, self.report)
+        identifier = link.text("identifier").strip()
+        if not identifier:
+            if not isinstance(raw.get("identifier"), str | None):
+                return None  # the wrong type is already a problem
+            self.report.problem(fields.label, f"{name} has no identifier")
+            return None
+        if not is_uuid(identifier):
+            self.report.warn("not_uuid", identifier)
+        return CaseLink(identifier=stable_identifier(identifier), title=link.text("title"), uri=link.uri())
+
+    def _links(self, fields: _Fields, name: str) -> tuple[CaseLink, ...]:
+        value = fields.raw.get(name)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.report.problem(fields.label, f"{name} must be an array, not {_json_type(value)}")
+            return ()
+        links = (self._link(_Fields({name: entry}, fields.label, self.report), name) for entry in value)
+        return tuple(link for link in links if link is not None)
 
     def _document(self, raw: dict[str, object]) -> CaseDocument:
         fields = _Fields(raw, _label(raw, "CFDocument"), self.report)
@@ -845,6 +1055,10 @@ class _PackageReader:
                 subjects = (subject,)
         else:
             subjects = tuple(fields.strings("subject", string_kind="subject_string") or ())
+        subject_field = "subjectURI"
+        if raw.get("subjectURI") is None and raw.get("subjectURL") is not None:
+            subject_field = "subjectURL"
+            self.report.warn("subject_url", fields.label)
         fields.unknown("CFDocument", _DOCUMENT_FIELDS)
         return CaseDocument(
             identifier=identifier,
@@ -861,6 +1075,12 @@ class _PackageReader:
             official_source_url=fields.uri("officialSourceURL"),
             notes=fields.text("notes"),
             last_change=fields.date_time(),
+            framework_type=fields.text("frameworkType"),
+            subject_links=self._links(fields, subject_field),
+            license=self._link(fields, "licenseURI"),
+            status_start_date=fields.date("statusStartDate"),
+            status_end_date=fields.date("statusEndDate"),
+            extensions=fields.extensions(),
         )
 
     def _item(self, index: int, raw: dict[str, object]) -> None:
@@ -882,6 +1102,14 @@ class _PackageReader:
             list_enumeration=fields.text("listEnumeration"),
             concept_keywords=tuple(fields.strings("conceptKeywords", string_kind="keywords_string") or ()),
             last_change=fields.date_time(),
+            subjects=tuple(fields.strings("subject", string_kind="item_subject_string") or ()),
+            subject_links=self._links(fields, "subjectURI"),
+            item_type_link=self._link(fields, "CFItemTypeURI"),
+            concept_keywords_link=self._link(fields, "conceptKeywordsURI"),
+            license=self._link(fields, "licenseURI"),
+            status_start_date=fields.date("statusStartDate"),
+            status_end_date=fields.date("statusEndDate"),
+            extensions=fields.extensions(),
         )
         fields.unknown("CFItem", _ITEM_FIELDS)
         if identity is None:
@@ -902,8 +1130,7 @@ class _PackageReader:
             return item_type
         raw_link = _object(link)
         if raw_link is None:
-            self.report.problem(fields.label, f"CFItemTypeURI must be an object, not {_json_type(link)}")
-            return ""
+            return ""  # a problem of the link itself (see _link)
         title, identifier = raw_link.get("title"), raw_link.get("identifier")
         if isinstance(title, str) and title:
             return title
@@ -924,7 +1151,12 @@ class _PackageReader:
                 )
                 return None
             link_fields = _Fields(raw_link, fields.label, self.report)
-            node = _Node(link_fields.text("identifier"), link_fields.uri(), link_fields.text("title"))
+            node = _Node(
+                link_fields.text("identifier"),
+                link_fields.uri(),
+                link_fields.text("title"),
+                link_fields.text("targetType"),
+            )
         elif isinstance(link, str) and draft_identifier:
             # Draft-era packages may give the link as a bare URI beside the draft identifier field.
             node = _Node("", link if _is_uri(link) else "", "")
@@ -952,7 +1184,7 @@ class _PackageReader:
             if association_type and association_type not in ASSOCIATION_TYPES:
                 self.report.problem(
                     fields.label,
-                    f"associationType {_shown(association_type)} is not a CASE 1.0 association type "
+                    f"associationType {_shown(association_type)} is not a CASE association type "
                     f"(one of {', '.join(ASSOCIATION_TYPES)})",
                 )
             if "originNodeIdentifier" in raw or "destinationNodeIdentifier" in raw:
@@ -961,6 +1193,12 @@ class _PackageReader:
             destination = self._node(fields, "destinationNodeURI", "destinationNodeIdentifier")
             sequence = fields.integer("sequenceNumber")
             uri, last_change = fields.uri(), fields.date_time()
+            grouping = self._link(fields, "CFAssociationGroupingURI")
+            draft_grouping = raw.get("CFAssociationGroupingIdentifier")
+            if draft_grouping is not None:
+                self.report.warn("draft_grouping", fields.label)
+                if grouping is None and isinstance(draft_grouping, str) and draft_grouping.strip():
+                    grouping = CaseLink(identifier=stable_identifier(draft_grouping.strip()))
             fields.unknown("CFAssociation", _ASSOCIATION_FIELDS)
             if identity is not None:
                 key = _key(identity[1] or identity[0])
@@ -973,7 +1211,16 @@ class _PackageReader:
                 self.association_keys[key] = f"CFAssociations[{index}]"
             if identity is None or origin is None or destination is None:
                 continue
-            own = _AssociationFields(fields.label, identity, uri, last_change, sequence)
+            own = _AssociationFields(
+                fields.label,
+                identity,
+                uri,
+                last_change,
+                sequence,
+                grouping,
+                fields.text("notes"),
+                fields.extensions(),
+            )
             if association_type == "isChildOf":
                 self._place(own, origin, destination)
             elif association_type in ASSOCIATION_TYPES:
@@ -1017,6 +1264,10 @@ class _PackageReader:
             destination_in_package=target is not None,
             sequence_number=own.sequence,
             last_change=own.last_change,
+            grouping=own.grouping,
+            notes=own.notes,
+            extensions=own.extensions,
+            destination_target_type=destination.target_type,
         )
 
     def _place(self, own: _AssociationFields, origin: _Node, destination: _Node) -> None:
@@ -1070,6 +1321,9 @@ class _PackageReader:
             child_association_source_identifier=own.identity[1],
             child_association_uri=own.uri,
             child_association_last_change=own.last_change,
+            child_association_grouping=own.grouping,
+            child_association_notes=own.notes,
+            child_association_extensions=own.extensions,
         )
 
     def _tree(self) -> tuple[CaseItem, ...]:
@@ -1197,6 +1451,9 @@ class _AssociationFields:
     uri: str
     last_change: str
     sequence: int | None
+    grouping: CaseLink | None
+    notes: str
+    extensions: dict[str, object]
 
 
 def parse_package(raw: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> CasePackage:
@@ -1421,7 +1678,7 @@ class _CsvReader:
                     item,
                     parent_identifier=parent_identifier,
                     position=positions[index],
-                    child_association_identifier=_child_association_identifier(
+                    child_association_identifier=child_association_identifier(
                         item.identifier, parent_identifier or document.identifier
                     ),
                 )
@@ -1429,8 +1686,9 @@ class _CsvReader:
         return tuple(items)
 
 
-def _child_association_identifier(child: str, parent: str) -> str:
-    """The identifier of an isChildOf association the source did not have: the same for the same placement."""
+def child_association_identifier(child: str, parent: str) -> str:
+    """The identifier of an isChildOf association the source did not have: the same for the same placement
+    (`parent` is the parent item's identifier, or the document's for a top-level item)."""
     return stable_identifier(f"isChildOf:{child}:{parent}")
 
 
@@ -1459,10 +1717,15 @@ def _item_title(item: CaseItem) -> str:
 class _PackageWriter:
     """Writes one CasePackage as a CFPackage dict; keys in a fixed order so the output is deterministic."""
 
-    def __init__(self, package: CasePackage, *, base_uri: str, stamp: str) -> None:
+    def __init__(
+        self, package: CasePackage, *, base_uri: str, stamp: str, case_version: CaseVersion = "1.0"
+    ) -> None:
         self.package = package
         self.base = base_uri
         self.stamp = stamp
+        # CASE 1.1 packages name no CFPackageURI/CFDocumentURI inside and add caseVersion, frameworkType, item
+        # subjects, association notes, targetType and extensions, which the 1.0 schema does not allow.
+        self.v1p1 = case_version == "1.1"
         document = package.document
         self.document_link = {
             "title": document.title,
@@ -1471,6 +1734,7 @@ class _PackageWriter:
         }
         self.items = _export_order(package.items)
         self.by_key = {_key(item.identifier): item for item in self.items}
+        self.definitions = all_definitions(package)
 
     def _uri(self, collection: str, identifier: str) -> str:
         return f"{self.base}/{collection}/{identifier}"
@@ -1497,106 +1761,185 @@ class _PackageWriter:
             "CFItems": [self._item(item) for item in self.items],
             "CFAssociations": [
                 *(self._child_association(item) for item in self.items),
-                *(self._association(association) for association in self.package.associations),
+                *(
+                    self._association(association)
+                    for association in self.package.associations
+                    if self.v1p1 or association.association_type not in CASE_1_1_ASSOCIATION_TYPES
+                ),
             ],
             "CFDefinitions": {
-                "CFConcepts": [],
-                "CFSubjects": [],
-                "CFLicenses": [],
-                "CFItemTypes": [
-                    self._item_type(title) for title in sorted({i.item_type for i in self.items} - {""})
-                ],
-                "CFAssociationGroupings": [],
+                kind: [self._definition(definition) for definition in self._definitions(kind)]
+                for kind in DEFINITION_KINDS
             },
         }
         if self.package.rubrics:
             built["CFRubrics"] = [self._rubric(rubric) for rubric in self.package.rubrics]
         return built
 
+    def document_entry(self) -> dict[str, object]:
+        """The CFDocument as the REST API serves it alone, with its CFPackageURI (CFDocumentDType)."""
+        built = self._document()
+        if "CFPackageURI" not in built:
+            built = {
+                "identifier": built.pop("identifier"),
+                "uri": built.pop("uri"),
+                **self._package_link(),
+                **built,
+            }
+        return built
+
+    def _package_link(self) -> dict[str, object]:
+        document = self.package.document
+        return {
+            "CFPackageURI": {
+                "title": document.title,
+                "identifier": document.identifier,
+                "uri": self._uri("CFPackages", document.identifier),
+            }
+        }
+
     def _document(self) -> dict[str, object]:
         document = self.package.document
         built: dict[str, object] = {
             "identifier": document.identifier,
             "uri": self.document_link["uri"],
-            "CFPackageURI": {
-                "title": document.title,
-                "identifier": document.identifier,
-                "uri": self._uri("CFPackages", document.identifier),
-            },
-            "creator": document.creator,
-            "title": document.title,
-            "lastChangeDateTime": self._when(document.last_change),
+            **({} if self.v1p1 else self._package_link()),
         }
+        if self.v1p1:
+            built["caseVersion"] = "1.1"
+            if document.framework_type:
+                built["frameworkType"] = document.framework_type
+        built["creator"] = document.creator
+        built["title"] = document.title
+        built["lastChangeDateTime"] = self._when(document.last_change)
         optional: dict[str, object] = {
             "officialSourceURL": document.official_source_url,
             "publisher": document.publisher,
             "description": document.description,
             "subject": list(document.subject),
+            "subjectURI": [self._link(link, "CFSubjects") for link in document.subject_links],
             "language": document.language,
             "version": document.version,
             "adoptionStatus": document.adoption_status,
+            "statusStartDate": document.status_start_date,
+            "statusEndDate": document.status_end_date,
+            "licenseURI": self._link(document.license, "CFLicenses") if document.license else None,
             "notes": document.notes,
+            "extensions": document.extensions if self.v1p1 else None,
         }
         built.update((name, value) for name, value in optional.items() if value)
         return built
+
+    def _link(self, link: CaseLink, collection: str) -> dict[str, object]:
+        return {
+            "title": link.title,
+            "identifier": link.identifier,
+            "uri": link.uri or self._uri(collection, link.identifier),
+        }
 
     def _item(self, item: CaseItem) -> dict[str, object]:
         built: dict[str, object] = {
             "identifier": item.identifier,
             "uri": item.uri or self._uri("CFItems", item.identifier),
-            "CFDocumentURI": self.document_link,
-            "fullStatement": item.full_statement,
         }
+        if not self.v1p1:
+            built["CFDocumentURI"] = self.document_link
+        built["fullStatement"] = item.full_statement
+        item_type_link = self._item_type_link(item)
         optional: dict[str, object] = {
             "alternativeLabel": item.alternative_label,
             "CFItemType": item.item_type,
-            "CFItemTypeURI": self._item_type_link(item.item_type) if item.item_type else None,
+            "CFItemTypeURI": self._link(item_type_link, "CFItemTypes") if item_type_link else None,
             "humanCodingScheme": item.human_code,
             "listEnumeration": item.list_enumeration,
             "abbreviatedStatement": item.abbreviated_statement,
             "conceptKeywords": list(item.concept_keywords),
+            "conceptKeywordsURI": (
+                self._link(item.concept_keywords_link, "CFConcepts") if item.concept_keywords_link else None
+            ),
             "notes": item.notes,
+            "subject": list(item.subjects) if self.v1p1 else None,
+            "subjectURI": [self._link(link, "CFSubjects") for link in item.subject_links]
+            if self.v1p1
+            else None,
             "language": item.language,
             "educationLevel": list(item.education_levels),
+            "licenseURI": self._link(item.license, "CFLicenses") if item.license else None,
+            "statusStartDate": item.status_start_date,
+            "statusEndDate": item.status_end_date,
         }
         built.update((name, value) for name, value in optional.items() if value)
         built["lastChangeDateTime"] = self._when(item.last_change)
+        if self.v1p1 and item.extensions:
+            built["extensions"] = item.extensions
         return built
 
-    def _item_type_link(self, title: str) -> dict[str, object]:
-        identifier = stable_identifier("item-type:" + title)
-        return {"title": title, "identifier": identifier, "uri": self._uri("CFItemTypes", identifier)}
+    def _item_type_link(self, item: CaseItem) -> CaseLink | None:
+        return _item_type_link(item)
 
-    def _item_type(self, title: str) -> dict[str, object]:
-        link = self._item_type_link(title)
-        return {
-            "identifier": link["identifier"],
-            "uri": link["uri"],
-            "title": title,
-            "hierarchyCode": "1",
-            "typeCode": title,
-            # The document's date rather than the export's, so that exporting an unchanged framework twice
-            # gives the same file.
-            "lastChangeDateTime": self._when(self.package.document.last_change),
+    def _definitions(self, kind: str) -> list[CaseDefinition]:
+        return [definition for definition in self.definitions if definition.kind == kind]
+
+    def _definition(self, definition: CaseDefinition) -> dict[str, object]:
+        built: dict[str, object] = {
+            "identifier": definition.identifier,
+            "uri": definition.uri or self._uri(definition.kind, definition.identifier),
+            "title": definition.title,
         }
+        required = _DEFINITION_REQUIRED[definition.kind] | (
+            {"description"} if self.v1p1 and definition.kind == "CFItemTypes" else set()
+        )
+        for name, attribute in _DEFINITION_ATTRIBUTES[definition.kind]:
+            value = getattr(definition, attribute)
+            if value or name in required:
+                built[name] = value
+        built["lastChangeDateTime"] = self._when(definition.last_change)
+        if self.v1p1 and definition.extensions:
+            built["extensions"] = definition.extensions
+        return built
 
     def _child_association(self, item: CaseItem) -> dict[str, object]:
         parent = (
             None if item.parent_identifier is None else self._item_of(item.parent_identifier, "The parent")
         )
-        identifier = item.child_association_identifier or _child_association_identifier(
+        identifier = item.child_association_identifier or child_association_identifier(
             item.identifier, parent.identifier if parent else self.package.document.identifier
         )
-        return {
+        built: dict[str, object] = {
             "identifier": identifier,
             "uri": item.child_association_uri or self._uri("CFAssociations", identifier),
-            "CFDocumentURI": self.document_link,
+            **({} if self.v1p1 else {"CFDocumentURI": self.document_link}),
             "associationType": "isChildOf",
             "sequenceNumber": item.position,
             "originNodeURI": self._item_link(item),
             "destinationNodeURI": self.document_link if parent is None else self._item_link(parent),
-            "lastChangeDateTime": self._when(item.child_association_last_change),
         }
+        return self._association_end(
+            built,
+            grouping=item.child_association_grouping,
+            last_change=item.child_association_last_change,
+            notes=item.child_association_notes,
+            extensions=item.child_association_extensions,
+        )
+
+    def _association_end(
+        self,
+        built: dict[str, object],
+        *,
+        grouping: CaseLink | None,
+        last_change: str,
+        notes: str,
+        extensions: dict[str, object],
+    ) -> dict[str, object]:
+        """The fields every association ends with, in the schema's order."""
+        if grouping is not None:
+            built["CFAssociationGroupingURI"] = self._link(grouping, "CFAssociationGroupings")
+        built["lastChangeDateTime"] = self._when(last_change)
+        if self.v1p1 and notes:
+            built["notes"] = notes
+        if self.v1p1 and extensions:
+            built["extensions"] = extensions
+        return built
 
     def _association(self, association: CaseAssociation) -> dict[str, object]:
         origin = self._item_of(association.origin_identifier, "The origin")
@@ -1618,18 +1961,25 @@ class _PackageWriter:
                 "identifier": association.destination_identifier,
                 "uri": association.destination_uri or self._outside_uri(association.destination_identifier),
             }
+        if self.v1p1 and association.destination_target_type:
+            destination["targetType"] = association.destination_target_type
         built: dict[str, object] = {
             "identifier": association.identifier,
             "uri": association.uri or self._uri("CFAssociations", association.identifier),
-            "CFDocumentURI": self.document_link,
+            **({} if self.v1p1 else {"CFDocumentURI": self.document_link}),
             "associationType": association.association_type,
         }
         if association.sequence_number is not None:
             built["sequenceNumber"] = association.sequence_number
         built["originNodeURI"] = self._item_link(origin)
         built["destinationNodeURI"] = destination
-        built["lastChangeDateTime"] = self._when(association.last_change)
-        return built
+        return self._association_end(
+            built,
+            grouping=association.grouping,
+            last_change=association.last_change,
+            notes=association.notes,
+            extensions=association.extensions,
+        )
 
     def _outside_uri(self, identifier: str) -> str:
         """A uri for an outside destination that came without one: the identifier itself when it is a URI."""
@@ -1711,8 +2061,125 @@ def _export_order(items: Sequence[CaseItem]) -> list[CaseItem]:
     return [items[index] for index in order]
 
 
-def build_package(package: CasePackage, *, base_uri: str, generated_at: str) -> dict[str, object]:
-    """A CASE 1.0 CFPackage for `package`, valid against the CASE 1.0 JSON schema (with format checking).
+def _item_type_link(item: CaseItem) -> CaseLink | None:
+    """The link the package gave, else one to a definition derived from the item type's title."""
+    if item.item_type_link is not None:
+        return item.item_type_link
+    if not item.item_type:
+        return None
+    return CaseLink(identifier=derived_item_type_identifier(item.item_type), title=item.item_type)
+
+
+def derived_item_type_identifier(title: str) -> str:
+    """The identifier of the CFItemType the export derives for an item type given only by its title."""
+    return stable_identifier("item-type:" + title)
+
+
+def _links_to(package: CasePackage, kind: str) -> Iterable[CaseLink]:
+    """Every link of the package to a definition of `kind`."""
+    document, items = package.document, package.items
+    links: list[CaseLink | None]
+    if kind == "CFItemTypes":
+        links = [_item_type_link(item) for item in items]
+    elif kind == "CFSubjects":
+        links = [*document.subject_links, *(link for item in items for link in item.subject_links)]
+    elif kind == "CFLicenses":
+        links = [document.license, *(item.license for item in items)]
+    elif kind == "CFConcepts":
+        links = [item.concept_keywords_link for item in items]
+    else:
+        links = [item.child_association_grouping for item in items]
+        links += [association.grouping for association in package.associations]
+    return (link for link in links if link is not None)
+
+
+def all_definitions(package: CasePackage) -> tuple[CaseDefinition, ...]:
+    """The package's definitions, each kind followed by one for every link to a definition the package
+    lacks, built from the link (an item type from its title): so every link resolves inside the package,
+    and at its URI when the package is served."""
+    completed: list[CaseDefinition] = []
+    for kind in DEFINITION_KINDS:
+        given = [definition for definition in package.definitions if definition.kind == kind]
+        known = {_key(definition.identifier) for definition in given}
+        implied: dict[str, CaseLink] = {}
+        for link in _links_to(package, kind):
+            if _key(link.identifier) not in known:
+                implied.setdefault(_key(link.identifier), link)
+        completed += given
+        completed += (
+            CaseDefinition(
+                kind=kind,
+                identifier=link.identifier,
+                source_identifier="",
+                uri=link.uri,
+                title=link.title,
+                # An item type derived from a title reads as the types Waypoint always wrote.
+                hierarchy_code="1" if kind == "CFItemTypes" else "",
+                type_code=link.title if kind == "CFItemTypes" else "",
+                # The document's date rather than the export's, so that exporting an unchanged framework twice
+                # gives the same file.
+                last_change=package.document.last_change,
+            )
+            for link in sorted(implied.values(), key=lambda link: (link.title, _key(link.identifier)))
+        )
+    return tuple(completed)
+
+
+_DEFINITION_ATTRIBUTES: dict[str, tuple[tuple[str, str], ...]] = {
+    "CFConcepts": (
+        ("keywords", "keywords"),
+        ("hierarchyCode", "hierarchy_code"),
+        ("description", "description"),
+    ),
+    "CFSubjects": (("hierarchyCode", "hierarchy_code"), ("description", "description")),
+    "CFLicenses": (("description", "description"), ("licenseText", "license_text")),
+    "CFItemTypes": (
+        ("description", "description"),
+        ("hierarchyCode", "hierarchy_code"),
+        ("typeCode", "type_code"),
+    ),
+    "CFAssociationGroupings": (("description", "description"),),
+}
+# What each definition must carry in both versions' schemas, even when empty.
+_DEFINITION_REQUIRED: dict[str, set[str]] = {
+    "CFConcepts": {"hierarchyCode"},
+    "CFSubjects": {"hierarchyCode"},
+    "CFLicenses": {"licenseText"},
+    "CFItemTypes": {"hierarchyCode"},
+    "CFAssociationGroupings": set(),
+}
+
+
+def _writer(
+    package: CasePackage, base_uri: str, generated_at: str, case_version: CaseVersion
+) -> _PackageWriter:
+    normalised = _normalise_date_time(generated_at)
+    if normalised is None or normalised[1]:
+        raise ValueError(f"generated_at must be an RFC 3339 date-time with an offset, not {generated_at!r}.")
+    base = base_uri.rstrip("/")
+    if not _is_uri(base):
+        raise ValueError(f"base_uri must be an absolute URI, not {base_uri!r}.")
+    return _PackageWriter(package, base_uri=base, stamp=normalised[0], case_version=case_version)
+
+
+def build_document(
+    package: CasePackage, *, base_uri: str, generated_at: str, case_version: CaseVersion = "1.1"
+) -> dict[str, object]:
+    """The package's CFDocument as served alone (with its CFPackageURI); only the document is read, so a
+    package holding just the document will do."""
+    return _writer(package, base_uri, generated_at, case_version).document_entry()
+
+
+def build_package(
+    package: CasePackage, *, base_uri: str, generated_at: str, case_version: CaseVersion = "1.0"
+) -> dict[str, object]:
+    """A CASE CFPackage for `package`, valid against the CASE 1.0 JSON schema, or with `case_version="1.1"`
+    the official CASE 1.1 one (with format checking).
+
+    CASE 1.0 has no place for what 1.1 added (frameworkType, an item's own subjects, association notes,
+    targetType, extensions, isTranslationOf associations): only the 1.1 package carries everything a package
+    read here can hold. Every
+    definition is written back, and a link to a definition the package lacks gets one built from the link.
 
     Every identifier and uri the package holds is written as it is; an empty uri becomes
     `{base_uri}/CFItems/{identifier}` (CFDocuments/, CFAssociations/, CFItemTypes/, CFRubrics/… likewise).
@@ -1721,13 +2188,7 @@ def build_package(package: CasePackage, *, base_uri: str, generated_at: str) -> 
     missing lastChangeDateTime. The same arguments always give the same dict. ValueError when the items do
     not form a tree, an association or criterion names an item the package lacks, or an argument is malformed.
     """
-    normalised = _normalise_date_time(generated_at)
-    if normalised is None or normalised[1]:
-        raise ValueError(f"generated_at must be an RFC 3339 date-time with an offset, not {generated_at!r}.")
-    base = base_uri.rstrip("/")
-    if not _is_uri(base):
-        raise ValueError(f"base_uri must be an absolute URI, not {base_uri!r}.")
-    return _PackageWriter(package, base_uri=base, stamp=normalised[0]).build()
+    return _writer(package, base_uri, generated_at, case_version).build()
 
 
 def package_summary(package: CasePackage) -> dict[str, int]:
@@ -1738,3 +2199,96 @@ def package_summary(package: CasePackage) -> dict[str, int]:
         "isChildOf": len(package.items),
         "rubrics": len(package.rubrics),
     }
+
+
+# --- What Waypoint keeps without using: stored as JSON beside the rows ------------------------------------
+
+_Extra = tuple[str, Literal["text", "texts", "link", "links", "object"]]
+_DOCUMENT_EXTRAS: dict[str, _Extra] = {
+    "framework_type": ("frameworkType", "text"),
+    "subject_links": ("subjectURI", "links"),
+    "license": ("licenseURI", "link"),
+    "status_start_date": ("statusStartDate", "text"),
+    "status_end_date": ("statusEndDate", "text"),
+    "extensions": ("extensions", "object"),
+}
+_ITEM_EXTRAS: dict[str, _Extra] = {
+    "subjects": ("subject", "texts"),
+    "subject_links": ("subjectURI", "links"),
+    "item_type_link": ("CFItemTypeURI", "link"),
+    "concept_keywords_link": ("conceptKeywordsURI", "link"),
+    "license": ("licenseURI", "link"),
+    "status_start_date": ("statusStartDate", "text"),
+    "status_end_date": ("statusEndDate", "text"),
+    "extensions": ("extensions", "object"),
+    # The item's isChildOf association is folded into the item, and so are its own fields.
+    "child_association_grouping": ("isChildOf.CFAssociationGroupingURI", "link"),
+    "child_association_notes": ("isChildOf.notes", "text"),
+    "child_association_extensions": ("isChildOf.extensions", "object"),
+}
+_ASSOCIATION_EXTRAS: dict[str, _Extra] = {
+    "grouping": ("CFAssociationGroupingURI", "link"),
+    "notes": ("notes", "text"),
+    "extensions": ("extensions", "object"),
+    "destination_target_type": ("destinationNodeURI.targetType", "text"),
+}
+_EXTRAS: dict[type, dict[str, _Extra]] = {
+    CaseDocument: _DOCUMENT_EXTRAS,
+    CaseItem: _ITEM_EXTRAS,
+    CaseAssociation: _ASSOCIATION_EXTRAS,
+}
+_WithExtras = TypeVar("_WithExtras", CaseDocument, CaseItem, CaseAssociation)
+
+
+def _link_json(link: CaseLink) -> dict[str, str]:
+    return {"title": link.title, "identifier": link.identifier, "uri": link.uri}
+
+
+def _link_from_json(value: object) -> CaseLink:
+    raw = value if isinstance(value, dict) else {}
+    return CaseLink(
+        identifier=str(raw.get("identifier", "")),
+        title=str(raw.get("title", "")),
+        uri=str(raw.get("uri", "")),
+    )
+
+
+def case_extras(entry: CaseDocument | CaseItem | CaseAssociation) -> dict[str, object]:
+    """What `entry` carries that Waypoint keeps but does not use, as JSON under the CASE names (only what is
+    there): the inverse of `with_case_extras`."""
+    extras: dict[str, object] = {}
+    for attribute, (name, kind) in _EXTRAS[type(entry)].items():
+        value = getattr(entry, attribute)
+        if not value:
+            continue
+        if kind == "link":
+            extras[name] = _link_json(value)
+        elif kind == "links":
+            extras[name] = [_link_json(link) for link in value]
+        elif kind == "texts":
+            extras[name] = list(value)
+        else:
+            extras[name] = value
+    return extras
+
+
+def with_case_extras(entry: _WithExtras, extras: Mapping[str, object]) -> _WithExtras:
+    """`entry` with the fields `case_extras` stored (anything else in `extras` is ignored)."""
+    changes: dict[str, Any] = {}  # each value of the type of its attribute, which the table's kind decides
+    for attribute, (name, kind) in _EXTRAS[type(entry)].items():
+        value = extras.get(name)
+        if value is None:
+            continue
+        if kind == "link":
+            changes[attribute] = _link_from_json(value)
+        elif kind == "links":
+            changes[attribute] = (
+                tuple(_link_from_json(link) for link in value) if isinstance(value, list) else ()
+            )
+        elif kind == "texts":
+            changes[attribute] = tuple(str(text) for text in value) if isinstance(value, list) else ()
+        elif kind == "object":
+            changes[attribute] = dict(value) if isinstance(value, dict) else {}
+        else:
+            changes[attribute] = str(value)
+    return replace(entry, **changes)

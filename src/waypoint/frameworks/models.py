@@ -144,6 +144,12 @@ class FrameworkVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     retired_at = models.DateTimeField(null=True, blank=True)
+    case_extras = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the CFDocument says that Waypoint keeps but does not use (frameworkType, subjectURI, "
+        "licenseURI, status dates, extensions), under the CASE names, so that the export writes it back.",
+    )
 
     class Meta:
         ordering = ["framework_id", "-number"]
@@ -190,7 +196,8 @@ class Competency(models.Model):
     # parents-first in one ordered query whatever its depth.
     path = models.CharField(max_length=255, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0)
-    case_identifier = models.CharField(max_length=64)
+    # Indexed: the CASE provider finds an item by its identifier alone (/ims/case/v1p1/CFItems/{id}).
+    case_identifier = models.CharField(max_length=64, db_index=True)
     source_identifier = models.CharField(max_length=500, blank=True)
     uri = models.CharField(max_length=1000, blank=True)
     human_code = models.CharField(max_length=200, blank=True, db_index=True)
@@ -210,10 +217,16 @@ class Competency(models.Model):
     list_enumeration = models.CharField(max_length=50, blank=True)
     concept_keywords = models.JSONField(default=list, blank=True)
     last_change = models.DateTimeField(null=True, blank=True)
-    child_association_identifier = models.CharField(max_length=64, blank=True)
+    child_association_identifier = models.CharField(max_length=64, blank=True, db_index=True)
     child_association_source_identifier = models.CharField(max_length=500, blank=True)
     child_association_uri = models.CharField(max_length=1000, blank=True)
     child_association_last_change = models.DateTimeField(null=True, blank=True)
+    case_extras = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the CFItem (and its isChildOf association, under isChildOf.) says that Waypoint "
+        "keeps but does not use, under the CASE names, so that the export writes it back.",
+    )
     replaces = models.ForeignKey(
         "self",
         null=True,
@@ -250,6 +263,7 @@ class AssociationType(models.TextChoices):
     REPLACED_BY = "replacedBy", _("is replaced by")
     EXEMPLAR = "exemplar", _("has an exemplar")
     HAS_SKILL_LEVEL = "hasSkillLevel", _("has the skill level")
+    IS_TRANSLATION_OF = "isTranslationOf", _("is a translation of")
 
 
 class Alignment(models.Model):
@@ -266,13 +280,64 @@ class Alignment(models.Model):
     uri = models.CharField(max_length=1000, blank=True)
     sequence_number = models.IntegerField(null=True, blank=True)
     last_change = models.DateTimeField(null=True, blank=True)
+    case_extras = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the CFAssociation says that Waypoint keeps but does not use (its grouping, notes, "
+        "targetType, extensions), under the CASE names, so that the export writes it back.",
+    )
 
     class Meta:
         ordering = ["competency_id", "association_type", "id"]
-        indexes = [models.Index(fields=["target_identifier"], name="alignment_target_idx")]
+        indexes = [
+            models.Index(fields=["target_identifier"], name="alignment_target_idx"),
+            # The CASE provider finds an association by its identifier alone.
+            models.Index(fields=["case_identifier"], name="alignment_identifier_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_association_type_display()} {self.target_title or self.target_identifier}"
+
+
+class CaseDefinitionKind(models.TextChoices):
+    """The arrays of a CASE package's CFDefinitions (and the CASE REST collections that serve them)."""
+
+    CONCEPT = "CFConcepts", _("Concept")
+    SUBJECT = "CFSubjects", _("Subject")
+    LICENSE = "CFLicenses", _("Licence")
+    ITEM_TYPE = "CFItemTypes", _("Item type")
+    ASSOCIATION_GROUPING = "CFAssociationGroupings", _("Association grouping")
+
+
+class CaseDefinition(models.Model):
+    """One CFDefinitions entry of a framework version as it was imported: Waypoint does not use them, but
+    keeps them so that an export (and the CASE provider) gives back what the publisher said."""
+
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.CASCADE, related_name="case_definitions")
+    kind = models.CharField(max_length=32, choices=CaseDefinitionKind.choices)
+    position = models.PositiveIntegerField(default=0, help_text="Its place in its array, as imported.")
+    case_identifier = models.CharField(max_length=64, db_index=True)
+    source_identifier = models.CharField(max_length=500, blank=True)
+    uri = models.CharField(max_length=1000, blank=True)
+    title = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True)
+    hierarchy_code = models.CharField(max_length=200, blank=True)
+    type_code = models.CharField(max_length=200, blank=True)
+    keywords = models.TextField(blank=True)
+    license_text = models.TextField(blank=True)
+    last_change = models.DateTimeField(null=True, blank=True)
+    extensions = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["version_id", "kind", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "kind", "case_identifier"], name="case_definition_identifier_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.title or self.case_identifier}"
 
 
 class Rubric(models.Model):

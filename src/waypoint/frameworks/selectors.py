@@ -19,6 +19,7 @@ from waypoint.core.models import Organization
 from waypoint.frameworks import case
 from waypoint.frameworks.models import (
     Alignment,
+    CaseDefinition,
     Competency,
     Framework,
     FrameworkVersion,
@@ -321,47 +322,52 @@ def _snapshots(version: FrameworkVersion, lineage: dict[int, int]) -> list[Snaps
 
 def version_package(version: FrameworkVersion) -> case.CasePackage:
     """A version as a CASE package: the inverse of the import, so an export re-imports to the same tree."""
-    framework = version.framework
     rows = list(version.competencies.order_by("path"))
     identifier_of = {row.pk: row.case_identifier for row in rows}
     items = tuple(
-        case.CaseItem(
-            identifier=row.case_identifier,
-            source_identifier=row.source_identifier,
-            uri=row.uri,
-            full_statement=row.full_statement,
-            human_code=row.human_code,
-            abbreviated_statement=row.abbreviated_statement,
-            alternative_label=row.alternative_label,
-            item_type=row.item_type,
-            education_levels=tuple(row.education_levels or ()),
-            language=row.language,
-            notes=row.notes,
-            list_enumeration=row.list_enumeration,
-            concept_keywords=tuple(row.concept_keywords or ()),
-            last_change=_stamp(row.last_change),
-            parent_identifier=identifier_of[row.parent_id] if row.parent_id else None,
-            position=row.position,
-            child_association_identifier=row.child_association_identifier,
-            child_association_source_identifier=row.child_association_source_identifier,
-            child_association_uri=row.child_association_uri,
-            child_association_last_change=_stamp(row.child_association_last_change),
+        case.with_case_extras(
+            case.CaseItem(
+                identifier=row.case_identifier,
+                source_identifier=row.source_identifier,
+                uri=row.uri,
+                full_statement=row.full_statement,
+                human_code=row.human_code,
+                abbreviated_statement=row.abbreviated_statement,
+                alternative_label=row.alternative_label,
+                item_type=row.item_type,
+                education_levels=tuple(row.education_levels or ()),
+                language=row.language,
+                notes=row.notes,
+                list_enumeration=row.list_enumeration,
+                concept_keywords=tuple(row.concept_keywords or ()),
+                last_change=_stamp(row.last_change),
+                parent_identifier=identifier_of[row.parent_id] if row.parent_id else None,
+                position=row.position,
+                child_association_identifier=row.child_association_identifier,
+                child_association_source_identifier=row.child_association_source_identifier,
+                child_association_uri=row.child_association_uri,
+                child_association_last_change=_stamp(row.child_association_last_change),
+            ),
+            row.case_extras or {},
         )
         for row in rows
     )
     associations = tuple(
-        case.CaseAssociation(
-            identifier=alignment.case_identifier,
-            source_identifier=alignment.source_identifier,
-            uri=alignment.uri,
-            association_type=alignment.association_type,
-            origin_identifier=identifier_of[alignment.competency_id],
-            destination_identifier=alignment.target_identifier,
-            destination_uri=alignment.target_uri,
-            destination_title=alignment.target_title,
-            destination_in_package=alignment.target_in_package,
-            sequence_number=alignment.sequence_number,
-            last_change=_stamp(alignment.last_change),
+        case.with_case_extras(
+            case.CaseAssociation(
+                identifier=alignment.case_identifier,
+                source_identifier=alignment.source_identifier,
+                uri=alignment.uri,
+                association_type=alignment.association_type,
+                origin_identifier=identifier_of[alignment.competency_id],
+                destination_identifier=alignment.target_identifier,
+                destination_uri=alignment.target_uri,
+                destination_title=alignment.target_title,
+                destination_in_package=alignment.target_in_package,
+                sequence_number=alignment.sequence_number,
+                last_change=_stamp(alignment.last_change),
+            ),
+            alignment.case_extras or {},
         )
         for alignment in Alignment.objects.filter(competency__version=version).order_by("id")
     )
@@ -404,6 +410,39 @@ def version_package(version: FrameworkVersion) -> case.CasePackage:
         )
         for rubric in version.rubrics.prefetch_related(_criteria_prefetch()).order_by("id")
     )
+    return case.CasePackage(
+        document=version_document(version),
+        items=items,
+        associations=associations,
+        rubrics=rubrics,
+        definitions=tuple(
+            _definition(definition)
+            for definition in version.case_definitions.order_by("kind", "position", "id")
+        ),
+    )
+
+
+def _definition(row: CaseDefinition) -> case.CaseDefinition:
+    return case.CaseDefinition(
+        kind=row.kind,
+        identifier=row.case_identifier,
+        source_identifier=row.source_identifier,
+        uri=row.uri,
+        title=row.title,
+        description=row.description,
+        hierarchy_code=row.hierarchy_code,
+        type_code=row.type_code,
+        keywords=row.keywords,
+        license_text=row.license_text,
+        last_change=_stamp(row.last_change),
+        extensions=row.extensions or {},
+    )
+
+
+def version_document(version: FrameworkVersion) -> case.CaseDocument:
+    """A version's CFDocument alone (two rows: the version and its framework, which the caller may have
+    selected with it)."""
+    framework = version.framework
     document = case.CaseDocument(
         identifier=framework.case_identifier,
         source_identifier=framework.source_identifier,
@@ -420,17 +459,29 @@ def version_package(version: FrameworkVersion) -> case.CasePackage:
         notes=version.notes,
         last_change=_stamp(version.last_change),
     )
-    return case.CasePackage(document=document, items=items, associations=associations, rubrics=rubrics)
+    return case.with_case_extras(document, version.case_extras or {})
 
 
 def case_base_uri() -> str:
-    return f"{settings.WAYPOINT_BASE_URL}/ims/case/v1p0"
+    """Where the URIs the CASE export mints point: the CASE 1.1 REST API that serves them
+    (waypoint.interop.views.case_provider)."""
+    return f"{settings.WAYPOINT_BASE_URL}/ims/case/v1p1"
 
 
-def case_export(version: FrameworkVersion) -> dict[str, object]:
-    """A version as a CASE 1.0 CFPackage dict, deterministic for a given version."""
-    stamp = version.published_at or version.last_change or version.created_at
-    return case.build_package(version_package(version), base_uri=case_base_uri(), generated_at=_stamp(stamp))
+def case_generated_at(version: FrameworkVersion) -> str:
+    """The date-time that stands in for a missing lastChangeDateTime: fixed for a version, so that exporting
+    it twice gives the same file."""
+    return _stamp(version.published_at or version.last_change or version.created_at)
+
+
+def case_export(version: FrameworkVersion, *, case_version: case.CaseVersion = "1.0") -> dict[str, object]:
+    """A version as a CASE CFPackage dict (1.0 unless asked for 1.1), deterministic for a given version."""
+    return case.build_package(
+        version_package(version),
+        base_uri=case_base_uri(),
+        generated_at=case_generated_at(version),
+        case_version=case_version,
+    )
 
 
 def competency_by_code(user: Actor, framework_id: int, human_code: str) -> Competency:

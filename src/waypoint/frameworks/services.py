@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +26,7 @@ from waypoint.frameworks import case
 from waypoint.frameworks.models import (
     Alignment,
     AssociationType,
+    CaseDefinition,
     Competency,
     CompetencyKind,
     Framework,
@@ -295,6 +297,7 @@ def draft_create(*, framework: Framework, actor: User | None = None) -> Framewor
         label="",
         adoption_status=source.adoption_status if source else "",
         notes=source.notes if source else "",
+        case_extras=source.case_extras if source else {},
         created_by=actor,
     )
     if source is not None:
@@ -350,6 +353,11 @@ def _copy_version(*, source: FrameworkVersion, target: FrameworkVersion) -> None
                 cell.pk = None
                 cell.criterion = criterion
             RubricCell.objects.bulk_create(cells)
+    definitions = list(source.case_definitions.all())
+    for definition in definitions:
+        definition.pk = None
+        definition.version = target
+    CaseDefinition.objects.bulk_create(definitions)
 
 
 def _renumber(version: FrameworkVersion) -> None:
@@ -565,7 +573,29 @@ def version_publish(*, version: FrameworkVersion, actor: User | None) -> Framewo
     version.published_by = actor
     version.last_change = now
     version.save(update_fields=["status", "published_at", "published_by", "last_change"])
+    _settle_child_associations(version)
     return version
+
+
+def _settle_child_associations(version: FrameworkVersion) -> None:
+    """Write down the isChildOf identifiers the CASE export would derive for competencies made in Waypoint:
+    once published the tree no longer moves, and the CASE provider finds an association by its stored
+    identifier, so the URI the export mints for it resolves."""
+    document = version.framework.case_identifier
+    rows = version.competencies.filter(child_association_identifier="").values_list(
+        "pk", "case_identifier", "parent__case_identifier"
+    )
+    Competency.objects.bulk_update(
+        [
+            Competency(
+                pk=pk,
+                child_association_identifier=case.child_association_identifier(item, parent or document),
+            )
+            for pk, item, parent in rows
+        ],
+        ["child_association_identifier"],
+        batch_size=500,
+    )
 
 
 @transaction.atomic
@@ -746,11 +776,25 @@ def _comparable(package: case.CasePackage) -> tuple[object, ...]:
         return str(getattr(entry, "identifier", ""))
 
     document = package.document
+    # Publishing writes down the isChildOf identifiers a package left to be derived (see
+    # `_settle_child_associations`): the derived ones are what the package means.
+    items = [
+        replace(
+            item,
+            child_association_identifier=item.child_association_identifier
+            or case.child_association_identifier(
+                item.identifier, item.parent_identifier or document.identifier
+            ),
+        )
+        for item in package.items
+    ]
     return (
         (document.title, document.version, document.adoption_status, document.description),
-        sorted(package.items, key=key),
+        case.case_extras(document),
+        sorted(items, key=key),
         sorted(package.associations, key=key),
         sorted(package.rubrics, key=key),
+        case.all_definitions(package),
     )
 
 
@@ -778,6 +822,7 @@ ITEM_ROW_FIELDS = (
     "child_association_source_identifier",
     "child_association_uri",
     "child_association_last_change",
+    "case_extras",
 )
 
 
@@ -809,6 +854,7 @@ def _item_row(
         item.child_association_source_identifier,
         item.child_association_uri,
         _when(item.child_association_last_change),
+        case.case_extras(item),
     )
     return dict(zip(ITEM_ROW_FIELDS, values, strict=True))
 
@@ -891,6 +937,7 @@ def _apply_package(
                 uri=association.uri,
                 sequence_number=association.sequence_number,
                 last_change=_when(association.last_change),
+                case_extras=case.case_extras(association),
             )
             for association in package.associations
         ),
@@ -899,6 +946,30 @@ def _apply_package(
     if progress:
         progress("associations", len(package.associations), len(package.associations))
     _apply_rubrics(version=version, rubrics=package.rubrics, rows=rows)
+    version.case_definitions.all().delete()
+    CaseDefinition.objects.bulk_create(
+        (
+            CaseDefinition(
+                version=version,
+                kind=definition.kind,
+                position=position,
+                case_identifier=definition.identifier,
+                source_identifier=definition.source_identifier,
+                uri=definition.uri,
+                title=definition.title,
+                description=definition.description,
+                hierarchy_code=definition.hierarchy_code,
+                type_code=definition.type_code,
+                keywords=definition.keywords,
+                license_text=definition.license_text,
+                last_change=_when(definition.last_change),
+                extensions=definition.extensions,
+            )
+            # With the definitions its links imply, so that each resolves at the CASE provider.
+            for position, definition in enumerate(case.all_definitions(package))
+        ),
+        batch_size=500,
+    )
 
 
 def _apply_rubrics(
@@ -996,6 +1067,7 @@ def _version_fields(document: case.CaseDocument) -> dict[str, object]:
         "adoption_status": document.adoption_status,
         "notes": document.notes,
         "last_change": _when(document.last_change),
+        "case_extras": case.case_extras(document),
     }
 
 
@@ -1018,6 +1090,7 @@ _ASSOCIATION_LIMITS = {
     "source_identifier": "source_identifier",
 }
 _DOCUMENT_LIMITS = ("title", "creator", "publisher", "uri")
+_DEFINITION_LIMITS = ("uri", "source_identifier", "title", "hierarchy_code", "type_code")
 
 
 def _limit_problems(
@@ -1051,7 +1124,14 @@ def package_problems(package: case.CasePackage) -> list[str]:
             )
     for association in package.associations:
         problems += _limit_problems(association, association.identifier, _ASSOCIATION_LIMITS, Alignment)
-    entries: list[object] = [package.document, *package.items, *package.associations]
+    for definition in case.all_definitions(package):
+        problems += _limit_problems(definition, definition.identifier, _DEFINITION_LIMITS, CaseDefinition)
+    entries: list[object] = [
+        package.document,
+        *package.items,
+        *package.associations,
+        *package.definitions,
+    ]
     for rubric in package.rubrics:
         entries += [
             rubric,
@@ -1060,8 +1140,9 @@ def package_problems(package: case.CasePackage) -> list[str]:
         ]
     for entry in entries:
         for name, value in vars(entry).items():
-            texts = value if isinstance(value, tuple) else (value,)
-            if any(isinstance(text, str) and "\x00" in text for text in texts):
+            # Through JSON, so that the text inside links and extensions is checked too (PostgreSQL stores
+            # no NUL in text or JSON).
+            if "\\u0000" in json.dumps(value, default=vars):
                 problems.append(
                     gettext("%(identifier)s: %(attribute)s contains a NUL character.")
                     % {"identifier": getattr(entry, "identifier", ""), "attribute": name}
@@ -1129,6 +1210,10 @@ def case_import(
         _apply_package(version=version, package=package, progress=progress)
     if publish and version.status == VersionStatus.DRAFT:
         version = version_publish(version=version, actor=actor)
+        if document.last_change:
+            # Publishing what was imported changes nothing in it: the document keeps its publisher's date.
+            version.last_change = _when(document.last_change)
+            version.save(update_fields=["last_change"])
     summary = case.package_summary(package)
     warnings = [str(warning) for warning in package.warnings]
     FrameworkImport.objects.create(

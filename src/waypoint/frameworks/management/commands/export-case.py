@@ -1,4 +1,6 @@
-"""`waypoint export-case FRAMEWORK_ID`: print a framework version as a CASE 1.0 CFPackage (JSON) on stdout."""
+"""`waypoint export-case FRAMEWORK_ID`: print a framework version as a CASE CFPackage (JSON) on stdout: CASE
+1.0 unless `--case-version 1.1` (which also carries what 1.0 has no place for: frameworkType, item subjects,
+association notes, extensions)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,13 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from waypoint.frameworks.case import CaseVersion
 from waypoint.frameworks.models import Framework, VersionStatus
 from waypoint.frameworks.selectors import case_export
 
 
 class Command(BaseCommand):
-    help = "Print a framework as a CASE 1.0 CFPackage: its published version, or --framework-version N."
+    help = "Print a framework as a CASE CFPackage: its published version, or --framework-version N."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("framework_id", type=int)
@@ -20,9 +23,21 @@ class Command(BaseCommand):
             "--framework-version", type=int, dest="number", help="The version number (default: published)."
         )
         parser.add_argument("--indent", type=int, default=None)
+        parser.add_argument(
+            "--case-version",
+            choices=["1.0", "1.1"],
+            default="1.0",
+            help="The version of CASE (default: 1.0).",
+        )
 
     def handle(
-        self, *args: Any, framework_id: int, number: int | None, indent: int | None, **options: Any
+        self,
+        *args: Any,
+        framework_id: int,
+        number: int | None,
+        indent: int | None,
+        case_version: CaseVersion,
+        **options: Any,
     ) -> None:
         framework = Framework.objects.filter(pk=framework_id).first()
         if framework is None:
@@ -37,4 +52,5 @@ class Command(BaseCommand):
             )
         if version is None:
             raise CommandError(f"“{framework.title}” has no version {number}.")
-        self.stdout.write(json.dumps(case_export(version), indent=indent, ensure_ascii=False))
+        exported = case_export(version, case_version=case_version)
+        self.stdout.write(json.dumps(exported, indent=indent, ensure_ascii=False))
