@@ -94,7 +94,7 @@ QUERY_LIMITS = {
     "advisor": 22,
     "mentor": 14,
     "school-admin": 23,
-    "district-admin": 37,
+    "district-admin": 41,
     "state-analyst": 12,
 }
 

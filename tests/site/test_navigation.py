@@ -77,6 +77,8 @@ GROUPED_MENUS = {
             "Pacing repository",
             "Audit log",
             "Disposals",
+            "Roster imports",
+            "Sign-in settings",
         ],
     },
 }

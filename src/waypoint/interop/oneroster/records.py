@@ -33,7 +33,9 @@ class Problem:
         return {"file": self.file, "line": self.line, "column": self.column, "reason": self.reason}
 
 
-@dataclass(frozen=True, slots=True)
+# Rows are slotted but not frozen: a frozen dataclass's __init__ sets each field through object.__setattr__,
+# five times slower, and a set has a million enrollments. Treat them as read-only all the same.
+@dataclass(slots=True)
 class Row:
     """What every OneRoster row shares."""
 
@@ -44,7 +46,7 @@ class Row:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class OrgRow(Row):
     name: str
     org_type: str  # department, school, district, local, state, national
@@ -52,7 +54,7 @@ class OrgRow(Row):
     parent_sourced_id: str  # "" when none
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class AcademicSessionRow(Row):
     title: str
     session_type: str  # schoolYear, semester, term, gradingPeriod
@@ -62,7 +64,7 @@ class AcademicSessionRow(Row):
     school_year: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CourseRow(Row):
     title: str
     course_code: str
@@ -73,7 +75,7 @@ class CourseRow(Row):
     subject_codes: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ClassRow(Row):
     title: str
     course_sourced_id: str
@@ -88,7 +90,7 @@ class ClassRow(Row):
     periods: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class UserRow(Row):
     enabled: bool
     username: str
@@ -104,22 +106,36 @@ class UserRow(Row):
     roles: tuple[RoleRow, ...]
     agent_sourced_ids: tuple[str, ...]
     grades: tuple[str, ...]
+    # 1.2 only ("" in a 1.1 set).
+    user_master_identifier: str = ""
+    preferred_given_name: str = ""
+    preferred_middle_name: str = ""
+    preferred_family_name: str = ""
+    primary_org_sourced_id: str = ""
+    pronouns: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class RoleRow:
     """A user's role at an organization: 1.1's users.role × orgSourcedIds, or a 1.2 roles.csv row."""
 
-    role: str  # administrator, aide, guardian, parent, proctor, relative, student, teacher (1.2 adds more)
+    # administrator, aide, guardian, parent, proctor, relative, student, teacher; 1.2 adds counselor (kept as
+    # is) and districtAdministrator, siteAdministrator, systemAdministrator, principal (read as administrator:
+    # the org's type says whether it is a school's or the district's).
+    role: str
     org_sourced_id: str
     role_type: str  # 1.2: primary or secondary; 1.1: "primary" for the first org
     begin_date: datetime.date | None
     end_date: datetime.date | None
     file: str
     line: int
+    # 1.2: the roles.csv row's own sourcedId and status; 1.1 roles are the user's and have no id of their own.
+    sourced_id: str = ""
+    user_sourced_id: str = ""
+    status: Status = "active"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class EnrollmentRow(Row):
     class_sourced_id: str
     school_sourced_id: str
@@ -130,7 +146,7 @@ class EnrollmentRow(Row):
     end_date: datetime.date | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class DemographicsRow(Row):
     # sourced_id is the user's (1.1 `userSourcedId` or `sourcedId`).
     birth_date: datetime.date | None
@@ -155,6 +171,14 @@ class RosterSet:
     demographics: list[DemographicsRow]
     problems: list[Problem]
     warnings: list[Problem]
+    # 1.2 roles.csv rows whose user is not in this set's users.csv (a delta changing only roles): the importer
+    # attaches them to users imported before. Roles of users in the set are on `UserRow.roles`.
+    roles: list[RoleRow] = field(default_factory=list)
+    # References the set cannot settle because the file they point into is a delta or absent: entity
+    # ("orgs", "academicSessions", "courses", "classes", "users") → sourcedId → one problem per row naming
+    # it, ready to report (file, line, column, reason) if the database has no such row either.
+    unresolved: dict[str, dict[str, list[Problem]]] = field(default_factory=dict)
+    rows_read: dict[str, int] = field(default_factory=dict)  # "users.csv" → data rows in the file
 
     @property
     def is_delta(self) -> bool:
