@@ -61,13 +61,17 @@ class AcademicSession(models.Model):
     session_type = models.CharField(max_length=32, help_text="schoolYear, semester, term or gradingPeriod.")
     starts_on = models.DateField()
     ends_on = models.DateField()
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
     school_year = models.SmallIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_on", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "sourced_id"], name="session_sourced_id_per_district"),
+            models.UniqueConstraint(
+                fields=["district", "sourced_id"], name="session_sourced_id_per_district"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +108,9 @@ class RosteredClass(models.Model):
 
     section = models.OneToOneField(Section, on_delete=models.CASCADE, related_name="oneroster")
     district = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    course = models.ForeignKey(Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="classes")
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.SET_NULL, related_name="classes"
+    )
     terms = models.ManyToManyField(AcademicSession, blank=True, related_name="classes")
     class_code = models.CharField(max_length=255, blank=True)
     class_type = models.CharField(max_length=32, blank=True, help_text="homeroom or scheduled.")
@@ -141,7 +147,9 @@ class IdentityProvider(models.Model):
 
     district = models.OneToOneField(Organization, on_delete=models.CASCADE, related_name="identity_provider")
     display_name = models.CharField(max_length=100, help_text="Shown on the sign-in button, e.g. 'Google'.")
-    issuer = models.URLField(max_length=500, help_text="The issuer URL; its discovery document is read from it.")
+    issuer = models.URLField(
+        max_length=500, help_text="The issuer URL; its discovery document is read from it."
+    )
     client_id = models.CharField(max_length=255)
     client_secret = models.CharField(max_length=500, blank=True)
     scopes = models.CharField(max_length=255, default="openid email profile")

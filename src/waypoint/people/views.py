@@ -33,6 +33,9 @@ from waypoint.core.services import (
     access_token_revoke,
     user_language_set,
 )
+from waypoint.interop.forms.sign_in import PasswordSignInForm
+from waypoint.interop.selectors.sign_in import enabled_providers
+from waypoint.interop.views.sign_in import PROVIDER_BUTTONS_AT_MOST
 from waypoint.people.selectors import (
     CASELOAD_SORTS,
     AuditFilter,
@@ -54,14 +57,20 @@ class HtmxHttpRequest(HttpRequest):
 
 
 class SignInView(LoginView):
-    """The sign-in page; on a development machine with the demo loaded it names the demo password."""
+    """The sign-in page: the password form (which sends staff of a district that requires its identity
+    provider there), a button per district provider (a picker past three), and, on a development machine with
+    the demo loaded, the demo password."""
 
     template_name = "core/login.html"
     redirect_authenticated_user = True
+    authentication_form = PasswordSignInForm
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["demo_loaded"] = not settings.PRODUCTION and demo.is_loaded()
+        providers = enabled_providers()
+        context["sign_in_providers"] = providers
+        context["provider_picker"] = len(providers) > PROVIDER_BUTTONS_AT_MOST
         return context
 
 

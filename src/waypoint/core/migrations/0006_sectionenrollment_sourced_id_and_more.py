@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_user_language'),
+        ("core", "0005_user_language"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sectionenrollment',
-            name='sourced_id',
-            field=models.CharField(blank=True, default='', max_length=255),
+            model_name="sectionenrollment",
+            name="sourced_id",
+            field=models.CharField(blank=True, default="", max_length=255),
         ),
         migrations.AddField(
-            model_name='sectionteacher',
-            name='sourced_id',
-            field=models.CharField(blank=True, db_index=True, default='', max_length=255),
+            model_name="sectionteacher",
+            name="sourced_id",
+            field=models.CharField(blank=True, db_index=True, default="", max_length=255),
         ),
         migrations.AddIndex(
-            model_name='sectionenrollment',
-            index=models.Index(fields=['district', 'sourced_id'], name='core_sectio_distric_f24649_idx'),
+            model_name="sectionenrollment",
+            index=models.Index(fields=["district", "sourced_id"], name="core_sectio_distric_f24649_idx"),
         ),
     ]
