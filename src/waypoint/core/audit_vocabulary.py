@@ -256,6 +256,25 @@ THINGS: dict[str, Thing] = {
     "pacing-practice": Thing(
         gettext_lazy("a flexible-pacing practice"), gettext_lazy("a flexible-pacing practice")
     ),
+    "district-setup": Thing(
+        gettext_lazy("the set-up of a district"), gettext_lazy("the set-up of a district")
+    ),
+    "roster-export": Thing(
+        gettext_lazy("%(student)s’s row in the district’s roster export"),
+        gettext_lazy("the district’s roster export"),
+    ),
+    "roster-import": Thing(
+        gettext_lazy("%(student)s’s record through a roster import"), gettext_lazy("a roster import")
+    ),
+    "sign-in-settings": Thing(
+        gettext_lazy("how the district signs in"), gettext_lazy("how the district signs in")
+    ),
+    "external-identity": Thing(
+        gettext_lazy("their account at the district’s identity provider"),
+        gettext_lazy("an account at the district’s identity provider"),
+    ),
+    "password": Thing(gettext_lazy("their password"), gettext_lazy("their password")),
+    "second-factor": Thing(gettext_lazy("their two-step sign-in"), gettext_lazy("their two-step sign-in")),
     # A home page names a student beside their waiting work, plan, path or progress (`<app>/home.py`).
     "home": Thing(gettext_lazy("%(student)s’s work listed on a home page"), gettext_lazy("a home page")),
 }
@@ -306,6 +325,21 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     (AuditAction.CREATE, "diploma"): gettext_lazy("%(actor)s awarded %(thing)s"),
     (AuditAction.CREATE, "issued-transcript"): gettext_lazy("%(actor)s issued %(thing)s"),
     (AuditAction.EXPORT, "transfer-disclosure"): gettext_lazy("%(actor)s released %(thing)s"),
+    (AuditAction.CREATE, "external-identity"): gettext_lazy(
+        "%(actor)s linked their account at the district’s identity provider"
+    ),
+    (AuditAction.CREATE, "password"): gettext_lazy("%(actor)s was e-mailed a link to reset their password"),
+    (AuditAction.DENIED, "password"): gettext_lazy(
+        "%(actor)s asked to reset their password and was told to sign in through the district’s provider"
+    ),
+    (AuditAction.UPDATE, "password"): gettext_lazy("%(actor)s set a new password through a reset link"),
+    (AuditAction.CREATE, "second-factor"): gettext_lazy("%(actor)s began setting up two-step sign-in"),
+    (AuditAction.UPDATE, "second-factor"): gettext_lazy("%(actor)s turned on two-step sign-in"),
+    (AuditAction.DELETE, "second-factor"): gettext_lazy("%(actor)s turned off two-step sign-in"),
+    (AuditAction.LOGIN, "second-factor"): gettext_lazy("%(actor)s entered a two-step sign-in code"),
+    (AuditAction.LOGIN_FAILED, "second-factor"): gettext_lazy(
+        "Someone entered a wrong two-step sign-in code for %(actor)s"
+    ),
 }
 
 # The action names of the audit log's filter.
