@@ -70,7 +70,8 @@ class Command(BaseCommand):
         except Invalid as refusal:
             # Each problem reads `file:line: column: reason`.
             raise CommandError(
-                f"The roster was refused; nothing was written ({len(refusal.problems)} problems):\n"
+                f"The roster was refused; nothing was written "
+                f"({len(refusal.problems)} problem{'' if len(refusal.problems) == 1 else 's'}):\n"
                 + "\n".join(refusal.problems)
             ) from refusal
         finally:
