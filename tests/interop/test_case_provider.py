@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -341,7 +340,9 @@ def test_the_document_list_reads_in_few_queries(demo: Demo, district: Organizati
 
 
 @pytest.mark.shared_data
-def test_an_item_of_common_core_answers_quickly(shared_data: Path, district: Organization) -> None:
+def test_the_items_of_common_core_resolve_and_the_package_is_whole(
+    shared_data: Path, district: Organization
+) -> None:
     raw = (shared_data / "case" / "ccss_math_opensalt_2017.json").read_bytes()
     version = services.case_import(
         package=case.parse_package(raw), owner=district, file_name="ccss.json", content=raw, publish=True
@@ -350,12 +351,10 @@ def test_an_item_of_common_core_answers_quickly(shared_data: Path, district: Org
         Competency.objects.filter(version=version).order_by("path").values_list("case_identifier", flat=True)
     )
     client = Client()
-    started = time.perf_counter()
     for identifier in identifiers[:: len(identifiers) // 10][:10]:
-        assert client.get(f"{API}/CFItems/{identifier}").status_code == 200
-    per_item = (time.perf_counter() - started) / 10
-    # The whole 703-item package is built for each answer; a generous bound for a loaded CI machine.
-    assert per_item < 2.0, per_item
+        item = client.get(f"{API}/CFItems/{identifier}")
+        assert item.status_code == 200
+        assert item.json()["identifier"] == identifier
     package = client.get(f"{API}/CFPackages/{version.framework.case_identifier}").json()
     assert len(package["CFItems"]) == 703
     assert copy.deepcopy(package) == package

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 import io
 import struct
-import time
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -681,19 +680,17 @@ def test_a_1_0_manifest_reads_as_1_1_and_a_stray_roles_file_is_ignored(folder: P
     ]
 
 
-# ---- speed ----
+# ---- size ----
 
 
-def test_reading_stays_linear(tmp_path: Path) -> None:
-    """A guard against a quadratic slip, not the benchmark (100,000 users and 1,000,000 enrollments read in
-    about 4.5 s of CPU; see the report of issue 15): 60,000 enrollments in well under 3 s of CPU."""
+def test_a_large_set_reads_whole(tmp_path: Path) -> None:
+    """60,000 enrollments read row for row (the shared ids and dates of the fast path included). How fast is
+    `bench/oneroster.py`'s question, not a test's."""
     rows = kit.kit_rows(today=TODAY)
     template = rows["enrollments.csv"][0]
     many = [{**template, "sourcedId": f"e-{n}"} for n in range(60_000)]
     folder = kit.write_roster(tmp_path / "set", today=TODAY, rows={**rows, "enrollments.csv": many})
-    started = time.process_time()
     roster = read_roster(folder)
-    elapsed = time.process_time() - started
     assert roster.problems == []
     assert len(roster.enrollments) == 60_000
-    assert elapsed < 3, f"{elapsed:.2f} s of CPU"
+    assert {row.sourced_id for row in roster.enrollments} == {f"e-{n}" for n in range(60_000)}
