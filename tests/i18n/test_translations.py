@@ -63,6 +63,8 @@ AUDIENCE_PAGES: list[tuple[str, str | None]] = [
     ("records-exhibitions", None),
     ("records-transfers", None),
     ("records-verify", None),
+    ("password_reset", None),
+    ("password_reset_done", None),
 ]
 # Links the crawl does not follow: signing out, the admin, the API, files and the language switch.
 NOT_PAGES = ("/logout/", "/admin/", "/api/", "/static/", "/media/", "/i18n/")
