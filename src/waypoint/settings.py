@@ -249,6 +249,11 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
+# Every aggregate shown outside a school hides a count under 6 and a group under 20: Connecticut's published
+# rule for EdSight (CSDE's data suppression guidelines; docs/privacy.md).
+WAYPOINT_SUPPRESSION_MIN_NUMERATOR = int(os.environ.get("WAYPOINT_SUPPRESSION_MIN_NUMERATOR") or "6")
+WAYPOINT_SUPPRESSION_MIN_DENOMINATOR = int(os.environ.get("WAYPOINT_SUPPRESSION_MIN_DENOMINATOR") or "20")
+
 # Pages of student lists in the HTML and the API.
 WAYPOINT_PAGE_SIZE = 50
 WAYPOINT_API_MAX_PAGE_SIZE = 200

@@ -166,7 +166,7 @@ def test_the_access_report_counts_participation_by_subgroup_and_hides_small_grou
     assert rows["Female"].size == 25
     assert rows["Female"].cells[project].participants == 12
     assert rows["Female"].cells[project].rate == 48.0
-    # Nonbinary (3) and not reported (2) are small; male (15) is hidden too so they cannot be subtracted out.
+    # Groups under 20 are hidden (Connecticut's rule): male (15), nonbinary (3) and not reported (2).
     assert rows["Nonbinary (X)"].size is None
     assert rows["Not reported"].size is None
     assert rows["Male"].size is None
@@ -187,6 +187,9 @@ def test_a_few_who_do_not_take_part_are_not_singled_out(world: World) -> None:
     assert rows["Female"].size == 30
     # 25 of 30 take part: showing 25 would point at the 5 who do not.
     assert rows["Female"].cells[project].participants is None
+    # Its share is recoded at the top: at least (30 - 5) / 30.
+    assert rows["Female"].cells[project].rate is None
+    assert rows["Female"].cells[project].rate_at_least == 83
 
 
 def test_the_report_scope_follows_the_role(world: World) -> None:

@@ -157,6 +157,10 @@ class ApprovalQueueOut(Schema):
 class ReportCellOut(Schema):
     participants: int | None = Field(description="None: hidden to protect a small group.")
     rate: float | None
+    rate_at_least: int | None = Field(
+        None,
+        description="When the count is hidden because (almost) all of the group take part: at least this %.",
+    )
 
 
 class ReportRowOut(Schema):
@@ -175,7 +179,10 @@ class AccessReportOut(Schema):
     scope_name: str
     year_start: datetime.date
     year_end: datetime.date
-    min_group_size: int
+    min_group_size: int = Field(
+        description="The smallest group whose counts are shown (the denominator rule)."
+    )
+    min_count: int = Field(description="The smallest count shown (the numerator rule).")
     overall: ReportRowOut
     dimensions: list[ReportDimensionOut]
 
@@ -209,7 +216,9 @@ def _row_out(row: selectors.ReportRow, kinds: list[tuple[str, str]]) -> ReportRo
         label=row.label,
         students=row.size,
         cells={
-            value: ReportCellOut(participants=cell.participants, rate=cell.rate)
+            value: ReportCellOut(
+                participants=cell.participants, rate=cell.rate, rate_at_least=cell.rate_at_least
+            )
             for (value, _), cell in zip(kinds, row.cells, strict=True)
         },
     )
@@ -451,6 +460,7 @@ def access_report(
         year_start=report.year_start,
         year_end=report.year_end,
         min_group_size=report.min_size,
+        min_count=report.min_numerator,
         overall=_row_out(report.overall, report.kinds),
         dimensions=[
             ReportDimensionOut(label=d.label, rows=[_row_out(row, report.kinds) for row in d.rows])

@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext, gettext_noop
 
@@ -43,7 +44,7 @@ from waypoint.core.models import (
 from waypoint.core.paging import Page, page_of
 from waypoint.evidence.models import Evidence, Score
 from waypoint.frameworks.models import Competency
-from waypoint.insights.suppression import DEFAULT_MIN_SIZE, is_small, suppress
+from waypoint.insights.suppression import Table, rate, suppress_sizes, suppress_table
 from waypoint.mastery.models import MasteryLevel
 from waypoint.mastery.selectors import student_levels
 from waypoint.pathways import recommend
@@ -489,6 +490,8 @@ def school_year(on: datetime.date) -> tuple[datetime.date, datetime.date]:
 class ReportCell:
     participants: int | None
     rate: float | None
+    # When the count is hidden because all or almost all of the group take part: "at least this %".
+    rate_at_least: int | None = None
 
 
 @dataclass(frozen=True)
@@ -520,7 +523,8 @@ class AccessReport:
     school_choices: list[Organization]
     year_start: datetime.date
     year_end: datetime.date
-    min_size: int
+    min_size: int  # the smallest group shown (the denominator threshold)
+    min_numerator: int  # the smallest count shown
     kinds: list[tuple[str, str]]
     overall: ReportRow
     dimensions: list[ReportDimension]
@@ -562,21 +566,13 @@ def _subgroups(students: QuerySet[StudentEnrollment, Any]) -> dict[int, dict[str
     return found
 
 
-def _rate(participants: int | None, size: int | None) -> float | None:
-    if participants is None or not size:
-        return None
-    return round(100 * participants / size, 1)
+def _cell(count: int, size: int, count_shown: bool, size_shown: bool, min_numerator: int) -> ReportCell:
+    share = rate(count, size, count_shown=count_shown, size_shown=size_shown, min_numerator=min_numerator)
+    return ReportCell(count if count_shown else None, share.exact, share.at_least)
 
 
-def _row(label: str, size: int | None, participants: list[int], hidden: list[bool]) -> ReportRow:
-    return ReportRow(
-        label=label,
-        size=size,
-        cells=[
-            ReportCell(None, None) if secret else ReportCell(count, _rate(count, size))
-            for count, secret in zip(participants, hidden, strict=True)
-        ],
-    )
+def _row(label: str, size: int | None, cells: list[ReportCell]) -> ReportRow:
+    return ReportRow(label=label, size=size, cells=cells)
 
 
 def report_scope(
@@ -611,14 +607,22 @@ def access_report(
     context: RequestContext,
     school_id: int | None = None,
     on: datetime.date | None = None,
-    min_size: int = DEFAULT_MIN_SIZE,
+    min_numerator: int | None = None,
+    min_denominator: int | None = None,
 ) -> AccessReport:
     """Participation in each opportunity type by subgroup, for the students enrolled in grades 6-12 in the
     scope on the date (today by default), counting approved, active and completed paths that overlap the
-    school year; small groups suppressed by `insights.suppression`.
+    school year; small groups suppressed by `insights.suppression` with the settings' thresholds
+    (Connecticut's: a count under 6 or a group under 20 is hidden).
 
-    A participation count is also hidden when the students of the subgroup who do not take part are a small
-    group: showing it would single them out."""
+    Each type of opportunity is a 2-D table per dimension: taking part / not taking part by subgroup, with the
+    subgroup sizes and the overall counts as margins, so that no hidden count can be worked out from a total,
+    and a count is hidden when the students of the subgroup who do *not* take part are few or none (its share
+    is then shown as "at least X %")."""
+    min_numerator = settings.WAYPOINT_SUPPRESSION_MIN_NUMERATOR if min_numerator is None else min_numerator
+    min_denominator = (
+        settings.WAYPOINT_SUPPRESSION_MIN_DENOMINATOR if min_denominator is None else min_denominator
+    )
     scope, schools, school_choices = report_scope(context, school_id)
     on = on or policy.today()
     year_start, year_end = school_year(on)
@@ -655,29 +659,86 @@ def access_report(
                 counts[key][value][index] += 1
 
     total = len(population)
-    total_shown = None if is_small(total, min_size) else total
-    overall_hidden = [is_small(count, min_size) or is_small(total - count, min_size) for count in overall]
-    overall_row = _row(gettext("All students"), total_shown, overall, overall_hidden)
+    everyone_of = {
+        index: [("out", "all")] if overall[index] and overall[index] == total else []
+        for index in range(len(kinds))
+    }
+    hidden_overall: set[int] = set()
+    hidden_sizes = {
+        key: suppress_sizes(sizes[key], min_denominator=min_denominator).hidden for key, _, _ in DIMENSIONS
+    }
+    # Each type of opportunity is a table per dimension (taking part / not, by subgroup) and one for all
+    # students; a figure one table hides (a subgroup's size, the count of all students taking part) is hidden
+    # in all of them, until no table hides another.
+    while True:
+        overall_tables = {
+            index: suppress_table(
+                {"in": {"all": overall[index]}, "out": {"all": total - overall[index]}},
+                min_numerator=min_numerator,
+                min_denominator=min_denominator,
+                forced=everyone_of[index] + ([("in", "all")] if index in hidden_overall else []),
+            )
+            for index in range(len(kinds))
+        }
+        tables: dict[str, list[Table[str, str]]] = {}
+        for key, _, choices in DIMENSIONS:
+            values = [value for value, _ in choices]
+            tables[key] = []
+            for index in range(len(kinds)):
+                taking_part = {value: counts[key][value][index] for value in values}
+                not_taking = {value: sizes[key][value] - taking_part[value] for value in values}
+                tables[key].append(
+                    suppress_table(
+                        {"in": taking_part, "out": not_taking},
+                        min_numerator=min_numerator,
+                        min_denominator=min_denominator,
+                        forced=[("out", v) for v in values if taking_part[v] and not not_taking[v]],
+                        forced_columns=hidden_sizes[key],
+                        forced_rows=["in"] if index in hidden_overall else [],
+                    )
+                )
+        more_overall = {
+            index
+            for index in range(len(kinds))
+            if overall_tables[index].cells["in"]["all"] is None
+            or any(tables[key][index].row_totals["in"] is None for key in tables)
+        } - hidden_overall
+        more_sizes = {
+            key: {v for table in tables[key] for v, shown in table.column_totals.items() if shown is None}
+            - hidden_sizes[key]
+            for key in tables
+        }
+        if not more_overall and not any(more_sizes.values()):
+            break
+        hidden_overall |= more_overall
+        for key, extra in more_sizes.items():
+            hidden_sizes[key] |= extra
+
+    total_shown = None if any(t.total is None for t in overall_tables.values()) else total
+    overall_row = _row(
+        gettext("All students"),
+        total_shown,
+        [
+            _cell(overall[i], total, i not in hidden_overall, total_shown is not None, min_numerator)
+            for i in range(len(kinds))
+        ],
+    )
     dimensions: list[ReportDimension] = []
     for key, label, choices in DIMENSIONS:
-        shown_sizes = suppress(sizes[key], min_size=min_size)
-        hidden_by_kind: dict[str, list[bool]] = {value: [] for value, _ in choices}
-        for index in range(len(kinds)):
-            row = {value: counts[key][value][index] for value, _ in choices}
-            forced = [
-                value
-                for value, _ in choices
-                if shown_sizes.cells[value] is None or is_small(sizes[key][value] - row[value], min_size)
-            ]
-            result = suppress(row, min_size=min_size, forced=forced)
-            for value, _ in choices:
-                hidden_by_kind[value].append(result.cells[value] is None)
         rows = [
             _row(
                 gettext(str(choice_label)),
-                shown_sizes.cells[value],
-                [counts[key][value][index] for index in range(len(kinds))],
-                hidden_by_kind[value],
+                None if value in hidden_sizes[key] else sizes[key][value],
+                [
+                    _cell(
+                        counts[key][value][index],
+                        sizes[key][value],
+                        tables[key][index].cells["in"][value] is not None,
+                        value not in hidden_sizes[key],
+                        min_numerator,
+                    )
+                    for index in range(len(kinds))
+                ],
             )
             for value, choice_label in choices
         ]
@@ -700,7 +761,8 @@ def access_report(
         school_choices=school_choices,
         year_start=year_start,
         year_end=year_end,
-        min_size=min_size,
+        min_size=min_denominator,
+        min_numerator=min_numerator,
         kinds=kinds,
         overall=overall_row,
         dimensions=dimensions,

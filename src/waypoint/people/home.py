@@ -8,6 +8,7 @@ import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.urls import reverse
@@ -24,7 +25,7 @@ from waypoint.core.models import (
     StudentEnrollment,
     User,
 )
-from waypoint.insights.suppression import DEFAULT_MIN_SIZE, suppress
+from waypoint.insights.suppression import suppress_sizes
 from waypoint.people.selectors import caseload_size, current_enrollment, family_students
 from waypoint.policy import AccessContext, Action, request_context
 
@@ -278,8 +279,10 @@ class StateOverview:
 
 
 def state_overview(state_ids: Collection[int], on: datetime.date) -> StateOverview:
-    """The districts of the analyst's state with their schools and the students enrolled today, small counts
-    suppressed (with their complements, so no hidden count can be found by subtraction). Two queries."""
+    """The districts of the analyst's state with their schools and the students enrolled today. Each
+    district's count is a group size: under WAYPOINT_SUPPRESSION_MIN_DENOMINATOR (20, Connecticut's rule) it
+    is hidden, with its complements, so no hidden count can be found by subtraction from the state's total.
+    Two queries."""
     districts = list(
         Organization.objects.filter(kind=Organization.Kind.DISTRICT, parent_id__in=list(state_ids))
         .annotate(schools=Count("children", filter=Q(children__kind=Organization.Kind.SCHOOL)))
@@ -294,7 +297,10 @@ def state_overview(state_ids: Collection[int], on: datetime.date) -> StateOvervi
         .annotate(students=Count("student_id", distinct=True))
         .order_by()
     )
-    shown = suppress({district.pk: enrolled.get(district.pk, 0) for district in districts})
+    min_size = settings.WAYPOINT_SUPPRESSION_MIN_DENOMINATOR
+    shown = suppress_sizes(
+        {district.pk: enrolled.get(district.pk, 0) for district in districts}, min_denominator=min_size
+    )
     return StateOverview(
         districts=[
             DistrictFigures(district.name, district.schools, shown.cells[district.pk])
@@ -302,5 +308,5 @@ def state_overview(state_ids: Collection[int], on: datetime.date) -> StateOvervi
         ],
         schools=sum(district.schools for district in districts),
         students=shown.total,
-        min_size=DEFAULT_MIN_SIZE,
+        min_size=min_size,
     )
