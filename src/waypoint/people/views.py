@@ -34,8 +34,7 @@ from waypoint.core.services import (
     user_language_set,
 )
 from waypoint.interop.forms.sign_in import PasswordSignInForm
-from waypoint.interop.selectors.sign_in import enabled_providers
-from waypoint.interop.views.sign_in import PROVIDER_BUTTONS_AT_MOST
+from waypoint.interop.selectors.sign_in import sign_in_page_providers
 from waypoint.people.selectors import (
     CASELOAD_SORTS,
     AuditFilter,
@@ -68,9 +67,7 @@ class SignInView(LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["demo_loaded"] = not settings.PRODUCTION and demo.is_loaded()
-        providers = enabled_providers()
-        context["sign_in_providers"] = providers
-        context["provider_picker"] = len(providers) > PROVIDER_BUTTONS_AT_MOST
+        context.update(sign_in_page_providers())
         return context
 
 

@@ -17,11 +17,21 @@ from waypoint.policy import Action, active_on, today
 CONTACTS_SHOWN = 3
 
 
+# More districts than this on one installation get a picker instead of a button each.
+PROVIDER_BUTTONS_AT_MOST = 3
+
+
 def enabled_providers() -> list[IdentityProvider]:
     """Every district's enabled provider, by district name: one button each on the sign-in page."""
     return list(
         IdentityProvider.objects.filter(enabled=True).select_related("district").order_by("district__name")
     )
+
+
+def sign_in_page_providers() -> dict[str, object]:
+    """What the sign-in page shows of the providers: their buttons, and whether a picker replaces them."""
+    providers = enabled_providers()
+    return {"sign_in_providers": providers, "provider_picker": len(providers) > PROVIDER_BUTTONS_AT_MOST}
 
 
 def enabled_provider(district_slug: str) -> IdentityProvider:

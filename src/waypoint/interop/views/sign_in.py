@@ -20,7 +20,7 @@ from waypoint.interop.forms.sign_in import PasswordSignInForm, SignInSettingsFor
 from waypoint.interop.selectors.sign_in import (
     configuring_district,
     enabled_provider,
-    enabled_providers,
+    sign_in_page_providers,
     sign_in_settings,
 )
 from waypoint.interop.services.account import mark_second_factor_satisfied
@@ -34,8 +34,6 @@ from waypoint.policy import request_context
 # The backend a provider sign-in is recorded under: the account exists (the roster made it); the provider,
 # not a password, proved who is signing in.
 SIGN_IN_BACKEND = "django.contrib.auth.backends.ModelBackend"
-# More districts than this on one installation get a picker instead of a button each.
-PROVIDER_BUTTONS_AT_MOST = 3
 
 
 def _safe_next(request: HttpRequest, candidate: str) -> str:
@@ -48,15 +46,13 @@ def _safe_next(request: HttpRequest, candidate: str) -> str:
 
 def _sign_in_page(request: HttpRequest, refusal: Refusal) -> HttpResponse:
     """The sign-in page, saying why the provider sign-in was refused."""
-    providers = enabled_providers()
     return render(
         request,
         "core/login.html",
         {
             "form": PasswordSignInForm(request),
             "next": "",
-            "sign_in_providers": providers,
-            "provider_picker": len(providers) > PROVIDER_BUTTONS_AT_MOST,
+            **sign_in_page_providers(),
             "provider_problems": refusal.problems,
         },
         status=refusal.status,
