@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     # student's pace against the graduation rule sets the records demo puts in force.
     "waypoint.records",
     "waypoint.progress",
+    # After progress and records: its aggregates read them, and its demo refreshes them once they are loaded.
+    "waypoint.insights",
     "waypoint.interop",
     "waypoint.site",
 ]
@@ -272,3 +274,5 @@ WAYPOINT_EVIDENCE_MAX_BYTES = int(os.environ.get("WAYPOINT_EVIDENCE_MAX_BYTES", 
 # Notifications by e-mail: printed to the console unless an SMTP server is configured.
 EMAIL_BACKEND = os.environ.get("WAYPOINT_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("WAYPOINT_FROM_EMAIL", "Waypoint <no-reply@waypoint.invalid>")
+# Exports of insights' figure tables: how many one person may make in an hour (each is audited).
+WAYPOINT_INSIGHTS_EXPORTS_PER_HOUR = int(os.environ.get("WAYPOINT_INSIGHTS_EXPORTS_PER_HOUR") or "30")

@@ -275,6 +275,19 @@ THINGS: dict[str, Thing] = {
     ),
     "password": Thing(gettext_lazy("their password"), gettext_lazy("their password")),
     "second-factor": Thing(gettext_lazy("their two-step sign-in"), gettext_lazy("their two-step sign-in")),
+    # Accountability figures (insights): aggregates, never a student.
+    "insights-dashboard": Thing(
+        gettext_lazy("an accountability dashboard"), gettext_lazy("an accountability dashboard")
+    ),
+    "insights-refresh": Thing(gettext_lazy("the district’s figures"), gettext_lazy("the district’s figures")),
+    "insights-export": Thing(gettext_lazy("a table of figures"), gettext_lazy("a table of figures")),
+    "insights-state": Thing(gettext_lazy("the state’s view"), gettext_lazy("the state’s view")),
+    "graduation-rates": Thing(gettext_lazy("the graduation rates"), gettext_lazy("the graduation rates")),
+    "self-study": Thing(gettext_lazy("the district’s self-study"), gettext_lazy("the district’s self-study")),
+    "action-plan": Thing(gettext_lazy("a school’s action plan"), gettext_lazy("a school’s action plan")),
+    "action-step": Thing(
+        gettext_lazy("an action of a school’s plan"), gettext_lazy("an action of a school’s plan")
+    ),
     # A home page names a student beside their waiting work, plan, path or progress (`<app>/home.py`).
     "home": Thing(gettext_lazy("%(student)s’s work listed on a home page"), gettext_lazy("a home page")),
 }

@@ -172,6 +172,23 @@ class Student(models.Model):
         return f"{self.preferred_name or self.first_name} {self.last_name}"
 
 
+class ExitKind(models.TextChoices):
+    """Why an enrollment ended, as the federal adjusted cohort graduation rate needs it: a documented
+    transfer out, emigration or death removes a student from the cohort; every other exit keeps them in."""
+
+    GRADUATED = "graduated", "Graduated"
+    TRANSFERRED = "transferred", "Transferred to another school or district"
+    EMIGRATED = "emigrated", "Moved out of the country"
+    DECEASED = "deceased", "Deceased"
+    DROPPED_OUT = "dropped_out", "Dropped out"
+    MOVED_WITHIN = "moved_within", "Moved to another school of the district"
+    OTHER = "other", "Other"
+
+
+# The exits that remove a student from a graduation cohort (34 CFR 200.19(b)(1)(ii)).
+COHORT_REMOVING_EXITS = (ExitKind.TRANSFERRED, ExitKind.EMIGRATED, ExitKind.DECEASED)
+
+
 class StudentEnrollment(models.Model):
     """A span of enrollment at one school; the dates are inclusive, and an open end means enrolled now."""
 
@@ -184,6 +201,7 @@ class StudentEnrollment(models.Model):
     entry_date = models.DateField()
     exit_date = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=120, blank=True)
+    exit_kind = models.CharField(max_length=16, choices=ExitKind.choices, blank=True)
 
     class Meta:
         ordering = ["-entry_date"]

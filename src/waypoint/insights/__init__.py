@@ -1,2 +1,3 @@
-"""Aggregates for accountability and equal-access reporting. Not an installed app yet: it holds pure modules
-(`suppression`) that every report shares, so that one rule protects small groups everywhere."""
+"""Accountability by growth: the aggregates behind the school, district and state dashboards, the
+graduation-rate calculator, the district self-study, the schools' action plans and their exports. Every
+figure shown passes `insights.suppression` (Connecticut's rule) first."""

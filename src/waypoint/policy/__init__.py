@@ -43,6 +43,7 @@ from waypoint.policy.context import (
 )
 from waypoint.policy.evidence import visible_evidence
 from waypoint.policy.frameworks import framework_districts, visible_framework_versions
+from waypoint.policy.insights import InsightsScope, insights_scope
 from waypoint.policy.interest import legitimate_interest
 from waypoint.policy.pathways import (
     decidable_paths,
@@ -67,6 +68,7 @@ __all__ = [
     "Action",
     "Actor",
     "Grant",
+    "InsightsScope",
     "access_context",
     "active_on",
     "audit_districts",
@@ -79,6 +81,7 @@ __all__ = [
     "grants",
     "guided_students",
     "has_role",
+    "insights_scope",
     "legitimate_interest",
     "mentor_active_paths",
     "mentor_candidates",

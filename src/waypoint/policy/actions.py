@@ -105,6 +105,15 @@ class Action(StrEnum):
     VIEW_ROSTER_IMPORTS = "interop.roster_imports"
     CONFIGURE_SIGN_IN = "interop.sign_in_configure"
     MANAGE_OWN_MFA = "interop.mfa_manage"
+    # Accountability by growth: dashboards, graduation rates, self-study, action plans (policy/insights.py).
+    VIEW_DASHBOARD = "insights.dashboard"
+    REFRESH_INSIGHTS = "insights.refresh"
+    EXPORT_INSIGHTS = "insights.export"
+    VIEW_STATE_INSIGHTS = "insights.state"
+    VIEW_GRADUATION_RATES = "insights.graduation"
+    VIEW_SELF_STUDY = "insights.self_study"
+    VIEW_ACTION_PLANS = "insights.plans_view"
+    MANAGE_ACTION_PLAN = "insights.plans_manage"
 
     @property
     def domain(self) -> str:
@@ -201,4 +210,12 @@ LABELS: dict[Action, Promise] = {
     Action.VIEW_ROSTER_IMPORTS: gettext_lazy("read the district’s roster imports"),
     Action.CONFIGURE_SIGN_IN: gettext_lazy("configure how the district signs in"),
     Action.MANAGE_OWN_MFA: gettext_lazy("set up two-step sign-in"),
+    Action.VIEW_DASHBOARD: gettext_lazy("open this dashboard"),
+    Action.REFRESH_INSIGHTS: gettext_lazy("refresh the district’s figures"),
+    Action.EXPORT_INSIGHTS: gettext_lazy("export these figures"),
+    Action.VIEW_STATE_INSIGHTS: gettext_lazy("open the state’s view"),
+    Action.VIEW_GRADUATION_RATES: gettext_lazy("see these graduation rates"),
+    Action.VIEW_SELF_STUDY: gettext_lazy("open the district’s self-study"),
+    Action.VIEW_ACTION_PLANS: gettext_lazy("see this school’s action plans"),
+    Action.MANAGE_ACTION_PLAN: gettext_lazy("change this school’s action plans"),
 }

@@ -35,6 +35,7 @@ from waypoint.core.errors import NotVisible, Refusal
 from waypoint.core.services import access_token_authenticate
 from waypoint.evidence.api import router as evidence_router
 from waypoint.frameworks.api import router as frameworks_router
+from waypoint.insights.api import router as insights_router
 from waypoint.interop.api import router as interop_router
 from waypoint.mastery.api import router as mastery_router
 from waypoint.notifications.api import router as notifications_router
@@ -140,6 +141,7 @@ api.add_router("/", pathways_router)
 api.add_router("/", notifications_router)
 api.add_router("/", progress_router)
 api.add_router("/", records_router)
+api.add_router("/", insights_router)
 api.add_router("/", interop_router)
 
 

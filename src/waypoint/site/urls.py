@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("waypoint.notifications.urls")),
     path("", include("waypoint.progress.urls")),
     path("", include("waypoint.records.urls")),
+    path("", include("waypoint.insights.urls")),
     path("", include("waypoint.interop.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

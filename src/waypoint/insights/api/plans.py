@@ -1,0 +1,5 @@
+"""Placeholder until its owner writes it: this area's API."""
+
+from ninja import Router
+
+router = Router()

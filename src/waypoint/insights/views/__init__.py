@@ -1,0 +1,1 @@
+"""The insights pages, one module per area."""
