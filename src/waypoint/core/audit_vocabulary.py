@@ -283,7 +283,9 @@ THINGS: dict[str, Thing] = {
     "insights-export": Thing(gettext_lazy("a table of figures"), gettext_lazy("a table of figures")),
     "insights-state": Thing(gettext_lazy("the state’s view"), gettext_lazy("the state’s view")),
     "graduation-rates": Thing(gettext_lazy("the graduation rates"), gettext_lazy("the graduation rates")),
-    "self-study": Thing(gettext_lazy("the district’s self-study"), gettext_lazy("the district’s self-study")),
+    "district-self-study": Thing(
+        gettext_lazy("the district’s self-study"), gettext_lazy("the district’s self-study")
+    ),
     "action-plan": Thing(gettext_lazy("a school’s action plan"), gettext_lazy("a school’s action plan")),
     "action-step": Thing(
         gettext_lazy("an action of a school’s plan"), gettext_lazy("an action of a school’s plan")
