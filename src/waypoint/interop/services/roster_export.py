@@ -20,10 +20,10 @@ out (its terms would give it back its full span). An enrollment or teaching assi
 sourcedId (the demo's) is given one made from its number (`waypoint-enrollment-17`).
 
 Round trip: importing the export into the same district changes nothing, for every value that does not
-start with one of `= + - @`, a tab or a carriage return. Those cells are neutralised (prefixed with `'`)
-so that a spreadsheet opening the file runs no formula: the reader keeps the apostrophe, so such a value
-comes back changed (a name like "-Anne" becomes "'-Anne"). Safety in a spreadsheet wins over a faithful
-round trip of those few values.
+start with one of `= + - @`, a tab or a carriage return. Those cells are neutralised (prefixed with `'`,
+by `waypoint.core.exports`, the one writer of every export) so that a spreadsheet opening the file runs no
+formula: the reader keeps the apostrophe, so such a value comes back changed (a name like "-Anne" becomes
+"'-Anne"). Safety in a spreadsheet wins over a faithful round trip of those few values.
 
 Every export is audited (one `export` event for the run and one per student written) and limited to
 `EXPORTS_PER_HOUR` per person, counted from those events."""
@@ -44,6 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from waypoint import policy
+from waypoint.core import exports
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.demographics import ONEROSTER_DEMOGRAPHIC_COLUMNS
 from waypoint.core.errors import NotPermitted, Refusal
@@ -67,8 +68,6 @@ from waypoint.interop.models import AcademicSession, Course, RosteredClass, Rost
 from waypoint.policy import Action
 
 EXPORTS_PER_HOUR = 5
-# Cells a spreadsheet would read as a formula (OWASP: CSV injection).
-FORMULA_STARTS = frozenset("=+-@\t\r")
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "orgs.csv": ("sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"),
@@ -124,8 +123,10 @@ class ExportsExhausted(Refusal):
 
 
 def neutralise(value: str) -> str:
-    """A cell a spreadsheet will not run as a formula: prefixed with `'` when it starts like one."""
-    return "'" + value if value and value[0] in FORMULA_STARTS else value
+    """A cell a spreadsheet will not run as a formula: prefixed with `'` when it starts like one. A roster
+    holds names and identifiers, never figures, so a value that looks like a number ("-2") is neutralised
+    too, as every other such start."""
+    return exports.neutralise(value, numbers=False)
 
 
 def grade_code(level: int) -> str:
@@ -499,12 +500,9 @@ def _manifest(district: Organization) -> list[Sequence[str]]:
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
-    """RFC 4180: CRLF line ends, quotes only where needed, UTF-8 without a byte-order mark."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    """RFC 4180 (`core.exports.csv_bytes`), UTF-8 without a byte-order mark: the file is for a roster
+    reader, not a person's spreadsheet. The rows are neutralised already."""
+    return exports.csv_bytes([header, *rows], bom=False, numbers=False)
 
 
 def _zip(files: dict[str, bytes], when: datetime.datetime) -> bytes:
