@@ -43,8 +43,8 @@ class AggregateRefresh(models.Model):
 
 
 class _GroupKey(models.Model):
-    """The key every aggregate row shares. `school` is the school of the student's current enrollment (the
-    last one, for a student no longer enrolled); `grade` its grade; `cohort` the year of entering grade 9
+    """The key every aggregate row shares. `school` is the school of the student's enrollment active on the
+    refresh's day (the newest, when two are open); `grade` its grade; `cohort` the year of entering grade 9
     (null: not known)."""
 
     district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -106,8 +106,8 @@ class GroupFigures(_GroupKey):
 
 class MonthlyFigures(_GroupKey):
     """What happened each month to the students of a group (as they are grouped on the refresh's day), over
-    the last three school years: competencies first mastered, advancements, alerts about a student opened and
-    closed, supports opened and resolved, evidence recorded."""
+    the 36 months up to the refresh's day: competencies first mastered, advancements, alerts about a student
+    opened and closed, supports opened and resolved, evidence recorded."""
 
     month = models.DateField(help_text=_("The first day of the month."))
     mastered_gained = models.PositiveIntegerField(default=0)
@@ -152,7 +152,9 @@ class CohortFigures(models.Model):
       `transfers_in` of them arrived after the fall of `cohort` (their first enrollment in the district
       began after October 1).
     - `removed_by_<n>`: left the cohort (transferred out, emigrated or died, with the exit recorded, or their
-      record released to another district) by the end of year n (August 31 of cohort + n).
+      record released to another district) by the end of year n (August 31 of cohort + n). A student holding a
+      standing diploma awarded within the six years is never removed (a record released after graduating
+      stays a graduate), so graduates never outnumber the adjusted cohort.
     - `graduated_by_<n>`: hold a standing diploma awarded by the end of year n."""
 
     district = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
