@@ -93,8 +93,8 @@ QUERY_LIMITS = {
     "teacher-uncertified": 27,
     "advisor": 22,
     "mentor": 14,
-    "school-admin": 23,
-    "district-admin": 41,
+    "school-admin": 26,
+    "district-admin": 44,
     "state-analyst": 12,
 }
 

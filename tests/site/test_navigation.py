@@ -40,7 +40,8 @@ FLAT_MENUS = {
     "student": ["Home", "My progress", "My evidence", "My plan", "My pace", "My diploma", "My transcript",
                 "My portfolio", "Paths", "Opportunities", "My record", "Frameworks"],
     "guardian": ["Home", "My children", "Paths", "Opportunities", "Frameworks"],
-    "state-analyst": ["Home", "Frameworks", "Pacing repository"],
+    "state-analyst": ["Home", "Frameworks", "State view", "Graduation rates", "District self-study",
+                      "Pacing repository"],
 }  # fmt: skip
 # Staff see their links under task headings.
 GROUPED_MENUS = {
@@ -69,7 +70,11 @@ GROUPED_MENUS = {
         "District": [
             "Opportunities",
             "Frameworks",
+            "Growth dashboard",
+            "Graduation rates",
+            "District self-study",
             "Graduation rules",
+            "Action plans",
             "Inquiry settings",
             "Advancement rules",
             "School support plan",

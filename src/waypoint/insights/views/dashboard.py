@@ -1,5 +1,70 @@
-"""Placeholder until its owner writes it: the routes of this area."""
+"""The school and district dashboard (GET, filters as query parameters) and the refresh of its figures
+(POST, for the district's administrators). A refused filter answers 400 with the page and the reason, and
+reads nothing."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_POST
+
+from waypoint.insights.selectors import dashboard as selectors
+from waypoint.insights.selectors.filters import FilterError, parse_filters
+from waypoint.insights.services.refresh import refresh_district
+from waypoint.policy import request_context
+
+TEMPLATE = "insights/dashboard.html"
+
+
+@login_required
+@require_GET
+def insights_dashboard(request: HttpRequest) -> HttpResponse:
+    context = request_context(request)
+    try:
+        filters = parse_filters(request.GET)
+    except FilterError as error:
+        page = selectors.dashboard_form(context=context)
+        return render(request, TEMPLATE, {"page": page, "error": str(error)}, status=400)
+    page = selectors.dashboard(context=context, filters=filters)
+    return render(
+        request,
+        TEMPLATE,
+        {
+            "page": page,
+            "error": "",
+            "sections": [(table, selectors.chart_data(table)) for table in page.tables],
+            "export_params": urlencode(filters.as_params()) if page.may_export else "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def insights_refresh(request: HttpRequest) -> HttpResponse:
+    context = request_context(request)
+    try:
+        filters = parse_filters(request.POST)
+    except FilterError as error:
+        page = selectors.dashboard_form(context=context)
+        return render(request, TEMPLATE, {"page": page, "error": str(error)}, status=400)
+    district = selectors.refresh_target(context=context, filters=filters)
+    refresh = refresh_district(district_id=district.pk, context=context)
+    messages.success(
+        request,
+        gettext("The figures of %(district)s were rebuilt as of %(day)s in %(seconds)s s.")
+        % {"district": district.name, "day": date_format(refresh.as_of), "seconds": refresh.seconds},
+    )
+    return redirect(f"{reverse('insights-dashboard')}?{urlencode(filters.as_params())}")
+
+
+urlpatterns: list[URLPattern] = [
+    path("insights/", insights_dashboard, name="insights-dashboard"),
+    path("insights/refresh/", insights_refresh, name="insights-refresh"),
+]
