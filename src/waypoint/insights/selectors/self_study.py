@@ -1,0 +1,543 @@
+"""The district self-study: the district's competency attainment set against its state's frameworks, as the
+white paper asks a district to "measure itself against state standards". For every state framework (its
+published version) and every domain of it (a top-level item), four steps:
+
+1. **Adopted**: the district has adopted the framework (a `FrameworkAdoption`). A state framework is open to
+   every district of the state, but adopting it is the district's decision to teach it as it stands.
+2. **Aligned**: how many of its competencies (the leaves of its tree) the district covers: all of them when
+   the framework is adopted; otherwise those a competency of the district's own frameworks (a published
+   version) aligns to, and those its students' evidence names directly.
+3. **Evidenced**: how many covered competencies have at least one piece of evidence or one score from the
+   district's students in the current school year (1 July to 30 June). Evidence on a district competency
+   counts for the state competency it aligns to; evidence on another version of the same framework counts
+   for the competency with the same CASE identifier.
+4. **Mastered**: for each competency, how many of the district's enrolled students (in the grades the
+   framework covers, when its education levels say so) meet mastery on it or on a district competency
+   aligned to it; a domain shows the average over its competencies, as a count and as a share.
+
+Competency counts are about the curriculum, not students, and are shown whole. Counts of students go through
+`insights.suppression` with the settings' thresholds, shares through `rate`. Everything is computed by a
+fixed number of aggregate queries (GROUP BY, conditional counts, correlated subqueries), whatever the number
+of frameworks, domains or students; no student row reaches Python."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Substr
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from waypoint import policy
+from waypoint.core.audit import RequestContext, audit_record
+from waypoint.core.errors import Invalid, NotPermitted, NotVisible
+from waypoint.core.models import AuditAction, Organization, StudentEnrollment
+from waypoint.evidence.models import Evidence, Score
+from waypoint.frameworks.models import (
+    Alignment,
+    AssociationType,
+    Competency,
+    FrameworkAdoption,
+    FrameworkVersion,
+    Tier,
+    VersionStatus,
+)
+from waypoint.frameworks.tree import PATH_SEGMENT_WIDTH
+from waypoint.insights.suppression import is_small, rate, suppress_sizes
+from waypoint.insights.tables import HIDDEN, Cell, FigureTable, Row
+from waypoint.mastery.models import MasteryLevel
+from waypoint.policy import Action
+
+OBJECT_TYPE = "district-self-study"
+# The associations that say a district competency covers a state one; "precedes", "replacedBy", exemplars,
+# skill levels and translations do not.
+COVERING = (
+    AssociationType.EXACT_MATCH_OF,
+    AssociationType.IS_PEER_OF,
+    AssociationType.IS_PART_OF,
+    AssociationType.IS_RELATED_TO,
+)
+# How many domains "where to look" names.
+LEADS = 5
+# An id longer than this is no id of ours: refused before it reaches the database.
+_MAX_ID_DIGITS = 12
+# CASE education levels that are grades of a school: KG is grade 0, 01–13 the rest.
+_GRADE_LEVEL = re.compile(r"^(KG|0[1-9]|1[0-3])$")
+
+
+@dataclass(frozen=True)
+class Lead:
+    """A domain with low coverage: where the district should look first."""
+
+    framework: str
+    domain: str
+    competencies: int
+    aligned: int
+    evidenced: int
+
+
+@dataclass(frozen=True)
+class SelfStudy:
+    district: Organization
+    choices: tuple[Organization, ...]  # the districts whose self-study the reader may open
+    year_start: datetime.date
+    year_end: datetime.date
+    summary: FigureTable
+    domains: tuple[FigureTable, ...]
+    leads: tuple[Lead, ...]
+    min_numerator: int
+    min_denominator: int
+
+
+@dataclass
+class _Domain:
+    key: str
+    label: str
+    competencies: int = 0
+    aligned: int = 0
+    evidenced: int = 0
+    mastering: int = 0  # (student, competency) pairs meeting mastery, summed over the domain's competencies
+
+
+def parse_district(text: str | None) -> int | None:
+    """The `district` parameter: empty for the acting district, else a district id; anything else is
+    Invalid (400) with the reason."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if not text.isascii() or not text.isdigit() or len(text) > _MAX_ID_DIGITS or int(text) < 1:
+        raise Invalid(_("The district must be given by its number."))
+    return int(text)
+
+
+def school_year(on: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The school year (1 July to 30 June) that contains the date."""
+    start_year = on.year if on.month >= 7 else on.year - 1
+    return datetime.date(start_year, 7, 1), datetime.date(start_year + 1, 6, 30)
+
+
+def grades_of(levels: Iterable[str]) -> frozenset[int]:
+    """The school grades among CASE education levels (KG → 0, "09" → 9); the others are not grades."""
+    return frozenset(0 if level == "KG" else int(level) for level in levels if _GRADE_LEVEL.match(level))
+
+
+def _refused(context: RequestContext, error: NotPermitted | NotVisible, object_id: str = "") -> Exception:
+    audit_record(
+        context=context,
+        action=AuditAction.DENIED,
+        object_type=OBJECT_TYPE,
+        object_id=object_id,
+        district_id=context.district_id,
+        reason=error.reason,
+    )
+    return error
+
+
+def _district(context: RequestContext, district_id: int | None) -> tuple[Organization, list[Organization]]:
+    """The district the report covers and the districts the reader may choose: the districts they
+    administer and those of the states they analyse. Anyone else is refused (403); a district outside the
+    choices is not visible (404)."""
+    user = context.user
+    if not policy.can(user, Action.VIEW_SELF_STUDY):
+        raise _refused(
+            context,
+            NotPermitted(_("The self-study is for district administrators and the state's analysts.")),
+        )
+    scope = policy.insights_scope(user)
+    choices = list(
+        Organization.objects.filter(
+            Q(pk__in=scope.districts) | Q(parent_id__in=scope.states), kind=Organization.Kind.DISTRICT
+        ).order_by("name", "pk")
+    )
+    wanted = district_id if district_id is not None else context.district_id
+    district = next((choice for choice in choices if choice.pk == wanted), None)
+    if district is None and district_id is None and choices:
+        district = choices[0]
+    if district is None or not policy.can(user, Action.VIEW_SELF_STUDY, district):
+        reason = (
+            _("There is no district %(id)s whose self-study you may read.") % {"id": district_id}
+            if district_id is not None
+            else _("There is no district whose self-study you may read.")
+        )
+        raise _refused(context, NotVisible(reason), object_id=str(district_id or ""))
+    return district, choices
+
+
+def _population(district_id: int, on: datetime.date, grades: frozenset[int]) -> QuerySet[StudentEnrollment]:
+    """The enrollments that make a student part of the district today, in the grades (all when empty)."""
+    enrolled = StudentEnrollment.objects.filter(
+        policy.active_on(on, start="entry_date", end="exit_date"), district_id=district_id
+    )
+    return enrolled.filter(grade_level__in=sorted(grades)) if grades else enrolled
+
+
+def _leaves(
+    versions: Sequence[FrameworkVersion],
+    district_id: int,
+    on: datetime.date,
+    year_from: datetime.datetime,
+    grades: dict[int, frozenset[int]],
+) -> QuerySet[Competency, dict[str, Any]]:
+    """The competencies of the versions, one row per (version, domain) with the four steps counted."""
+    same_competency = {
+        "case_identifier": OuterRef("case_identifier"),
+        "version__framework_id": OuterRef("version__framework_id"),
+    }
+
+    # A district competency aligned to the outer state competency (through `prefix`, the path to it).
+    def aligned_from(prefix: str) -> dict[str, object]:
+        return {
+            f"{prefix}version__framework__owner_id": district_id,
+            f"{prefix}alignments__target_identifier": OuterRef("case_identifier"),
+            f"{prefix}alignments__association_type__in": COVERING,
+        }
+
+    this_year = {"district_id": district_id, "submitted_at__gte": year_from}
+    scored_this_year = {"district_id": district_id, "scored_at__gte": year_from}
+    evidenced_directly = ExpressionWrapper(
+        Exists(
+            Evidence.objects.filter(
+                **this_year, **{f"competencies__{key}": value for key, value in same_competency.items()}
+            )
+        )
+        | Exists(
+            Score.objects.filter(
+                **scored_this_year,
+                **{f"competency__{key}": value for key, value in same_competency.items()},
+            )
+        ),
+        output_field=BooleanField(),
+    )
+    evidenced_through_alignment = ExpressionWrapper(
+        Exists(Evidence.objects.filter(**this_year, **aligned_from("competencies__")))
+        | Exists(Score.objects.filter(**scored_this_year, **aligned_from("competency__"))),
+        output_field=BooleanField(),
+    )
+    aligned = Exists(
+        Alignment.objects.filter(
+            target_identifier=OuterRef("case_identifier"),
+            association_type__in=COVERING,
+            competency__version__framework__owner_id=district_id,
+            competency__version__status=VersionStatus.PUBLISHED,
+        )
+    )
+
+    def mastering(population: QuerySet[StudentEnrollment]) -> Subquery:
+        # Distinct students, so a student who masters the state competency and an aligned district one
+        # counts once.
+        return Subquery(
+            MasteryLevel.objects.filter(
+                Q(**{f"competency__{key}": value for key, value in same_competency.items()})
+                | Q(**aligned_from("competency__")),
+                district_id=district_id,
+                meets_mastery=True,
+                student_id__in=population.values("student_id"),
+            )
+            .order_by()
+            .values("district_id")
+            .annotate(students=Count("student_id", distinct=True))
+            .values("students"),
+            output_field=IntegerField(),
+        )
+
+    by_grades: dict[frozenset[int], list[int]] = {}
+    for version in versions:
+        by_grades.setdefault(grades.get(version.pk, frozenset()), []).append(version.pk)
+    mastered = Case(
+        *(
+            When(version_id__in=ids, then=Coalesce(mastering(_population(district_id, on, covered)), 0))
+            for covered, ids in by_grades.items()
+        ),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    adopted = [version.pk for version in versions if getattr(version, "adopted", False)]
+    covered = Q(version_id__in=adopted) | Q(aligned=True) | Q(evidenced_directly=True)
+    return (
+        Competency.objects.filter(version__in=versions)
+        .exclude(tier=Tier.DOMAIN)
+        .exclude(Exists(Competency.objects.filter(parent_id=OuterRef("pk"))))
+        .annotate(
+            domain=Substr("path", 1, PATH_SEGMENT_WIDTH),
+            aligned=aligned,
+            evidenced_directly=evidenced_directly,
+            evidenced_through_alignment=evidenced_through_alignment,
+            mastered=mastered,
+        )
+        .order_by()
+        .values("version_id", "domain")
+        .annotate(
+            competencies=Count("pk"),
+            covered=Count("pk", filter=covered),
+            evidenced=Count(
+                "pk",
+                filter=covered & (Q(evidenced_directly=True) | Q(evidenced_through_alignment=True)),
+            ),
+            mastering=Sum("mastered"),
+        )
+    )
+
+
+def _count_cell(count: int, of: int) -> Cell:
+    share = round(100 * count / of) if of else 0
+    return Cell(float(count), _("%(count)s (%(share)s %%)") % {"count": count, "share": share})
+
+
+def _students_cells(average: float, size: int | None, *, min_numerator: int) -> tuple[Cell, Cell]:
+    """The average count of students mastering a competency and its share of the students, suppressed: the
+    count is hidden when it is small, or when the students *not* mastering are few or none (it would name
+    them); the share is then shown as "at least X %" where the rule allows."""
+    if size is None:
+        return Cell(None, HIDDEN), Cell(None, HIDDEN)
+    count = round(average)
+    outside = size - count
+    count_shown = not is_small(count, min_numerator) and not (count > 0 and outside < min_numerator)
+    share = rate(count, size, count_shown=count_shown, size_shown=True, min_numerator=min_numerator)
+    count_cell = Cell(float(count), str(count)) if count_shown else Cell(None, HIDDEN)
+    if share.exact is not None:
+        share_cell = Cell(share.exact, f"{share.exact:g} %")
+    elif share.at_least is not None:
+        share_cell = Cell(None, f"≥ {share.at_least} %", at_least=share.at_least)
+    else:
+        share_cell = Cell(None, HIDDEN)
+    return count_cell, share_cell
+
+
+def self_study(
+    *, context: RequestContext, district_id: int | None, on: datetime.date | None = None
+) -> SelfStudy:
+    """The self-study of a district (the acting one when `district_id` is None) on a day (today)."""
+    min_numerator = settings.WAYPOINT_SUPPRESSION_MIN_NUMERATOR
+    min_denominator = settings.WAYPOINT_SUPPRESSION_MIN_DENOMINATOR
+    district, choices = _district(context, district_id)
+    on = on or policy.today()
+    year_start, year_end = school_year(on)
+    year_from = timezone.make_aware(datetime.datetime.combine(year_start, datetime.time.min))
+
+    versions = list(
+        FrameworkVersion.objects.filter(
+            framework__owner_id=district.parent_id, status=VersionStatus.PUBLISHED
+        )
+        .select_related("framework")
+        .annotate(
+            adopted=Exists(
+                FrameworkAdoption.objects.filter(framework_id=OuterRef("framework_id"), district=district)
+            )
+        )
+        .order_by("framework__title", "framework_id")
+    )
+    grades: dict[int, set[int]] = {}
+    for version_id, levels in (
+        Competency.objects.filter(version__in=versions)
+        .order_by()
+        .values_list("version_id", "education_levels")
+        .distinct()
+    ):
+        grades.setdefault(version_id, set()).update(grades_of(levels or ()))
+    covered_grades = {version_id: frozenset(found) for version_id, found in grades.items()}
+    enrolled = StudentEnrollment.objects.filter(
+        policy.active_on(on, start="entry_date", end="exit_date"), district=district
+    ).aggregate(
+        **{
+            f"v{version.pk}": Count(
+                "student_id",
+                distinct=True,
+                filter=Q(grade_level__in=sorted(covered_grades[version.pk]))
+                if covered_grades.get(version.pk)
+                else None,
+            )
+            for version in versions
+        }
+    )
+    domain_labels = {
+        (row.version_id, row.path[:PATH_SEGMENT_WIDTH]): row.abbreviated_statement
+        or row.human_code
+        or row.short_statement
+        for row in Competency.objects.filter(version__in=versions, depth=0).only(
+            "version_id", "path", "abbreviated_statement", "human_code", "full_statement"
+        )
+    }
+    domains: dict[int, list[_Domain]] = {version.pk: [] for version in versions}
+    if versions:
+        for row in _leaves(versions, district.pk, on, year_from, covered_grades):
+            key = (row["version_id"], row["domain"])
+            domains[row["version_id"]].append(
+                _Domain(
+                    key=row["domain"],
+                    label=domain_labels.get(key) or row["domain"],
+                    competencies=row["competencies"],
+                    aligned=row["covered"],
+                    evidenced=row["evidenced"],
+                    mastering=row["mastering"] or 0,
+                )
+            )
+    for found in domains.values():
+        found.sort(key=lambda domain: domain.key)
+
+    summary_rows: list[Row] = []
+    domain_tables: list[FigureTable] = []
+    leads: list[Lead] = []
+    for version in versions:
+        title = version.framework.title
+        found = domains[version.pk]
+        students = enrolled[f"v{version.pk}"]
+        size = suppress_sizes({"students": students}, min_denominator=min_denominator).total
+        competencies = sum(domain.competencies for domain in found)
+        aligned = sum(domain.aligned for domain in found)
+        evidenced = sum(domain.evidenced for domain in found)
+        mastering = sum(domain.mastering for domain in found)
+        average, share = _students_cells(
+            mastering / competencies if competencies else 0, size, min_numerator=min_numerator
+        )
+        summary_rows.append(
+            Row(
+                key=str(version.framework_id),
+                label=title,
+                cells=(
+                    Cell(1.0, _("Yes")) if getattr(version, "adopted", False) else Cell(0.0, _("No")),
+                    Cell(float(competencies), str(competencies)),
+                    _count_cell(aligned, competencies),
+                    _count_cell(evidenced, competencies),
+                    Cell(float(size), str(size)) if size is not None else Cell(None, HIDDEN),
+                    average,
+                    share,
+                ),
+            )
+        )
+        rows: list[Row] = []
+        for domain in found:
+            average, share = _students_cells(
+                domain.mastering / domain.competencies, size, min_numerator=min_numerator
+            )
+            rows.append(
+                Row(
+                    key=domain.key,
+                    label=domain.label,
+                    cells=(
+                        Cell(float(domain.competencies), str(domain.competencies)),
+                        _count_cell(domain.aligned, domain.competencies),
+                        _count_cell(domain.evidenced, domain.competencies),
+                        average,
+                        share,
+                    ),
+                )
+            )
+            leads.append(Lead(title, domain.label, domain.competencies, domain.aligned, domain.evidenced))
+        grade_list = sorted(covered_grades.get(version.pk, ()))
+        domain_tables.append(
+            FigureTable(
+                key=f"framework-{version.framework_id}",
+                title=title,
+                row_header=_("Domain"),
+                columns=(
+                    _("Competencies"),
+                    _("Aligned"),
+                    _("Evidenced this year"),
+                    _("Students mastering (average)"),
+                    _("Share mastering (average)"),
+                ),
+                column_keys=("competencies", "aligned", "evidenced", "mastering", "mastering_share"),
+                rows=tuple(rows),
+                chart="",
+                unit="count",
+                note=_grades_note(grade_list, size),
+            )
+        )
+    summary = FigureTable(
+        key="frameworks",
+        title=_("The state's frameworks"),
+        row_header=_("Framework"),
+        columns=(
+            _("Adopted"),
+            _("Competencies"),
+            _("Aligned"),
+            _("Evidenced this year"),
+            _("Students in its grades"),
+            _("Students mastering (average)"),
+            _("Share mastering (average)"),
+        ),
+        column_keys=(
+            "adopted",
+            "competencies",
+            "aligned",
+            "evidenced",
+            "students",
+            "mastering",
+            "mastering_share",
+        ),
+        rows=tuple(summary_rows),
+        chart="",
+        unit="count",
+        note=_(
+            "Aligned and evidenced count competencies, with their share of the framework's competencies. "
+            "Counts of students under %(numerator)s and groups under %(denominator)s are hidden (*)."
+        )
+        % {"numerator": min_numerator, "denominator": min_denominator},
+    )
+    audit_record(context=context, action=AuditAction.VIEW, object_type=OBJECT_TYPE, district_id=district.pk)
+    return SelfStudy(
+        district=district,
+        choices=tuple(choices),
+        year_start=year_start,
+        year_end=year_end,
+        summary=summary,
+        domains=tuple(domain_tables),
+        leads=_where_to_look(leads),
+        min_numerator=min_numerator,
+        min_denominator=min_denominator,
+    )
+
+
+def _grades_note(grades: list[int], size: int | None) -> str:
+    if not grades:
+        who = _("all the district's enrolled students")
+    elif grades == list(range(grades[0], grades[-1] + 1)):
+        who = _("the district's students enrolled in grades %(first)s–%(last)s") % {
+            "first": _grade(grades[0]),
+            "last": _grade(grades[-1]),
+        }
+    else:
+        who = _("the district's students enrolled in grades %(grades)s") % {
+            "grades": ", ".join(_grade(grade) for grade in grades)
+        }
+    students = HIDDEN if size is None else str(size)
+    return _("Shares are of %(who)s (%(students)s).") % {"who": who, "students": students}
+
+
+def _grade(grade: int) -> str:
+    return _("K") if grade == 0 else str(grade)
+
+
+def _where_to_look(leads: list[Lead]) -> tuple[Lead, ...]:
+    """The domains least covered: lowest share evidenced first, then lowest share aligned; a domain whose
+    every competency is evidenced is not a place to look."""
+    open_leads = [lead for lead in leads if lead.evidenced < lead.competencies]
+    open_leads.sort(
+        key=lambda lead: (
+            lead.evidenced / lead.competencies,
+            lead.aligned / lead.competencies,
+            lead.framework,
+            lead.domain,
+        )
+    )
+    return tuple(open_leads[:LEADS])
