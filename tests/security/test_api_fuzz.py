@@ -43,6 +43,7 @@ from waypoint.frameworks.models import (
     ProficiencyScale,
     Rubric,
 )
+from waypoint.insights.models import ActionPlan
 from waypoint.interop.models import RosterImport
 from waypoint.notifications.models import Notification
 from waypoint.pathways.models import PathProposal
@@ -213,6 +214,7 @@ def _riverside_ids(riverside: Organization) -> dict[str, int | None]:
         "rubric_id": first(Rubric.objects.filter(owner=riverside)),
         "assessment_id": first(Assessment.objects.filter(mine)),
         "evidence_id": first(Evidence.objects.filter(mine)),
+        "plan_id": first(ActionPlan.objects.filter(mine)),
         "section_id": first(Section.objects.filter(mine)),
         "opportunity_id": first(Opportunity.objects.filter(mine, shared_as_template=False)),
         "provider_id": first(Provider.objects.filter(mine)),
@@ -237,7 +239,8 @@ SHARED_READS = {"frameworks_scale_detail", "frameworks_rubric_detail"}
 
 
 def _path_ids(operation: Operation) -> Iterator[str]:
-    yield from re.findall(r"{(\w+)}", operation.path)
+    """The object ids in the operation's path (a table key such as the export's `{table}` names no object)."""
+    yield from re.findall(r"{(\w+_id)}", operation.path)
 
 
 @pytest.mark.usefixtures("connection_kept_across_requests")

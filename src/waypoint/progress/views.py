@@ -248,7 +248,15 @@ def _alert_page(
     return render(
         request,
         "progress/alert_detail.html",
-        {"page": page, "alert": page.alert, "assign": assign},
+        {
+            "page": page,
+            "alert": page.alert,
+            "assign": assign,
+            # A subgroup alert leads its school's administrators to an action plan (the insights app).
+            "can_open_plan": page.alert.kind == AlertKind.SUBGROUP_PACE
+            and page.alert.school is not None
+            and policy.can(request.user, Action.MANAGE_ACTION_PLAN, page.alert.school),
+        },
         status=_status(request),
     )
 
