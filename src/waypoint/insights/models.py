@@ -125,6 +125,18 @@ class MonthlyFigures(_GroupKey):
         return f"{self.dimension}={self.subgroup} at {self.school_id}, {self.month:%Y-%m}"
 
 
+# The counts of a `MonthlyFigures` row, in the order the dashboards show them.
+MONTHLY_COLUMNS: tuple[str, ...] = (
+    "mastered_gained",
+    "advancements",
+    "alerts_opened",
+    "alerts_closed",
+    "supports_opened",
+    "supports_resolved",
+    "evidence",
+)
+
+
 class EvidenceVolume(_GroupKey):
     """Evidence recorded in a school year (`school_year`: the calendar year it starts, July 1), by its type
     (the assessment's kind, or the evidence's own kind when it answers no assessment) and the kind of path it

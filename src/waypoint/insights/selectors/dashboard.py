@@ -33,7 +33,14 @@ from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import AuditAction, Organization
 from waypoint.evidence.models import AssessmentKind, EvidenceKind
 from waypoint.insights.dimensions import ACCESS_KINDS, ALL, DIMENSIONS, PACE_BAND_LABELS, dimension
-from waypoint.insights.models import AggregateRefresh, EvidenceVolume, GroupFigures, MonthlyFigures
+from waypoint.insights.models import (
+    MONTHLY_COLUMNS,
+    AggregateRefresh,
+    EvidenceVolume,
+    GroupFigures,
+    MonthlyFigures,
+)
+from waypoint.insights.selectors.access import readable_schools, refused
 from waypoint.insights.selectors.filters import BREAKDOWNS, MAX_GRADE, MIN_GRADE, Filters
 from waypoint.insights.suppression import Table, rate, suppress, suppress_table
 from waypoint.insights.tables import HIDDEN, Cell, FigureTable, Row
@@ -61,15 +68,6 @@ GROUP_COLUMNS: tuple[str, ...] = (
     *BANDS,
     *(f"path_{kind}" for kind in ACCESS_COLUMNS),
 )
-MONTHLY_COLUMNS: tuple[str, ...] = (
-    "mastered_gained",
-    "advancements",
-    "alerts_opened",
-    "alerts_closed",
-    "supports_opened",
-    "supports_resolved",
-    "evidence",
-)
 # The breakdowns that are key columns of the aggregate rows, and the column each groups by.
 KEY_FIELDS = {"grade": "grade", "cohort": "cohort", "school": "school_id"}
 # Rows and columns a chart leaves out: the margins (all students, the year) and the group sizes; the table
@@ -79,14 +77,7 @@ NOT_APPLICABLE = "—"
 
 
 def _refused(context: RequestContext, reason: str, *, hide: bool = False) -> NotPermitted | NotVisible:
-    audit_record(
-        context=context,
-        action=AuditAction.DENIED,
-        object_type=OBJECT_TYPE,
-        district_id=context.district_id,
-        reason=reason,
-    )
-    return NotVisible(reason) if hide else NotPermitted(reason)
+    return refused(context, NotVisible(reason) if hide else NotPermitted(reason), object_type=OBJECT_TYPE)
 
 
 # Scope -----------------------------------------------------------------------------------------------------
@@ -114,13 +105,8 @@ def dashboard_scope(context: RequestContext, filters: Filters) -> Scope:
     user = context.user
     if not policy.can(user, Action.VIEW_DASHBOARD):
         raise _refused(context, "The growth dashboards are for school and district administrators.")
-    reach = policy.insights_scope(user)
-    readable = list(
-        Organization.objects.filter(
-            Q(parent_id__in=reach.districts) | Q(pk__in=reach.schools), kind=Organization.Kind.SCHOOL
-        ).order_by("name", "pk")
-    )
-    districts = set(reach.districts) | {school.parent_id for school in readable if school.parent_id}
+    reach = readable_schools(user)
+    readable, districts = reach.schools, reach.districts
     if filters.district_id is not None:
         if filters.district_id not in districts:
             raise _refused(
@@ -129,15 +115,15 @@ def dashboard_scope(context: RequestContext, filters: Filters) -> Scope:
         district_id = filters.district_id
     elif context.district_id in districts:
         district_id = context.district_id
-    elif reach.districts:
-        district_id = min(reach.districts)
+    elif reach.administered:
+        district_id = min(reach.administered)
     elif districts:
         district_id = min(districts)
     else:
         raise _refused(context, "No school or district is in this reader's scope.")
     district = Organization.objects.get(pk=district_id)
     schools = tuple(school for school in readable if school.parent_id == district_id)
-    whole = district_id in reach.districts
+    whole = district_id in reach.administered
     school: Organization | None = None
     if filters.school_id is not None:
         school = next((choice for choice in schools if choice.pk == filters.school_id), None)

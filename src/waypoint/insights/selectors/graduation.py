@@ -18,17 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.errors import Invalid, NotPermitted, NotVisible
+from waypoint.core.errors import Invalid, NotVisible
 from waypoint.core.models import AuditAction, Organization
 from waypoint.insights import graduation_rates as gr
 from waypoint.insights.dimensions import ALL, DIMENSION_KEYS, dimension
 from waypoint.insights.graduation_rates import CohortCounts, CohortRates, Figure
 from waypoint.insights.models import AggregateRefresh, CohortFigures
+from waypoint.insights.selectors.access import E, readable_district, refused
 from waypoint.insights.suppression import Rate, rate, suppress_table
 from waypoint.insights.tables import HIDDEN, Cell, FigureTable, Row
 from waypoint.policy import Action
@@ -131,47 +132,20 @@ def parse_graduation_query(params: Mapping[str, str]) -> GraduationQuery:
     )
 
 
-def _refused(context: RequestContext, error: NotPermitted | NotVisible, object_id: str = "") -> Exception:
-    audit_record(
-        context=context,
-        action=AuditAction.DENIED,
-        object_type=OBJECT_TYPE,
-        object_id=object_id,
-        district_id=context.district_id,
-        reason=error.reason,
-    )
-    return error
+def _refused(context: RequestContext, error: E, object_id: str = "") -> E:
+    return refused(context, error, object_type=OBJECT_TYPE, object_id=object_id)
 
 
 def _district(context: RequestContext, district_id: int | None) -> tuple[Organization, list[Organization]]:
-    """The district read and the districts the reader may choose (those they administer, those of the
-    states they analyse). Anyone else is refused (403); a district outside the choices is not visible
-    (404)."""
-    user = context.user
-    if not policy.can(user, Action.VIEW_GRADUATION_RATES):
-        raise _refused(
-            context,
-            NotPermitted(_("The graduation rates are for district administrators and the state's analysts.")),
-        )
-    scope = policy.insights_scope(user)
-    choices = list(
-        Organization.objects.filter(
-            Q(pk__in=scope.districts) | Q(parent_id__in=scope.states), kind=Organization.Kind.DISTRICT
-        ).order_by("name", "pk")
+    return readable_district(
+        context,
+        district_id,
+        action=Action.VIEW_GRADUATION_RATES,
+        object_type=OBJECT_TYPE,
+        not_permitted=_("The graduation rates are for district administrators and the state's analysts."),
+        not_visible=_("There is no district %(id)s whose graduation rates you may read."),
+        none_visible=_("There is no district whose graduation rates you may read."),
     )
-    wanted = district_id if district_id is not None else context.district_id
-    district = next((choice for choice in choices if choice.pk == wanted), None)
-    if district is None and district_id is None and choices:
-        district = choices[0]
-    if district is None or not policy.can(user, Action.VIEW_GRADUATION_RATES, district):
-        raise _refused(
-            context,
-            NotVisible(
-                _("There is no district %(id)s whose graduation rates you may read.") % {"id": district_id}
-            ),
-            object_id=str(district_id or ""),
-        )
-    return district, choices
 
 
 def _counts(cohort: int, row: Mapping[str, int | None]) -> CohortCounts:

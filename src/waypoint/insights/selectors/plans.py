@@ -24,6 +24,7 @@ from waypoint.core.models import AuditAction, Organization, Role, RoleAssignment
 from waypoint.insights.dimensions import ALL, YES, dimension, is_group
 from waypoint.insights.measures import MEASURES, Measure
 from waypoint.insights.models import ActionPlan, ActionStep, PlanReading
+from waypoint.insights.selectors import access
 from waypoint.insights.selectors.dashboard import chart_data
 from waypoint.insights.tables import HIDDEN, Cell, FigureTable, Row
 from waypoint.policy import Action
@@ -37,15 +38,7 @@ STAFF_ROLES = (Role.TEACHER, Role.ADVISOR, Role.SCHOOL_ADMIN, Role.DISTRICT_ADMI
 def refused(context: RequestContext, action: Action, object_id: str = "") -> NotPermitted:
     """The person may not use plans at all (a teacher, a student): audited, answered 403 with the reason."""
     reason = _("You may not %(action)s.") % {"action": action.label}
-    audit_record(
-        context=context,
-        action=AuditAction.DENIED,
-        object_type=OBJECT_TYPE,
-        object_id=object_id,
-        district_id=context.district_id,
-        reason=reason,
-    )
-    return NotPermitted(reason)
+    return access.refused(context, NotPermitted(reason), object_type=OBJECT_TYPE, object_id=object_id)
 
 
 def hidden(context: RequestContext, object_type: str, object_id: object) -> NotVisible:

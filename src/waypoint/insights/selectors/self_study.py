@@ -50,7 +50,7 @@ from django.utils.translation import gettext as _
 
 from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
-from waypoint.core.errors import Invalid, NotPermitted, NotVisible
+from waypoint.core.errors import Invalid
 from waypoint.core.models import AuditAction, Organization, StudentEnrollment
 from waypoint.evidence.models import Evidence, Score
 from waypoint.frameworks.models import (
@@ -63,6 +63,7 @@ from waypoint.frameworks.models import (
     VersionStatus,
 )
 from waypoint.frameworks.tree import PATH_SEGMENT_WIDTH
+from waypoint.insights.selectors.access import E, readable_district, refused
 from waypoint.insights.suppression import is_small, rate, suppress_sizes
 from waypoint.insights.tables import HIDDEN, Cell, FigureTable, Row
 from waypoint.mastery.models import MasteryLevel
@@ -141,46 +142,20 @@ def grades_of(levels: Iterable[str]) -> frozenset[int]:
     return frozenset(0 if level == "KG" else int(level) for level in levels if _GRADE_LEVEL.match(level))
 
 
-def _refused(context: RequestContext, error: NotPermitted | NotVisible, object_id: str = "") -> Exception:
-    audit_record(
-        context=context,
-        action=AuditAction.DENIED,
-        object_type=OBJECT_TYPE,
-        object_id=object_id,
-        district_id=context.district_id,
-        reason=error.reason,
-    )
-    return error
+def _refused(context: RequestContext, error: E, object_id: str = "") -> E:
+    return refused(context, error, object_type=OBJECT_TYPE, object_id=object_id)
 
 
 def _district(context: RequestContext, district_id: int | None) -> tuple[Organization, list[Organization]]:
-    """The district the report covers and the districts the reader may choose: the districts they
-    administer and those of the states they analyse. Anyone else is refused (403); a district outside the
-    choices is not visible (404)."""
-    user = context.user
-    if not policy.can(user, Action.VIEW_SELF_STUDY):
-        raise _refused(
-            context,
-            NotPermitted(_("The self-study is for district administrators and the state's analysts.")),
-        )
-    scope = policy.insights_scope(user)
-    choices = list(
-        Organization.objects.filter(
-            Q(pk__in=scope.districts) | Q(parent_id__in=scope.states), kind=Organization.Kind.DISTRICT
-        ).order_by("name", "pk")
+    return readable_district(
+        context,
+        district_id,
+        action=Action.VIEW_SELF_STUDY,
+        object_type=OBJECT_TYPE,
+        not_permitted=_("The self-study is for district administrators and the state's analysts."),
+        not_visible=_("There is no district %(id)s whose self-study you may read."),
+        none_visible=_("There is no district whose self-study you may read."),
     )
-    wanted = district_id if district_id is not None else context.district_id
-    district = next((choice for choice in choices if choice.pk == wanted), None)
-    if district is None and district_id is None and choices:
-        district = choices[0]
-    if district is None or not policy.can(user, Action.VIEW_SELF_STUDY, district):
-        reason = (
-            _("There is no district %(id)s whose self-study you may read.") % {"id": district_id}
-            if district_id is not None
-            else _("There is no district whose self-study you may read.")
-        )
-        raise _refused(context, NotVisible(reason), object_id=str(district_id or ""))
-    return district, choices
 
 
 def _population(district_id: int, on: datetime.date, grades: frozenset[int]) -> QuerySet[StudentEnrollment]:

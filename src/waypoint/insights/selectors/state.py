@@ -26,6 +26,7 @@ from waypoint.insights import graduation_rates
 from waypoint.insights.dimensions import ALL, DIMENSIONS, dimension
 from waypoint.insights.measures import MEASURES, Measure, Reading, read
 from waypoint.insights.models import AggregateRefresh, CohortFigures, GroupFigures, MonthlyFigures
+from waypoint.insights.selectors.access import refused
 from waypoint.insights.suppression import (
     SMALL_GROUP,
     Rate,
@@ -165,14 +166,7 @@ def _whole_number(text: str, name: str, problems: list[str]) -> int | None:
 
 
 def _refused(context: RequestContext, reason: str) -> NotPermitted:
-    audit_record(
-        context=context,
-        action=AuditAction.DENIED,
-        object_type=OBJECT_TYPE,
-        district_id=context.district_id,
-        reason=reason,
-    )
-    return NotPermitted(reason)
+    return refused(context, NotPermitted(reason), object_type=OBJECT_TYPE)
 
 
 def _state(context: RequestContext, state_id: int | None) -> tuple[Organization, tuple[Organization, ...]]:

@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -37,6 +36,7 @@ from waypoint.core.errors import Invalid, NotPermitted, NotVisible, Refusal
 from waypoint.core.models import AuditAction, AuditEvent, Organization, User
 from waypoint.insights.dimensions import dimension
 from waypoint.insights.models import AggregateRefresh
+from waypoint.insights.selectors.access import readable_schools
 from waypoint.insights.selectors.dashboard import TABLE_KEYS, dashboard_table
 from waypoint.insights.selectors.filters import FilterError, Filters, parse_filters
 from waypoint.insights.tables import HIDDEN, Cell, FigureTable
@@ -80,13 +80,8 @@ def export_subject(*, context: RequestContext, filters: Filters, table_key: str 
         raise NotPermitted(_("Sign in first."))
     if not policy.can(actor, Action.EXPORT_INSIGHTS):
         raise _refused(context, filters, table_key, hide=False)
-    reach = policy.insights_scope(actor)
-    readable = list(
-        Organization.objects.filter(
-            Q(parent_id__in=reach.districts) | Q(pk__in=reach.schools), kind=Organization.Kind.SCHOOL
-        ).order_by("name", "pk")
-    )
-    districts = set(reach.districts) | {school.parent_id for school in readable if school.parent_id}
+    reach = readable_schools(actor)
+    readable, districts = reach.schools, reach.districts
     if filters.district_id is not None:
         district_id = filters.district_id if filters.district_id in districts else None
     elif filters.school_id is not None:
@@ -94,12 +89,12 @@ def export_subject(*, context: RequestContext, filters: Filters, table_key: str 
     elif context.district_id in districts:
         district_id = context.district_id
     else:
-        district_id = min(reach.districts or districts, default=None)
+        district_id = min(reach.administered or districts, default=None)
     schools = [school for school in readable if school.parent_id == district_id]
     school: Organization | None = None
     if filters.school_id is not None:
         school = next((choice for choice in schools if choice.pk == filters.school_id), None)
-    elif district_id not in reach.districts and schools:
+    elif district_id not in reach.administered and schools:
         school = schools[0]
     district = Organization.objects.filter(pk=district_id).first() if district_id is not None else None
     if (

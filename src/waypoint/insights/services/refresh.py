@@ -54,7 +54,13 @@ from waypoint.insights.dimensions import (
     PACE_BANDS,
     YES,
 )
-from waypoint.insights.models import AggregateRefresh, EvidenceVolume, GroupFigures, MonthlyFigures
+from waypoint.insights.models import (
+    MONTHLY_COLUMNS,
+    AggregateRefresh,
+    EvidenceVolume,
+    GroupFigures,
+    MonthlyFigures,
+)
 from waypoint.insights.services import cohort_figures, plans
 from waypoint.mastery.models import MasteryLevelChange
 from waypoint.pathways.models import PARTICIPATING, PathProposal
@@ -78,15 +84,6 @@ STATUS_COLUMNS: dict[str, str] = {
     "at_risk": Status.AT_RISK,
     "off_track": Status.OFF_TRACK,
 }
-MONTHLY_COLUMNS = (
-    "mastered_gained",
-    "advancements",
-    "alerts_opened",
-    "alerts_closed",
-    "supports_opened",
-    "supports_resolved",
-    "evidence",
-)
 
 
 @dataclass(frozen=True)
