@@ -75,6 +75,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that does not answer fails the request (and /readyz answers 503) within seconds, instead of
+    # holding a web worker until TCP gives up; a `?connect_timeout=` in DATABASE_URL wins.
+    DATABASES["default"]["OPTIONS"] = {
+        "connect_timeout": int(os.environ.get("WAYPOINT_DATABASE_CONNECT_TIMEOUT") or "5"),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -109,6 +116,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every other middleware's log lines, and every response, carry the request's id (X-Request-ID).
+    "waypoint.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Every audit event of a request in one insert, error responses included (waypoint.core.audit).
     "waypoint.core.middleware.AuditBatchMiddleware",
@@ -139,7 +148,10 @@ MIDDLEWARE = [
 # Static files straight from the app server, in every profile: `make demo` serves with DEBUG off, where
 # `runserver` no longer serves them. Production serves what `collectstatic` gathered (hashed names,
 # compressed); development and the demo read them where they are, so no collect step is needed.
-MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
 ROOT_URLCONF = "waypoint.site.urls"
@@ -212,6 +224,9 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = int(os.environ.get("WAYPOINT_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # A load balancer probes each node over plain HTTP, without the proxy's X-Forwarded-Proto: a redirect
+    # would read as a failed check. The two probes carry no data.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     if os.environ.get("WAYPOINT_BEHIND_PROXY") == "1":
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if not host.startswith(".")]
@@ -242,10 +257,21 @@ STORAGES = {
     },
 }
 
+# Log lines: plain text for a developer's terminal, or one JSON object a line with the request's id for a log
+# collector (`waypoint.core.logging.JsonFormatter`), production's default.
+WAYPOINT_LOG_FORMAT = os.environ.get("WAYPOINT_LOG_FORMAT") or ("json" if PRODUCTION else "text")
+if WAYPOINT_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"WAYPOINT_LOG_FORMAT must be 'text' or 'json', not {WAYPOINT_LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "waypoint.core.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            **({"formatter": "json"} if WAYPOINT_LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("WAYPOINT_LOG_LEVEL", "INFO")},
     # WeasyPrint logs every step of every PDF at INFO.
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},

@@ -90,6 +90,7 @@ RUBRIC_PAYLOAD: dict[str, object] = {
 MATRIX: dict[str, Row | tuple[Row, ...]] = {
     "": everyone(leak_check=True),
     "healthz": everyone(anonymous=200),
+    "readyz": everyone(anonymous=200),
     "login/": everyone(302, anonymous=200),
     "logout/": everyone(405, anonymous=405),
     "students/": everyone(leak_check=True),

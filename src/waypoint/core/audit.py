@@ -37,6 +37,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.http import HttpRequest
 
+from waypoint.core.logging import current_request_id
 from waypoint.core.models import AuditAction, AuditEvent, Student, User
 
 
@@ -50,6 +51,8 @@ class RequestContext:
     # The district the person acts for in this request, by the policy's one rule (`policy.request_context`);
     # a context built outside a request (a command, a test) acts for the user's home district.
     acting_district_id: int | None = None
+    # The request's id (`RequestIdMiddleware`), written into its audit rows; "" outside a request.
+    request_id: str = ""
 
     @property
     def actor(self) -> User | None:
@@ -64,14 +67,17 @@ class RequestContext:
 
 
 def audit_context(request: HttpRequest) -> RequestContext:
-    """The acting user and client address of a request (REMOTE_ADDR: a proxy must set it to the client),
-    without the acting district: what the audit of a sign-in needs, before any policy applies."""
-    # Requests built outside the middleware stack (the test client's force_login) carry no user.
+    """The acting user, client address and request id of a request (REMOTE_ADDR: a proxy must set it to the
+    client), without the acting district: what the audit of a sign-in needs, before any policy applies."""
+    # Requests built outside the middleware stack (the test client's force_login, a RequestFactory's) carry
+    # no user and no request id.
     user = getattr(request, "user", None)
+    request_id = getattr(request, "request_id", "")
     return RequestContext(
         user=user if isinstance(user, User) else AnonymousUser(),
         client_address=request.META.get("REMOTE_ADDR") or None,
         path=request.path[:300],
+        request_id=request_id if isinstance(request_id, str) else "",
     )
 
 
@@ -153,6 +159,8 @@ def _event(
         client_address=context.client_address,
         path=context.path,
         reason=reason[:300],
+        # A context built by hand inside a request (a public link's read) still carries the request's id.
+        request_id=(context.request_id or current_request_id())[:64],
     )
 
 

@@ -1,7 +1,9 @@
 """Response headers that keep student data out of shared caches, browser history and injected scripts, the
-one place where a refusal raised under a page becomes its response, the request's one audit insert, and
-problem+json for every error under /api/."""
+one place where a refusal raised under a page becomes its response, the request's one audit insert,
+problem+json for every error under /api/, and the request id shared by the logs and the audit rows."""
 
+import re
+import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -21,6 +23,32 @@ from waypoint.core.api import (
 )
 from waypoint.core.audit import audit_batched
 from waypoint.core.errors import NotVisible, Refusal
+from waypoint.core.logging import bound_request_id
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What an incoming id may be to be kept: it is echoed in a header, written into log lines and stored in
+# audit rows (64 characters), so nothing that could split a header or a line, or inject markup.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+class RequestIdMiddleware:
+    """Give every request an id: the caller's `X-Request-ID` when it is a safe token (a load balancer's or a
+    proxy's, so one id follows the request through every hop), else a new one. The id is kept on the
+    request (`request.request_id`), bound for logging for the request's duration
+    (`waypoint.core.logging`), written into the request's audit rows and sent back in `X-Request-ID`. First
+    in the stack, so every other middleware's log lines and responses carry it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        request_id = incoming if SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        with bound_request_id(request_id):
+            response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
 
 
 class AuditBatchMiddleware:

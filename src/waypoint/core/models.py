@@ -449,6 +449,9 @@ class AuditEvent(models.Model):
     reason = models.CharField(
         max_length=300, blank=True, help_text="The legitimate interest, when there is one."
     )
+    # The request's id (X-Request-ID, `RequestIdMiddleware`): ties the row to the log lines of the same
+    # request. Blank outside a request (a command, the demo) and in rows written as plain SQL.
+    request_id = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

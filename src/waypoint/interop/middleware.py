@@ -20,9 +20,9 @@ PUBLIC_PREFIXES = ("/ims/case/", "/verify/")
 class SecondFactorMiddleware:
     """Holds back every page from a signed-in person whose confirmed authenticator app has not yet given a
     code this session, sending them to the code page. Let through: that page, signing out, choosing a
-    language, static files, the health check and the public CASE and verification pages. The API answers
-    such a session as signed out, so only a personal access token (`Authorization: Bearer`, which
-    authenticates by itself) works there."""
+    language, static files, the health and readiness checks and the public CASE and verification pages. The
+    API answers such a session as signed out, so only a personal access token (`Authorization: Bearer`,
+    which authenticates by itself) works there."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -52,4 +52,5 @@ class SecondFactorMiddleware:
             reverse("logout"),
             reverse("set_language"),
             reverse("healthz"),
+            reverse("readyz"),
         }

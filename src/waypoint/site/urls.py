@@ -11,6 +11,7 @@ admin.site.site_header = "Waypoint administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("", include("waypoint.people.urls")),
     path("", include("waypoint.frameworks.urls")),
     path("", include("waypoint.evidence.urls")),

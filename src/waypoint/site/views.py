@@ -1,14 +1,20 @@
-"""The site's own pages: the home page, made of every app's panels for the user, and the liveness check."""
+"""The site's own pages: the home page, made of every app's panels for the user, and the liveness and
+readiness checks."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import Error as DatabaseError
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from waypoint.core.home import PROGRESS, TODAY, HomePanel
@@ -20,6 +26,72 @@ from waypoint.site.contributions import contributions
 def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness for load balancers: answers without touching the database or any student data."""
     return JsonResponse({"status": "ok"})
+
+
+logger = logging.getLogger(__name__)
+# A load balancer's probe gives up after a few seconds; the database must answer well within that.
+READY_DATABASE_TIMEOUT_MS = 2000
+# The databases whose migrations this process has found applied. Reading the migration graph takes far longer
+# than a probe should, and a process that has seen them applied stays right until the next deploy, which
+# starts new processes.
+_migrated_databases: set[str] = set()
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness for load balancers and orchestrators: 200 when this process can serve pages, 503 with the
+    failing check's reason when it cannot, and never a 500 or a hang over a database that is down.
+
+    Checks: the database answers `SELECT 1` within `READY_DATABASE_TIMEOUT_MS` (PostgreSQL's statement
+    timeout; connecting is bounded by the connection's own `connect_timeout`), and no migration is left
+    unapplied. The worker heartbeat the operations issue names is reported as "not configured" and never
+    fails the check: no background worker exists yet. Touches no student data, no session and no audit row;
+    the database's error is logged, not sent, since the page is public."""
+    checks = {"database": _database_check(), "migrations": "not checked", "worker": "not configured"}
+    if checks["database"] == "ok":
+        checks["migrations"] = _migrations_check()
+    ready = checks["database"] == "ok" and checks["migrations"] == "ok"
+    return JsonResponse(
+        {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
+    )
+
+
+def _database_check() -> str:
+    connection = connections[DEFAULT_DB_ALIAS]
+    try:
+        if connection.vendor == "postgresql":
+            # SET LOCAL lasts only as long as this transaction, which is rolled back: nothing is written, and
+            # the timeout never reaches the requests that reuse the connection.
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [READY_DATABASE_TIMEOUT_MS])
+                cursor.execute("SELECT 1")
+                transaction.set_rollback(True)
+        else:
+            # No transaction on SQLite: its transactions begin IMMEDIATE (settings), which would queue the
+            # probe behind every writer.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("Readiness: the database did not answer", exc_info=True)
+        return "unavailable"
+    return "ok"
+
+
+def _migrations_check() -> str:
+    if DEFAULT_DB_ALIAS in _migrated_databases:
+        return "ok"
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except DatabaseError:
+        logger.warning("Readiness: the applied migrations could not be read", exc_info=True)
+        return "unavailable"
+    if plan:
+        migration = plan[0][0]
+        return f"{len(plan)} unapplied, from {migration.app_label}.{migration.name}"
+    _migrated_databases.add(DEFAULT_DB_ALIAS)
+    return "ok"
 
 
 @dataclass(frozen=True)
