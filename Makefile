@@ -27,8 +27,24 @@ demo: $(VENV)/.installed
 	@echo "Waypoint is at http://$(HOST)/ (Ctrl-C stops it)."
 	WAYPOINT_DEBUG=0 $(WAYPOINT) runserver $(HOST)
 
+# The production profile on one machine (docs/deployment.md, step 1): gunicorn on HOST, PostgreSQL, WhiteNoise.
+# It needs DATABASE_URL (PostgreSQL) and SECRET_KEY in the environment; WAYPOINT_ALLOWED_HOSTS defaults to this
+# machine. It migrates, collects the static files WhiteNoise serves (<WAYPOINT_VAR_DIR>/static) and starts
+# gunicorn: 5 workers, gunicorn's 2 x cores + 1 for two cores; a 120 s timeout, since imports and bulk
+# recomputes still run inside the request. No task worker yet: the nightly jobs run from cron.
+serve: export WAYPOINT_ENV := production
+serve: export WAYPOINT_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: SERVE_WORKERS ?= 5
 serve: $(VENV)/.installed
-	$(WAYPOINT) runserver $(HOST)
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*|pgsql://*) ;; *) \
+		echo "make serve: set DATABASE_URL to a PostgreSQL URL, e.g. postgres://waypoint:PASSWORD@127.0.0.1:5432/waypoint" >&2; \
+		exit 2;; esac
+	@test -n "$$SECRET_KEY" || { \
+		echo "make serve: set SECRET_KEY to 50 random characters: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'" >&2; \
+		exit 2; }
+	$(WAYPOINT) migrate --noinput
+	$(WAYPOINT) collectstatic --noinput
+	$(BIN)/gunicorn --bind $(HOST) --workers $(SERVE_WORKERS) --timeout 120 waypoint.wsgi
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench
