@@ -61,7 +61,9 @@ def _takes_student(route: str) -> bool:
     return any(f"<int:{name}_id>" in route for name in STUDENT_OBJECTS)
 
 
-@pytest.mark.matrix
+# A walk of the site's routes (which of them answer a student), like the API fuzz: CI runs it once, on
+# PostgreSQL; the authorization matrix checks each route's scoping on both engines.
+@pytest.mark.once
 class StateAnalystRoutesTest(TestCase):
     users: dict[str, User]
     targets: dict[str, dict[str, object]]
