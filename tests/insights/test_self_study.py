@@ -381,7 +381,7 @@ def test_the_read_is_audited_once_naming_no_student(world: World) -> None:
 def test_the_query_count_does_not_grow_with_frameworks(
     world: World, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(12) as before:
+    with django_assert_max_num_queries(16) as before:
         _study(world.admin)
     scale = ProficiencyScale.objects.get(owner=world.state)
     for number in range(4):
@@ -520,7 +520,7 @@ def test_on_the_demo_every_state_framework_is_adopted_and_evidence_is_counted(de
 def test_on_the_demo_the_analyst_reads_hillcrest_and_mastery_is_suppressed(
     demo: Demo, django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         study = _study(demo.users["state-analyst"], demo.hillcrest.pk)
     assert study.district == demo.hillcrest
     cells = [cell for table in study.domains for row in table.rows for cell in row.cells]

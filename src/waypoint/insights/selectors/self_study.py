@@ -17,7 +17,7 @@ published version) and every domain of it (a top-level item), four steps:
 
 Competency counts are about the curriculum, not students, and are shown whole. Counts of students go through
 `insights.suppression` with the settings' thresholds, shares through `rate`. Everything is computed by a
-fixed number of aggregate queries (GROUP BY, conditional counts, correlated subqueries), whatever the number
+fixed number of aggregate queries (GROUP BY, conditional counts, sets of identifiers), whatever the number
 of frameworks, domains or students; no student row reaches Python."""
 
 from __future__ import annotations
@@ -32,19 +32,17 @@ from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
-    ExpressionWrapper,
-    IntegerField,
+    F,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -166,98 +164,143 @@ def _population(district_id: int, on: datetime.date, grades: frozenset[int]) -> 
     return enrolled.filter(grade_level__in=sorted(grades)) if grades else enrolled
 
 
+def _by_framework(pairs: set[tuple[int, str]]) -> dict[int, set[str]]:
+    found: dict[int, set[str]] = {}
+    for framework, identifier in pairs:
+        found.setdefault(framework, set()).add(identifier)
+    return found
+
+
 def _leaves(
     versions: Sequence[FrameworkVersion],
     district_id: int,
     on: datetime.date,
     year_from: datetime.datetime,
     grades: dict[int, frozenset[int]],
-) -> QuerySet[Competency, dict[str, Any]]:
-    """The competencies of the versions, one row per (version, domain) with the four steps counted."""
-    same_competency = {
-        "case_identifier": OuterRef("case_identifier"),
-        "version__framework_id": OuterRef("version__framework_id"),
-    }
+) -> list[dict[str, Any]]:
+    """The competencies of the versions, one row per (version, domain) with the four steps counted.
 
-    # A district competency aligned to the outer state competency (through `prefix`, the path to it).
-    def aligned_from(prefix: str) -> dict[str, object]:
-        return {
-            f"{prefix}version__framework__owner_id": district_id,
-            f"{prefix}alignments__target_identifier": OuterRef("case_identifier"),
-            f"{prefix}alignments__association_type__in": COVERING,
-        }
+    Which competencies are aligned and evidenced is read first as sets of identifiers (a few grouped
+    queries over the district's alignments, evidence and scores), then matched by identifier: a correlated
+    existence test per competency made SQLite scan every score once per competency (28 s for the demo)."""
 
+    framework_ids = sorted({version.framework_id for version in versions})
     this_year = {"district_id": district_id, "submitted_at__gte": year_from}
     scored_this_year = {"district_id": district_id, "scored_at__gte": year_from}
-    evidenced_directly = ExpressionWrapper(
-        Exists(
-            Evidence.objects.filter(
-                **this_year, **{f"competencies__{key}": value for key, value in same_competency.items()}
-            )
+    # (framework, identifier) of every competency of these frameworks with evidence or a score this year.
+    direct: set[tuple[int, str]] = set()
+    for model, path, when in (
+        (Evidence, "competencies__", this_year),
+        (Score, "competency__", scored_this_year),
+    ):
+        direct |= set(
+            model.objects.filter(**when, **{f"{path}version__framework_id__in": framework_ids})
+            .order_by()
+            .values_list(f"{path}version__framework_id", f"{path}case_identifier")
+            .distinct()
         )
-        | Exists(
-            Score.objects.filter(
-                **scored_this_year,
-                **{f"competency__{key}": value for key, value in same_competency.items()},
+    # The identifiers the district's own competencies align to, and those of them evidenced this year.
+    district_alignments = {
+        "version__framework__owner_id": district_id,
+        "alignments__association_type__in": COVERING,
+    }
+    through_alignment: set[str] = set()
+    for model, path, when in (
+        (Evidence, "competencies__", this_year),
+        (Score, "competency__", scored_this_year),
+    ):
+        through_alignment |= set(
+            model.objects.filter(
+                **when, **{f"{path}{key}": value for key, value in district_alignments.items()}
             )
-        ),
-        output_field=BooleanField(),
-    )
-    evidenced_through_alignment = ExpressionWrapper(
-        Exists(Evidence.objects.filter(**this_year, **aligned_from("competencies__")))
-        | Exists(Score.objects.filter(**scored_this_year, **aligned_from("competency__"))),
-        output_field=BooleanField(),
-    )
-    aligned = Exists(
+            .order_by()
+            .values_list(f"{path}alignments__target_identifier", flat=True)
+            .distinct()
+        )
+    aligned_targets = set(
         Alignment.objects.filter(
-            target_identifier=OuterRef("case_identifier"),
             association_type__in=COVERING,
             competency__version__framework__owner_id=district_id,
             competency__version__status=VersionStatus.PUBLISHED,
         )
+        .order_by()
+        .values_list("target_identifier", flat=True)
+        .distinct()
     )
 
-    def mastering(population: QuerySet[StudentEnrollment]) -> Subquery:
-        # Distinct students, so a student who masters the state competency and an aligned district one
-        # counts once.
-        return Subquery(
-            MasteryLevel.objects.filter(
-                Q(**{f"competency__{key}": value for key, value in same_competency.items()})
-                | Q(**aligned_from("competency__")),
-                district_id=district_id,
-                meets_mastery=True,
-                student_id__in=population.values("student_id"),
-            )
-            .order_by()
-            .values("district_id")
-            .annotate(students=Count("student_id", distinct=True))
-            .values("students"),
-            output_field=IntegerField(),
-        )
+    def flag(condition: Q) -> Case:
+        return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
 
+    evidenced_directly = flag(
+        Q(pk__in=[])
+        if not direct
+        else Q(
+            *(
+                Q(version__framework_id=framework, case_identifier__in=sorted(ids))
+                for framework, ids in _by_framework(direct).items()
+            ),
+            _connector=Q.OR,
+        )
+    )
+    evidenced_through_alignment = flag(Q(case_identifier__in=sorted(through_alignment)))
+    aligned = flag(Q(case_identifier__in=sorted(aligned_targets)))
+
+    # Students mastering each state competency: one grouped count per population (the grades a framework
+    # covers), keyed by the state competency's identifier. A district competency counts for the state one it
+    # aligns to, and a student is counted once per identifier (directly and through an alignment alike).
+    key = Case(
+        When(
+            competency__version__framework_id__in=framework_ids,
+            then=F("competency__case_identifier"),
+        ),
+        default=F("competency__alignments__target_identifier"),
+        output_field=CharField(),
+    )
     by_grades: dict[frozenset[int], list[int]] = {}
     for version in versions:
         by_grades.setdefault(grades.get(version.pk, frozenset()), []).append(version.pk)
-    mastered = Case(
-        *(
-            When(version_id__in=ids, then=Coalesce(mastering(_population(district_id, on, covered)), 0))
-            for covered, ids in by_grades.items()
-        ),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+    mastering: dict[int, dict[str, int]] = {}
+    for covered_grades, ids in by_grades.items():
+        counts = dict(
+            MasteryLevel.objects.filter(
+                Q(competency__version__framework_id__in=framework_ids)
+                | Q(
+                    competency__version__framework__owner_id=district_id,
+                    competency__alignments__association_type__in=COVERING,
+                ),
+                district_id=district_id,
+                meets_mastery=True,
+                student_id__in=_population(district_id, on, covered_grades).values("student_id"),
+            )
+            .annotate(key=key)
+            .order_by()
+            .values("key")
+            .annotate(students=Count("student_id", distinct=True))
+            .values_list("key", "students")
+        )
+        for version_id in ids:
+            mastering[version_id] = counts
     adopted = [version.pk for version in versions if getattr(version, "adopted", False)]
     covered = Q(version_id__in=adopted) | Q(aligned=True) | Q(evidenced_directly=True)
-    return (
+    leaves = (
         Competency.objects.filter(version__in=versions)
         .exclude(tier=Tier.DOMAIN)
         .exclude(Exists(Competency.objects.filter(parent_id=OuterRef("pk"))))
-        .annotate(
-            domain=Substr("path", 1, PATH_SEGMENT_WIDTH),
+        .annotate(domain=Substr("path", 1, PATH_SEGMENT_WIDTH))
+    )
+    # Summed over each domain's competencies (reference rows, a few thousand at most; no student row).
+    summed: dict[tuple[int, str], int] = {}
+    for version_id, domain, identifier in leaves.order_by().values_list(
+        "version_id", "domain", "case_identifier"
+    ):
+        summed[(version_id, domain)] = summed.get((version_id, domain), 0) + mastering[version_id].get(
+            identifier, 0
+        )
+    rows = list(
+        leaves.annotate(
             aligned=aligned,
             evidenced_directly=evidenced_directly,
             evidenced_through_alignment=evidenced_through_alignment,
-            mastered=mastered,
         )
         .order_by()
         .values("version_id", "domain")
@@ -268,9 +311,9 @@ def _leaves(
                 "pk",
                 filter=covered & (Q(evidenced_directly=True) | Q(evidenced_through_alignment=True)),
             ),
-            mastering=Sum("mastered"),
         )
     )
+    return [row | {"mastering": summed.get((row["version_id"], row["domain"]), 0)} for row in rows]
 
 
 def _count_cell(count: int, of: int) -> Cell:
