@@ -36,7 +36,8 @@ class Row:
 class FigureTable:
     """A table of figures. `chart` is how the page draws it: "bar" (one bar per row and column), "stacked"
     (the columns stacked, e.g. statuses), "line" (columns are months or years) or "" (no chart). `unit` is
-    what the values measure ("students", "percent", "pace", "count")."""
+    what the values measure ("students", "percent", "pace", "count", or "mixed": columns of several units,
+    drawn by no chart)."""
 
     key: str
     title: str

@@ -27,15 +27,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.db.models import DateTimeField, Field, Model
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.catalog.models import Opportunity, OpportunityKind
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.demographics import RACE_FLAGS, RaceEthnicity
+from waypoint.core.errors import Conflict, NotPermitted
 from waypoint.core.models import (
     AuditAction,
     Gender,
@@ -61,12 +63,15 @@ from waypoint.insights.models import (
     GroupFigures,
     MonthlyFigures,
 )
+from waypoint.insights.selectors.access import refused
 from waypoint.insights.services import cohort_figures, plans
 from waypoint.mastery.models import MasteryLevelChange
 from waypoint.pathways.models import PARTICIPATING, PathProposal
 from waypoint.pathways.selectors import school_year
+from waypoint.policy import Action
 from waypoint.progress.models import Advancement, Alert, FollowUp, Status, StudentProgress, Support
 
+OBJECT_TYPE = "insights-refresh"
 MONTHS = 36
 # The temporary tables, named apart from every model's table (they live in the session's own schema).
 STUDENTS = "insights_refresh_students"
@@ -123,12 +128,24 @@ def refresh_district(
     *, district_id: int, on: datetime.date | None = None, context: RequestContext | None = None
 ) -> AggregateRefresh:
     """Delete the district's aggregate rows and rebuild them as of `on` (today by default), in one
-    transaction; audited as `insights-refresh` when a person asked for it (`context`)."""
+    transaction; when a person asked for it (`context`), only if they may, and audited as
+    `insights-refresh`. A refresh of the same district already running is a Conflict: on PostgreSQL two
+    rebuilds at once would each delete what they saw and both insert, doubling every figure (SQLite's
+    writers take turns, so there the second simply runs after the first)."""
     on = on or policy.today()
     district = Organization.objects.get(pk=district_id, kind=Organization.Kind.DISTRICT)
+    if context is not None and not policy.can(context.user, Action.REFRESH_INSIGHTS, district):
+        reason = gettext("You may not %(action)s.") % {"action": Action.REFRESH_INSIGHTS.label}
+        raise refused(context, NotPermitted(reason), object_type=OBJECT_TYPE, object_id=str(district.pk))
     started_at = timezone.now()
     started = time.perf_counter()
     with transaction.atomic():
+        try:
+            list(Organization.objects.select_for_update(nowait=True).filter(pk=district.pk).values("pk"))
+        except OperationalError as error:
+            raise Conflict(
+                gettext("The figures of this district are being refreshed right now; try again in a minute.")
+            ) from error
         for model in (GroupFigures, MonthlyFigures, EvidenceVolume):
             model.objects.filter(district_id=district.pk).delete()
         with connection.cursor() as cursor:
@@ -149,7 +166,7 @@ def refresh_district(
             audit_record(
                 context=context,
                 action=AuditAction.UPDATE,
-                object_type="insights-refresh",
+                object_type=OBJECT_TYPE,
                 object_id=str(refresh.pk),
                 district_id=district.pk,
                 reason=policy.legitimate_interest(context.user),
