@@ -55,7 +55,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.once]
 
 # The operations are fuzzed in shards, each a test of its own, so the two CI workers share them.
 SHARDS = 4
-EXAMPLES = int(os.environ.get("WAYPOINT_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("WAYPOINT_FUZZ_EXAMPLES", "15"))
 ONLY = tuple(prefix for prefix in os.environ.get("WAYPOINT_FUZZ_OPERATIONS", "").split(",") if prefix)
 # Few cases suffice to show a refusal: it comes before anything the generated values could change.
 REFUSAL_EXAMPLES = 2
