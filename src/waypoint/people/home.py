@@ -25,6 +25,7 @@ from waypoint.core.models import (
     StudentEnrollment,
     User,
 )
+from waypoint.core.row_security import district_scope
 from waypoint.insights.suppression import suppress_sizes
 from waypoint.people.selectors import caseload_size, current_enrollment, family_students
 from waypoint.policy import AccessContext, Action, request_context
@@ -288,15 +289,19 @@ def state_overview(state_ids: Collection[int], on: datetime.date) -> StateOvervi
         .annotate(schools=Count("children", filter=Q(children__kind=Organization.Kind.SCHOOL)))
         .order_by("name", "id")
     )
-    enrolled = dict(
-        StudentEnrollment.objects.filter(
-            policy.active_on(on, start="entry_date", end="exit_date"),
-            district_id__in=[district.pk for district in districts],
+    # Counts per district over every district of the state: the analyst's row-level security scope holds
+    # the aggregate tables only, so the count runs in the system scope; no student is shown, and small
+    # counts are hidden below.
+    with district_scope(None):
+        enrolled = dict(
+            StudentEnrollment.objects.filter(
+                policy.active_on(on, start="entry_date", end="exit_date"),
+                district_id__in=[district.pk for district in districts],
+            )
+            .values_list("district_id")
+            .annotate(students=Count("student_id", distinct=True))
+            .order_by()
         )
-        .values_list("district_id")
-        .annotate(students=Count("student_id", distinct=True))
-        .order_by()
-    )
     min_size = settings.WAYPOINT_SUPPRESSION_MIN_DENOMINATOR
     shown = suppress_sizes(
         {district.pk: enrolled.get(district.pk, 0) for district in districts}, min_denominator=min_size

@@ -18,6 +18,7 @@ from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record_students
 from waypoint.core.home import PROGRESS, TODAY, HomeItem, HomePanel
 from waypoint.core.models import AuditAction, Role, Student, User
+from waypoint.core.row_security import district_scope
 from waypoint.policy import AccessContext, Action, request_context
 from waypoint.policy.base import districts_where, organizations_where
 from waypoint.records.models import (
@@ -187,10 +188,13 @@ def _transfers_waiting(user: User, on: datetime.date) -> HomePanel:
     ours = Q(to_district_id__in=own_districts) | Q(
         student__enrollments__school_id__in=schools, student__enrollments__exit_date__isnull=True
     )
-    counts = TransferRequest.objects.filter(status=TransferStatus.REQUESTED).aggregate(
-        to_release=Count("pk", filter=Q(from_district_id__in=own_districts), distinct=True),
-        pending=Count("pk", filter=ours, distinct=True),
-    )
+    # A transfer joins a student of each district; counted across both (the row-level security scope is one
+    # district), and only counted: no student is shown.
+    with district_scope(None):
+        counts = TransferRequest.objects.filter(status=TransferStatus.REQUESTED).aggregate(
+            to_release=Count("pk", filter=Q(from_district_id__in=own_districts), distinct=True),
+            pending=Count("pk", filter=ours, distinct=True),
+        )
     to_release, pending = counts["to_release"], counts["pending"]
     url = reverse("records-transfers")
     items = []

@@ -50,6 +50,7 @@ from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record
 from waypoint.core.errors import Invalid
 from waypoint.core.models import AuditAction, Organization, StudentEnrollment
+from waypoint.core.row_security import district_scope
 from waypoint.evidence.models import Evidence, Score
 from waypoint.frameworks.models import (
     Alignment,
@@ -348,182 +349,187 @@ def self_study(
     min_numerator = settings.WAYPOINT_SUPPRESSION_MIN_NUMERATOR
     min_denominator = settings.WAYPOINT_SUPPRESSION_MIN_DENOMINATOR
     district, choices = _district(context, district_id)
-    on = on or policy.today()
-    year_start, year_end = school_year(on)
-    year_from = timezone.make_aware(datetime.datetime.combine(year_start, datetime.time.min))
+    # Counted from the district's student rows: a state analyst's row-level security scope holds the
+    # aggregate tables only, so the counting runs in the scope of the one district the policy let them read.
+    with district_scope({district.pk}):
+        on = on or policy.today()
+        year_start, year_end = school_year(on)
+        year_from = timezone.make_aware(datetime.datetime.combine(year_start, datetime.time.min))
 
-    versions = list(
-        FrameworkVersion.objects.filter(
-            framework__owner_id=district.parent_id, status=VersionStatus.PUBLISHED
-        )
-        .select_related("framework")
-        .annotate(
-            adopted=Exists(
-                FrameworkAdoption.objects.filter(framework_id=OuterRef("framework_id"), district=district)
+        versions = list(
+            FrameworkVersion.objects.filter(
+                framework__owner_id=district.parent_id, status=VersionStatus.PUBLISHED
             )
-        )
-        .order_by("framework__title", "framework_id")
-    )
-    grades: dict[int, set[int]] = {}
-    for version_id, levels in (
-        Competency.objects.filter(version__in=versions)
-        .order_by()
-        .values_list("version_id", "education_levels")
-        .distinct()
-    ):
-        grades.setdefault(version_id, set()).update(grades_of(levels or ()))
-    covered_grades = {version_id: frozenset(found) for version_id, found in grades.items()}
-    enrolled = StudentEnrollment.objects.filter(
-        policy.active_on(on, start="entry_date", end="exit_date"), district=district
-    ).aggregate(
-        **{
-            f"v{version.pk}": Count(
-                "student_id",
-                distinct=True,
-                filter=Q(grade_level__in=sorted(covered_grades[version.pk]))
-                if covered_grades.get(version.pk)
-                else None,
-            )
-            for version in versions
-        }
-    )
-    domain_labels = {
-        (row.version_id, row.path[:PATH_SEGMENT_WIDTH]): row.abbreviated_statement
-        or row.human_code
-        or row.short_statement
-        for row in Competency.objects.filter(version__in=versions, depth=0).only(
-            "version_id", "path", "abbreviated_statement", "human_code", "full_statement"
-        )
-    }
-    domains: dict[int, list[_Domain]] = {version.pk: [] for version in versions}
-    if versions:
-        for row in _leaves(versions, district.pk, on, year_from, covered_grades):
-            key = (row["version_id"], row["domain"])
-            domains[row["version_id"]].append(
-                _Domain(
-                    key=row["domain"],
-                    label=domain_labels.get(key) or row["domain"],
-                    competencies=row["competencies"],
-                    aligned=row["covered"],
-                    evidenced=row["evidenced"],
-                    mastering=row["mastering"] or 0,
+            .select_related("framework")
+            .annotate(
+                adopted=Exists(
+                    FrameworkAdoption.objects.filter(framework_id=OuterRef("framework_id"), district=district)
                 )
             )
-    for found in domains.values():
-        found.sort(key=lambda domain: domain.key)
+            .order_by("framework__title", "framework_id")
+        )
+        grades: dict[int, set[int]] = {}
+        for version_id, levels in (
+            Competency.objects.filter(version__in=versions)
+            .order_by()
+            .values_list("version_id", "education_levels")
+            .distinct()
+        ):
+            grades.setdefault(version_id, set()).update(grades_of(levels or ()))
+        covered_grades = {version_id: frozenset(found) for version_id, found in grades.items()}
+        enrolled = StudentEnrollment.objects.filter(
+            policy.active_on(on, start="entry_date", end="exit_date"), district=district
+        ).aggregate(
+            **{
+                f"v{version.pk}": Count(
+                    "student_id",
+                    distinct=True,
+                    filter=Q(grade_level__in=sorted(covered_grades[version.pk]))
+                    if covered_grades.get(version.pk)
+                    else None,
+                )
+                for version in versions
+            }
+        )
+        domain_labels = {
+            (row.version_id, row.path[:PATH_SEGMENT_WIDTH]): row.abbreviated_statement
+            or row.human_code
+            or row.short_statement
+            for row in Competency.objects.filter(version__in=versions, depth=0).only(
+                "version_id", "path", "abbreviated_statement", "human_code", "full_statement"
+            )
+        }
+        domains: dict[int, list[_Domain]] = {version.pk: [] for version in versions}
+        if versions:
+            for row in _leaves(versions, district.pk, on, year_from, covered_grades):
+                key = (row["version_id"], row["domain"])
+                domains[row["version_id"]].append(
+                    _Domain(
+                        key=row["domain"],
+                        label=domain_labels.get(key) or row["domain"],
+                        competencies=row["competencies"],
+                        aligned=row["covered"],
+                        evidenced=row["evidenced"],
+                        mastering=row["mastering"] or 0,
+                    )
+                )
+        for found in domains.values():
+            found.sort(key=lambda domain: domain.key)
 
-    summary_rows: list[Row] = []
-    domain_tables: list[FigureTable] = []
-    leads: list[Lead] = []
-    for version in versions:
-        title = version.framework.title
-        found = domains[version.pk]
-        students = enrolled[f"v{version.pk}"]
-        size = suppress_sizes({"students": students}, min_denominator=min_denominator).total
-        competencies = sum(domain.competencies for domain in found)
-        aligned = sum(domain.aligned for domain in found)
-        evidenced = sum(domain.evidenced for domain in found)
-        mastering = sum(domain.mastering for domain in found)
-        average, share = _students_cells(
-            mastering / competencies if competencies else 0, size, min_numerator=min_numerator
-        )
-        summary_rows.append(
-            Row(
-                key=str(version.framework_id),
-                label=title,
-                cells=(
-                    Cell(1.0, _("Yes")) if getattr(version, "adopted", False) else Cell(0.0, _("No")),
-                    Cell(float(competencies), str(competencies)),
-                    _count_cell(aligned, competencies),
-                    _count_cell(evidenced, competencies),
-                    Cell(float(size), str(size)) if size is not None else Cell(None, HIDDEN),
-                    average,
-                    share,
-                ),
-            )
-        )
-        rows: list[Row] = []
-        for domain in found:
+        summary_rows: list[Row] = []
+        domain_tables: list[FigureTable] = []
+        leads: list[Lead] = []
+        for version in versions:
+            title = version.framework.title
+            found = domains[version.pk]
+            students = enrolled[f"v{version.pk}"]
+            size = suppress_sizes({"students": students}, min_denominator=min_denominator).total
+            competencies = sum(domain.competencies for domain in found)
+            aligned = sum(domain.aligned for domain in found)
+            evidenced = sum(domain.evidenced for domain in found)
+            mastering = sum(domain.mastering for domain in found)
             average, share = _students_cells(
-                domain.mastering / domain.competencies, size, min_numerator=min_numerator
+                mastering / competencies if competencies else 0, size, min_numerator=min_numerator
             )
-            rows.append(
+            summary_rows.append(
                 Row(
-                    key=domain.key,
-                    label=domain.label,
+                    key=str(version.framework_id),
+                    label=title,
                     cells=(
-                        Cell(float(domain.competencies), str(domain.competencies)),
-                        _count_cell(domain.aligned, domain.competencies),
-                        _count_cell(domain.evidenced, domain.competencies),
+                        Cell(1.0, _("Yes")) if getattr(version, "adopted", False) else Cell(0.0, _("No")),
+                        Cell(float(competencies), str(competencies)),
+                        _count_cell(aligned, competencies),
+                        _count_cell(evidenced, competencies),
+                        Cell(float(size), str(size)) if size is not None else Cell(None, HIDDEN),
                         average,
                         share,
                     ),
                 )
             )
-            leads.append(Lead(title, domain.label, domain.competencies, domain.aligned, domain.evidenced))
-        grade_list = sorted(covered_grades.get(version.pk, ()))
-        domain_tables.append(
-            FigureTable(
-                key=f"framework-{version.framework_id}",
-                title=title,
-                row_header=_("Domain"),
-                columns=(
-                    _("Competencies"),
-                    _("Aligned"),
-                    _("Evidenced this year"),
-                    _("Students mastering (average)"),
-                    _("Share mastering (average)"),
-                ),
-                column_keys=("competencies", "aligned", "evidenced", "mastering", "mastering_share"),
-                rows=tuple(rows),
-                chart="",
-                unit="count",
-                note=_grades_note(grade_list, size),
+            rows: list[Row] = []
+            for domain in found:
+                average, share = _students_cells(
+                    domain.mastering / domain.competencies, size, min_numerator=min_numerator
+                )
+                rows.append(
+                    Row(
+                        key=domain.key,
+                        label=domain.label,
+                        cells=(
+                            Cell(float(domain.competencies), str(domain.competencies)),
+                            _count_cell(domain.aligned, domain.competencies),
+                            _count_cell(domain.evidenced, domain.competencies),
+                            average,
+                            share,
+                        ),
+                    )
+                )
+                leads.append(Lead(title, domain.label, domain.competencies, domain.aligned, domain.evidenced))
+            grade_list = sorted(covered_grades.get(version.pk, ()))
+            domain_tables.append(
+                FigureTable(
+                    key=f"framework-{version.framework_id}",
+                    title=title,
+                    row_header=_("Domain"),
+                    columns=(
+                        _("Competencies"),
+                        _("Aligned"),
+                        _("Evidenced this year"),
+                        _("Students mastering (average)"),
+                        _("Share mastering (average)"),
+                    ),
+                    column_keys=("competencies", "aligned", "evidenced", "mastering", "mastering_share"),
+                    rows=tuple(rows),
+                    chart="",
+                    unit="count",
+                    note=_grades_note(grade_list, size),
+                )
             )
+        summary = FigureTable(
+            key="frameworks",
+            title=_("The state's frameworks"),
+            row_header=_("Framework"),
+            columns=(
+                _("Adopted"),
+                _("Competencies"),
+                _("Aligned"),
+                _("Evidenced this year"),
+                _("Students in its grades"),
+                _("Students mastering (average)"),
+                _("Share mastering (average)"),
+            ),
+            column_keys=(
+                "adopted",
+                "competencies",
+                "aligned",
+                "evidenced",
+                "students",
+                "mastering",
+                "mastering_share",
+            ),
+            rows=tuple(summary_rows),
+            chart="",
+            unit="count",
+            note=_(
+                "Aligned and evidenced count competencies, with their share of the framework's competencies. "
+                "Counts of students under %(numerator)s and groups under %(denominator)s are hidden (*)."
+            )
+            % {"numerator": min_numerator, "denominator": min_denominator},
         )
-    summary = FigureTable(
-        key="frameworks",
-        title=_("The state's frameworks"),
-        row_header=_("Framework"),
-        columns=(
-            _("Adopted"),
-            _("Competencies"),
-            _("Aligned"),
-            _("Evidenced this year"),
-            _("Students in its grades"),
-            _("Students mastering (average)"),
-            _("Share mastering (average)"),
-        ),
-        column_keys=(
-            "adopted",
-            "competencies",
-            "aligned",
-            "evidenced",
-            "students",
-            "mastering",
-            "mastering_share",
-        ),
-        rows=tuple(summary_rows),
-        chart="",
-        unit="count",
-        note=_(
-            "Aligned and evidenced count competencies, with their share of the framework's competencies. "
-            "Counts of students under %(numerator)s and groups under %(denominator)s are hidden (*)."
+        audit_record(
+            context=context, action=AuditAction.VIEW, object_type=OBJECT_TYPE, district_id=district.pk
         )
-        % {"numerator": min_numerator, "denominator": min_denominator},
-    )
-    audit_record(context=context, action=AuditAction.VIEW, object_type=OBJECT_TYPE, district_id=district.pk)
-    return SelfStudy(
-        district=district,
-        choices=tuple(choices),
-        year_start=year_start,
-        year_end=year_end,
-        summary=summary,
-        domains=tuple(domain_tables),
-        leads=_where_to_look(leads),
-        min_numerator=min_numerator,
-        min_denominator=min_denominator,
-    )
+        return SelfStudy(
+            district=district,
+            choices=tuple(choices),
+            year_start=year_start,
+            year_end=year_end,
+            summary=summary,
+            domains=tuple(domain_tables),
+            leads=_where_to_look(leads),
+            min_numerator=min_numerator,
+            min_denominator=min_denominator,
+        )
 
 
 def _grades_note(grades: list[int], size: int | None) -> str:

@@ -13,6 +13,7 @@ from waypoint import policy
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import AuditAction, GuardianLink, Role, Student, StudentEnrollment
+from waypoint.core.row_security import district_scope
 from waypoint.evidence.models import Evidence
 from waypoint.people.selectors import student_get
 from waypoint.policy import Action
@@ -123,7 +124,10 @@ def transfer_list(*, context: RequestContext) -> list[TransferRow]:
         )
         .order_by("waiting", "-requested_at", "-pk")
     )
-    transfers = list(found)
+    # A transfer names a student of each district; the access policy (`_scope`) chose these transfers, and the
+    # row-level security scope, one district, would hide the other side's student.
+    with district_scope(None):
+        transfers = list(found)
     sending = _sending(context, transfers)
     rows = [TransferRow(transfer=t, outgoing=t.pk in sending) for t in transfers]
     _disclose(context, rows)
@@ -143,18 +147,20 @@ def transfers_waiting_count(*, context: RequestContext) -> int:
 
 def transfer_get(*, context: RequestContext, transfer_id: int) -> TransferRow:
     """One transfer the reader may see (else 404, audited as denied), audited as read."""
-    transfer = (
-        TransferRequest.objects.select_related(
-            "student__district",
-            "source_student__district",
-            "from_district",
-            "to_district",
-            "requested_by",
-            "decided_by",
+    # Both sides' students, whatever the reader's row-level security scope; the policy decides below.
+    with district_scope(None):
+        transfer = (
+            TransferRequest.objects.select_related(
+                "student__district",
+                "source_student__district",
+                "from_district",
+                "to_district",
+                "requested_by",
+                "decided_by",
+            )
+            .filter(pk=transfer_id)
+            .first()
         )
-        .filter(pk=transfer_id)
-        .first()
-    )
     if transfer is None or not policy.can(context.user, Action.VIEW_TRANSFERS, transfer):
         audit_record(
             context=context, action=AuditAction.DENIED, object_type="transfer", object_id=str(transfer_id)

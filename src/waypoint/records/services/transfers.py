@@ -32,6 +32,7 @@ from waypoint.core.models import (
     StudentEnrollment,
     User,
 )
+from waypoint.core.row_security import district_scope
 from waypoint.evidence.models import Evidence, EvidenceKind, EvidenceStatus, Score
 from waypoint.frameworks.models import Competency, Framework, FrameworkAdoption
 from waypoint.mastery.models import MasteryLevel, MasteryLevelChange
@@ -101,81 +102,85 @@ def transfer_request(*, context: RequestContext, student: Student, state_student
     whether one exists), when the student is not enrolled in B today, or when a request is already open.
     A's administrators are told; A's policy may release the record at once on a matched enrolment."""
     require(context, Action.REQUEST_TRANSFER, student)
-    actor = acting_user(context)
-    today = timezone.localdate()
-    wanted = " ".join(state_student_id.split())
-    problems: list[str] = []
-    if not enrolled_in(student, student.district_id, today):
-        problems.append(
-            gettext(
-                "%(student)s is not enrolled in %(district)s today: "
-                "only an enrolled student’s record can be requested."
-            )
-            % {"student": student.full_name, "district": student.district.name}
-        )
-    source = (
-        Student.objects.select_related("district")
-        .filter(state_student_id=wanted)
-        .exclude(district_id=student.district_id)
-        .first()
-        if wanted
-        else None
-    )
-    if not wanted:
-        problems.append(gettext("Give the student’s state id."))
-    elif source is None:
-        problems.append(gettext("No student with that state id can be requested."))
-    elif TransferRequest.objects.filter(
-        student=student, from_district_id=source.district_id, status=TransferStatus.REQUESTED
-    ).exists():
-        problems.append(gettext("A request for this student’s record is already open."))
-    if problems or source is None:
-        raise TransferError(problems)
-    with transaction.atomic():
-        try:
-            # A savepoint: two administrators asking at once meet the one-open-request constraint.
-            with transaction.atomic():
-                transfer = TransferRequest.objects.create(
-                    from_district_id=source.district_id,
-                    to_district_id=student.district_id,
-                    student=student,
-                    source_student=source,
-                    state_student_id=wanted,
-                    requested_by=actor,
+    # The one path between districts: the record is found by state id in another district and copied in,
+    # so the row-level security scope (one district) is lifted; the access policy decided above.
+    with district_scope(None):
+        actor = acting_user(context)
+        today = timezone.localdate()
+        wanted = " ".join(state_student_id.split())
+        problems: list[str] = []
+        if not enrolled_in(student, student.district_id, today):
+            problems.append(
+                gettext(
+                    "%(student)s is not enrolled in %(district)s today: "
+                    "only an enrolled student’s record can be requested."
                 )
-        except IntegrityError:
-            raise TransferError(gettext("A request for this student’s record is already open.")) from None
-        audit_record(
-            context=context,
-            action=AuditAction.CREATE,
-            object_type="transfer-request",
-            object_id=str(transfer.pk),
-            student=student,
-            reason=f"Record requested from {source.district.name}",
+                % {"student": student.full_name, "district": student.district.name}
+            )
+        source = (
+            Student.objects.select_related("district")
+            .filter(state_student_id=wanted)
+            .exclude(district_id=student.district_id)
+            .first()
+            if wanted
+            else None
         )
-        audit_record(
-            context=context,
-            action=AuditAction.CREATE,
-            object_type="transfer-request-received",
-            object_id=str(transfer.pk),
-            student=source,
-            district_id=source.district_id,
-            reason=f"Record requested by {student.district.name}",
-        )
-        url = reverse("records-transfer", args=[transfer.pk])
-        notify(
-            kind=events.TRANSFER_REQUESTED.code,
-            recipients=list(district_admins(source.district_id)),
-            student=source,
-            params={"to": student.district.name},
-            url=url,
-        )
-        rules = TransferPolicy.objects.filter(district_id=source.district_id).first()
-        if rules is not None and rules.release_on_match and _same_person(source, student):
-            chosen = Evidence.objects.filter(
-                student=source, pk__in=Score.objects.counted().filter(student=source).values("evidence_id")
-            ).order_by("submitted_at", "pk")
-            _release(context=context, transfer=transfer, evidence=list(chosen), by=None, recorder=actor)
+        if not wanted:
+            problems.append(gettext("Give the student’s state id."))
+        elif source is None:
+            problems.append(gettext("No student with that state id can be requested."))
+        elif TransferRequest.objects.filter(
+            student=student, from_district_id=source.district_id, status=TransferStatus.REQUESTED
+        ).exists():
+            problems.append(gettext("A request for this student’s record is already open."))
+        if problems or source is None:
+            raise TransferError(problems)
+        with transaction.atomic():
+            try:
+                # A savepoint: two administrators asking at once meet the one-open-request constraint.
+                with transaction.atomic():
+                    transfer = TransferRequest.objects.create(
+                        from_district_id=source.district_id,
+                        to_district_id=student.district_id,
+                        student=student,
+                        source_student=source,
+                        state_student_id=wanted,
+                        requested_by=actor,
+                    )
+            except IntegrityError:
+                raise TransferError(gettext("A request for this student’s record is already open.")) from None
+            audit_record(
+                context=context,
+                action=AuditAction.CREATE,
+                object_type="transfer-request",
+                object_id=str(transfer.pk),
+                student=student,
+                reason=f"Record requested from {source.district.name}",
+            )
+            audit_record(
+                context=context,
+                action=AuditAction.CREATE,
+                object_type="transfer-request-received",
+                object_id=str(transfer.pk),
+                student=source,
+                district_id=source.district_id,
+                reason=f"Record requested by {student.district.name}",
+            )
+            url = reverse("records-transfer", args=[transfer.pk])
+            notify(
+                kind=events.TRANSFER_REQUESTED.code,
+                recipients=list(district_admins(source.district_id)),
+                student=source,
+                params={"to": student.district.name},
+                url=url,
+            )
+            rules = TransferPolicy.objects.filter(district_id=source.district_id).first()
+            if rules is not None and rules.release_on_match and _same_person(source, student):
+                chosen = Evidence.objects.filter(
+                    student=source,
+                    pk__in=Score.objects.counted().filter(student=source).values("evidence_id"),
+                ).order_by("submitted_at", "pk")
+                _release(context=context, transfer=transfer, evidence=list(chosen), by=None, recorder=actor)
     return transfer
 
 
@@ -200,7 +205,8 @@ def transfer_release(
     evidence in A): B receives the transcript-level data and copies of the evidence and its counted scores."""
     actor = acting_user(context)
     wanted = sorted(set(evidence_ids))
-    with transaction.atomic():
+    # The transfer's two districts: the record is read in one and copied into the other.
+    with district_scope({transfer.from_district_id, transfer.to_district_id}), transaction.atomic():
         locked = _open(context, transfer)
         source = locked.source_student
         if source is None:
@@ -224,7 +230,7 @@ def transfer_decline(*, context: RequestContext, transfer: TransferRequest, reas
         raise TransferError(gettext("Say why the request is declined."))
     if len(reason) > MAX_REASON:
         raise TransferError(gettext("Keep the reason under %(limit)d characters.") % {"limit": MAX_REASON})
-    with transaction.atomic():
+    with district_scope({transfer.from_district_id, transfer.to_district_id}), transaction.atomic():
         locked = _open(context, transfer)
         locked.status = TransferStatus.DECLINED
         locked.decided_by = actor
