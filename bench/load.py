@@ -3,6 +3,7 @@ from concurrent keep-alive clients. One JSON object per figure on stdout.
 
     python bench/load.py [--quick] [--database-url postgres://postgres@127.0.0.1:5432/bench_load]
                          [--workers 4] [--worker-class sync] [--threads 1] [--scale 1.0] [--time-limit 60]
+                         [--duration 60] [--only all|mixed]
 
 What it does, in order (each step's time is reported):
 1. drops and recreates the scratch database, then runs `waypoint migrate` and `waypoint demo` as processes;
@@ -11,9 +12,16 @@ What it does, in order (each step's time is reported):
 3. makes an API token for `teacher` with `waypoint token`, and collects the static files;
 4. starts gunicorn on 127.0.0.1 with WAYPOINT_ENV=production (DEBUG off, manifest static files, persistent
    database connections; only the HTTPS redirect is off, as there is no TLS here);
-5. signs real demo accounts in through the sign-in form (CSRF token and all; every sign-in succeeds, so
+5. starts `waypoint worker` beside gunicorn (the production profile runs one), and stops both at the end;
+6. signs real demo accounts in through the sign-in form (CSRF token and all; every sign-in succeeds, so
    django-axes never counts a failure), then drives each scenario with its number of clients until its
-   request count or its time limit is reached, whichever comes first.
+   request count or its time limit is reached, whichever comes first;
+7. the mixed workload: for `--duration` seconds (60 by default, 300 at most), every client at once, each on
+   one kind of work (student homes, "My progress", gradebooks, scoring by POST, API lists), with
+   requests per second, p50/p95/p99 and errors per kind and overall (figure `load_mixed`).
+
+`--only mixed` runs the /healthz ceiling, the student home alone (the goal: 300 requests per second on two
+cores, no errors) and the mixed workload, and skips the other one-at-a-time scenarios.
 
 Each client is a thread with its own persistent HTTP/1.1 connection and session cookie (gunicorn's sync
 workers close the connection after each response; the client then reconnects, as a browser would). Latency
@@ -59,6 +67,8 @@ DEMO_PASSWORD = "waypoint-demo"  # noqa: S105 (the demo's published password)
 COMPETENCIES = 25
 SCORES_PER_CELL = 4
 EXTRA_SCORES = 400
+# The mixed workload is bounded: a bench on a shared machine never runs for long.
+MAX_DURATION = 300.0
 
 
 @dataclass
@@ -385,6 +395,129 @@ def history_points(student_id: int) -> dict[str, int]:
     }
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of work in the mixed workload: its clients and the request each sends again and again."""
+
+    name: str
+    sessions: list[Session]
+    request: Request
+    expected: int = 200
+
+
+@dataclass
+class Tally:
+    """What one kind's clients saw: the latency of every answer, the answers that were not the one expected
+    (by status) and the requests that got no answer at all."""
+
+    latencies: list[float] = field(default_factory=list)
+    unexpected: Counter[str] = field(default_factory=Counter)
+    broken: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.latencies.extend(other.latencies)
+        self.unexpected.update(other.unexpected)
+        self.broken += other.broken
+
+    def figures(self, wall: float) -> dict[str, object]:
+        answered = self.latencies
+        failed = sum(self.unexpected.values())
+        return {
+            "requests": len(answered) + self.broken,
+            "errors": failed + self.broken,
+            "unexpected_statuses": dict(self.unexpected),
+            "broken_connections": self.broken,
+            "req_per_s": round((len(answered) - failed) / wall, 1),
+            "p50_ms": round(percentile(answered, 50), 2) if answered else None,
+            "p95_ms": round(percentile(answered, 95), 2) if answered else None,
+            "p99_ms": round(percentile(answered, 99), 2) if answered else None,
+        }
+
+
+def drive_mixed(kinds: list[Kind], duration: float) -> dict[str, object]:
+    """Every client of every kind at once, each a thread sending its kind's request back to back for
+    `duration` seconds (after one untimed warm-up request each): figures per kind and overall, with the
+    driver's own CPU share."""
+    for kind in kinds:
+        for session in kind.sessions:
+            kind.request(session, -1)
+    tallies = {kind.name: Tally() for kind in kinds}
+    numbers = itertools.count()
+    lock = threading.Lock()
+    deadline = time.monotonic() + duration
+
+    def client(kind: Kind, session: Session) -> None:
+        tally = tallies[kind.name]
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                status, _ = kind.request(session, next(numbers))
+            except (OSError, http.client.HTTPException):
+                with lock:
+                    tally.broken += 1
+                continue
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                tally.latencies.append(elapsed)
+                if status != kind.expected:
+                    tally.unexpected[str(status)] += 1
+
+    cpu_started = time.process_time()
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(target=client, args=(kind, session)) for kind in kinds for session in kind.sessions
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    overall = Tally()
+    for tally in tallies.values():
+        overall.add(tally)
+    return {
+        "seconds": round(wall, 2),
+        "clients": {kind.name: len(kind.sessions) for kind in kinds},
+        "overall": overall.figures(wall),
+        "per_kind": {name: tally.figures(wall) for name, tally in tallies.items()},
+        "driver_cpu_share": round((time.process_time() - cpu_started) / wall, 2),
+    }
+
+
+def start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes] | None:
+    """`waypoint worker` in its own process group, as the production profile runs it beside gunicorn; None
+    (and a figure saying so) when this checkout has no worker command."""
+    probe = subprocess.run(  # noqa: S603 (the checkout's own command)
+        [str(WAYPOINT), "worker", "--help"], env=environment, capture_output=True, check=False
+    )
+    if probe.returncode != 0:
+        emit(
+            "load_worker", started=False, reason="`waypoint worker --help` failed: no worker in this checkout"
+        )
+        return None
+    worker = subprocess.Popen(  # noqa: S603
+        [str(WAYPOINT), "worker"],
+        env=environment,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    emit("load_worker", started=True, pid=worker.pid, log=str(log))
+    return worker
+
+
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM to the process group a bench started, then wait for it."""
+    if process is None or process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
 def start_gunicorn(
     environment: dict[str, str], options: argparse.Namespace, log: Path
 ) -> tuple[subprocess.Popen[bytes], int]:
@@ -435,7 +568,18 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="Threads per worker (gthread).")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--time-limit", type=float, default=60.0, help="Seconds per scenario at most.")
+    parser.add_argument(
+        "--duration", type=float, default=60.0, help="Seconds of the mixed workload (at most 300)."
+    )
+    parser.add_argument(
+        "--only",
+        choices=["all", "mixed"],
+        default="all",
+        help="`mixed`: the /healthz ceiling, the student home and the mixed workload only.",
+    )
     options = parser.parse_args()
+    if not 0 < options.duration <= MAX_DURATION:
+        parser.error(f"--duration is between 0 and {MAX_DURATION} seconds")
     share = 0.1 if options.quick else 1.0
     time_limit = 15.0 if options.quick else options.time_limit
 
@@ -485,6 +629,7 @@ def main() -> None:
     )
     log = Path(environment["WAYPOINT_VAR_DIR"]) / "gunicorn.log"
     server, port = start_gunicorn(production, options, log)
+    worker = start_worker(production, log.with_name("worker.log"))
     # Stopped from outside, stop gunicorn too: the `finally` below runs on SystemExit, not on a bare signal.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"stopped; gunicorn {server.pid} stopped too"))
     meter = CpuMeter(server.pid, database)
@@ -517,18 +662,6 @@ def main() -> None:
         anonymous = [Session(port) for _ in range(options.clients)]
         scenario("healthz (driver and server ceiling)", anonymous, get("/healthz"), count(5000))
         scenario("student home", students, get("/"), count(3000))
-        progress = f"/students/{fixtures.jordan}/mastery/"
-        before = history_points(fixtures.jordan)
-        emit("my_progress_data", when="before", **before)
-        scenario("my progress", students, get(progress), count(2000))
-        for size, section in fixtures.sections.items():
-            scenario(
-                f"gradebook {size}x{COMPETENCIES}",
-                [teacher],
-                get(f"/sections/{section}/gradebook/"),
-                count(200 if size < 100 else 60),
-            )
-
         api = Session(port, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
 
         def score(session: Session, number: int) -> tuple[int, bytes]:
@@ -540,22 +673,90 @@ def main() -> None:
                 "POST", f"/api/v1/evidence/{fixtures.evidence}/scores", body=json.dumps(body).encode()
             )
 
-        # Up to two minutes: the 400 scores are what "My progress after 400 more scores" means.
-        scenario(
-            "POST score, one client",
-            [api],
-            score,
-            count(EXTRA_SCORES),
-            expected=201,
-            limit=max(time_limit, 120),
-        )
-        after = history_points(fixtures.jordan)
-        added = after["scores"] - before["scores"]
-        emit("my_progress_data", when="after", scores_added=added, **after)
-        scenario(f"my progress after {added} more scores", students, get(progress), count(2000))
+        if options.only == "all":
+            one_at_a_time(scenario, students, teacher, api, score, fixtures, count, time_limit)
+        mixed(port, token, students, fixtures, score, options.duration, server_figures)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(worker)
+        stop(server)
+
+
+def one_at_a_time(
+    scenario: Callable[..., None],
+    students: list[Session],
+    teacher: Session,
+    api: Session,
+    score: Request,
+    fixtures: Fixtures,
+    count: Callable[[int], int],
+    time_limit: float,
+) -> None:
+    """The scenarios of the "Speed and correctness under load" issue, each alone on the server."""
+
+    def get(path: str) -> Request:
+        return lambda session, _: session.request("GET", path)
+
+    progress = f"/students/{fixtures.jordan}/mastery/"
+    before = history_points(fixtures.jordan)
+    emit("my_progress_data", when="before", **before)
+    scenario("my progress", students, get(progress), count(2000))
+    for size, section in fixtures.sections.items():
+        scenario(
+            f"gradebook {size}x{COMPETENCIES}",
+            [teacher],
+            get(f"/sections/{section}/gradebook/"),
+            count(200 if size < 100 else 60),
+        )
+    # Up to two minutes: the 400 scores are what "My progress after 400 more scores" means.
+    scenario(
+        "POST score, one client",
+        [api],
+        score,
+        count(EXTRA_SCORES),
+        expected=201,
+        limit=max(time_limit, 120),
+    )
+    after = history_points(fixtures.jordan)
+    added = after["scores"] - before["scores"]
+    emit("my_progress_data", when="after", scores_added=added, **after)
+    scenario(f"my progress after {added} more scores", students, get(progress), count(2000))
+
+
+def mixed(
+    port: int,
+    token: str,
+    students: list[Session],
+    fixtures: Fixtures,
+    score: Request,
+    duration: float,
+    server_figures: dict[str, str],
+) -> None:
+    """Every kind of work at once: half the clients on student homes and "My progress" (what a school's
+    students do all day), teachers on the two gradebooks, one API client scoring and one listing."""
+
+    def get(path: str) -> Request:
+        return lambda session, _: session.request("GET", path)
+
+    def api_session() -> Session:
+        return Session(port, headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+
+    half = max(1, len(students) // 2)
+    gradebooks = list(fixtures.sections.values())
+
+    def gradebook(session: Session, number: int) -> tuple[int, bytes]:
+        return session.request("GET", f"/sections/{gradebooks[number % len(gradebooks)]}/gradebook/")
+
+    def api_list(session: Session, number: int) -> tuple[int, bytes]:
+        return session.request("GET", "/api/v1/students" if number % 2 else "/api/v1/evidence/inbox")
+
+    kinds = [
+        Kind("student home", students[:half], get("/")),
+        Kind("my progress", students[half:] or students[:1], get(f"/students/{fixtures.jordan}/mastery/")),
+        Kind("gradebook", [sign_in(port, "teacher") for _ in range(2)], gradebook),
+        Kind("POST score", [api_session()], score, expected=201),
+        Kind("API lists", [api_session()], api_list),
+    ]
+    emit("load_mixed", **server_figures, **drive_mixed(kinds, duration))
 
 
 if __name__ == "__main__":

@@ -1,17 +1,24 @@
 """Response headers that keep student data out of shared caches, browser history and injected scripts, the
 one place where a refusal raised under a page becomes its response, the request's one audit insert,
-problem+json for every error under /api/, and the request id shared by the logs and the audit rows."""
+problem+json for every error under /api/, the request id shared by the logs and the audit rows, and a 503
+(never a 500) while the database is down or restarting."""
 
 import re
+import sys
 import uuid
 from collections.abc import Callable
 from http import HTTPStatus
 
+import psycopg
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import translation
-from django.views.defaults import page_not_found
+from django.utils.html import format_html
+from django.utils.translation import gettext, gettext_lazy
+from django.views import defaults
 
 from waypoint.core.api import (
     METHOD_REASON,
@@ -49,6 +56,97 @@ class RequestIdMiddleware:
             response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+# How long a client should wait before trying again: a restarting PostgreSQL is back within seconds.
+RETRY_AFTER_SECONDS = 10
+UNAVAILABLE_REASON = gettext_lazy(
+    "Waypoint cannot reach its database just now, so nothing was read or saved. "
+    "Please try again in a few seconds."
+)
+# The SQLSTATEs of a database that is not there: any connection exception (class 08), and the server
+# shutting down, crashed or still starting (57P01-57P03; the rest of class 57, such as a statement timeout,
+# is a fault of a working database). An error with no SQLSTATE is one the driver raised because no server
+# answered.
+_CONNECTION_EXCEPTION_CLASS = "08"
+_SERVER_GOING_OR_COMING = frozenset({"57P01", "57P02", "57P03"})
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether a database error means the database is down or restarting (to try again later), rather than
+    a fault in the request or the code (to fix). Django wraps the driver's error; its cause says which."""
+    if isinstance(error, InterfaceError):
+        # The connection was closed under the request (the server went away between two queries).
+        return True
+    cause = error.__cause__
+    if not isinstance(cause, psycopg.OperationalError):
+        return False
+    state = cause.sqlstate
+    return state is None or state.startswith(_CONNECTION_EXCEPTION_CLASS) or state in _SERVER_GOING_OR_COMING
+
+
+def unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with `Retry-After`: problem+json under /api/, a plain page in words elsewhere, in the language of
+    the request's language cookie or Accept-Language (a saved choice needs the database). The page uses no
+    template, session or user, since each of those may need the database that is missing."""
+    with translation.override(translation.get_language_from_request(request)):
+        if request.path.startswith("/api/"):
+            response = problem_response(status=503, problems=[UNAVAILABLE_REASON])
+        else:
+            title = gettext("Waypoint is briefly unavailable")
+            response = HttpResponse(
+                format_html(
+                    '<!doctype html><html lang="{}"><head><meta charset="utf-8"><title>{} · Waypoint</title>'
+                    "</head><body><main><h1>{}</h1><p>{}</p></main></body></html>",
+                    translation.get_language(),
+                    title,
+                    title,
+                    UNAVAILABLE_REASON,
+                ),
+                status=503,
+            )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with `Retry-After` when the database is down or restarting, before any layer that needs it
+    runs: a client (or a load balancer) waits and retries, and IT staff see an outage, not a bug. Django
+    reconnects on the next request once the database is back (with `CONN_HEALTH_CHECKS`, a persistent
+    connection that a restart broke is replaced before it is used), so no web process needs a restart.
+
+    Connecting here, above the session, the sign-in and the audit batch, makes the one connection attempt
+    of a request that cannot be served; every layer below would otherwise try again on its own. The
+    request's health check is the one Django would make at its first query anyway. A database that fails
+    after this check, in the middle of a request, reaches `server_error`, which answers the same 503.
+    /healthz is the process alone and /readyz reports the database itself, so neither is answered here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.probes = {reverse("healthz"), reverse("readyz")}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info not in self.probes:
+            try:
+                connection.close_if_health_check_failed()
+                connection.ensure_connection()
+            except DatabaseError as error:
+                if not database_unavailable(error):
+                    raise
+                return unavailable_response(request)
+        return self.get_response(request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's handler500: a database that went away in the middle of a request is a 503 with
+    `Retry-After` like one found missing at its start (`DatabaseUnavailableMiddleware`); anything else is
+    Django's 500 page. Django calls the handler while it handles the exception, so the exception is the
+    one being handled."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError) and database_unavailable(error):
+        return unavailable_response(request)
+    return defaults.server_error(request)
 
 
 class AuditBatchMiddleware:
@@ -106,7 +204,7 @@ class RefusalMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, NotVisible):
-            return page_not_found(request, Http404())
+            return defaults.page_not_found(request, Http404())
         if isinstance(exception, Refusal):
             context = {"reason": exception.reason, "status": exception.status}
             return render(request, "403.html", context, status=exception.status)

@@ -9,8 +9,11 @@ transaction, and audits the write on the student's record. Refusals raise `Evide
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
-from collections.abc import Sequence
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import filetype  # type: ignore[import-untyped]
@@ -63,10 +66,18 @@ ACCEPTED_TYPES: dict[str, str] = {
     "text/plain": "txt",
 }
 SNIFF_BYTES = 8192
+logger = logging.getLogger(__name__)
 
 
 class EvidenceError(Invalid):
     """Input that cannot be accepted; `problems` lists every reason."""
+
+
+class UploadStorageFull(EvidenceError):
+    """The disk that keeps uploaded files is full (or over its quota): nothing of the work was saved, and
+    it can be sent again once IT staff have made room. Answered 507 Insufficient Storage."""
+
+    status = 507
 
 
 @dataclass(frozen=True)
@@ -142,7 +153,36 @@ def check_files(files: Sequence[UploadedFile]) -> list[CheckedFile]:
     return checked
 
 
-def _attach(evidence: Evidence, files: Sequence[CheckedFile]) -> None:
+@contextmanager
+def _files_kept_only_with_their_rows() -> Iterator[list[str]]:
+    """Around the transaction that writes evidence and its artifacts: yields the list `_attach` names each
+    stored file in (before writing it), and if anything fails before the transaction commits (a full disk,
+    a database error, the commit itself) removes every file named, so no file is left without its row; the
+    rollback leaves no row without its file. A full disk is answered with `UploadStorageFull`."""
+    stored: list[str] = []
+    try:
+        yield stored
+    except BaseException as error:
+        storage = Artifact._meta.get_field("file").storage
+        for name in stored:
+            storage.delete(name)
+        if isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT):
+            # The person is told to come back later; IT staff learn it from the log, where it is an error.
+            logger.error("The upload folder is full; an upload was refused and nothing of it kept: %s", error)
+            raise UploadStorageFull(
+                [
+                    gettext(
+                        "Waypoint’s storage for files is full, so this work was not saved: nothing of it "
+                        "was kept. Please send it again later, and tell your school office so they can "
+                        "make room."
+                    )
+                ]
+            ) from error
+        raise
+
+
+def _attach(evidence: Evidence, files: Sequence[CheckedFile], stored: list[str]) -> None:
+    field = Artifact._meta.get_field("file")
     for checked in files:
         artifact = Artifact(
             district_id=evidence.district_id,
@@ -153,7 +193,11 @@ def _attach(evidence: Evidence, files: Sequence[CheckedFile]) -> None:
             sha256=checked.sha256,
         )
         # The stored name is random and carries the extension of the detected type, never the given one.
-        artifact.file.save(f"upload.{checked.extension}", checked.upload, save=False)
+        name = field.generate_filename(artifact, f"upload.{checked.extension}")
+        # Named before it is written: a file that a full disk cut short is removed with the others.
+        stored.append(name)
+        stored[-1] = field.storage.save(name, checked.upload, max_length=field.max_length)
+        artifact.file = stored[-1]
         artifact.save()
 
 
@@ -367,7 +411,7 @@ def evidence_submit(
         problems.append(gettext("Add some work: text, a link or a file."))
     if problems or version is None:
         raise EvidenceError(problems)
-    with transaction.atomic():
+    with _files_kept_only_with_their_rows() as stored, transaction.atomic():
         evidence = Evidence.objects.create(
             district_id=student.district_id,
             student=student,
@@ -381,7 +425,7 @@ def evidence_submit(
             recorded_by=actor,
         )
         evidence.competencies.set(competencies)
-        _attach(evidence, checked)
+        _attach(evidence, checked, stored)
         audit_record(
             context=context,
             action=AuditAction.CREATE,
@@ -417,7 +461,7 @@ def evidence_revise(
     checked = check_files(files)
     if not (body.strip() or cleaned_links or checked):
         raise EvidenceError([gettext("Add some work to the revision: text, a link or a file.")])
-    with transaction.atomic():
+    with _files_kept_only_with_their_rows() as stored, transaction.atomic():
         locked = Evidence.objects.select_for_update().get(pk=earlier.pk)
         if Evidence.objects.filter(revision_of=locked).exists():
             raise EvidenceError([gettext("This version has already been revised; revise the latest one.")])
@@ -436,7 +480,7 @@ def evidence_revise(
             recorded_by=actor,
         )
         revision.competencies.set(locked.competencies.all())
-        _attach(revision, checked)
+        _attach(revision, checked, stored)
         Evidence.objects.filter(pk=locked.pk).update(status=EvidenceStatus.REVISED)
         audit_record(
             context=context,
