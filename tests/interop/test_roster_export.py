@@ -22,6 +22,8 @@ from tests.conftest import Demo
 from tests.interop import roster_kit as kit
 from waypoint.core.audit import RequestContext
 from waypoint.core.errors import NotPermitted
+from waypoint.core.export_limits import STUDENT_EXPORTS_PER_HOUR as EXPORTS_PER_HOUR
+from waypoint.core.export_limits import ExportsExhausted
 from waypoint.core.models import (
     AuditAction,
     AuditEvent,
@@ -38,13 +40,7 @@ from waypoint.core.models import (
 )
 from waypoint.interop.models import AcademicSession, Course, RosteredClass, RosteredDemographics, RosterImport
 from waypoint.interop.oneroster.reader import read_roster
-from waypoint.interop.services.roster_export import (
-    EXPORTS_PER_HOUR,
-    ExportsExhausted,
-    export_rows,
-    neutralise,
-    roster_export,
-)
+from waypoint.interop.services.roster_export import export_rows, neutralise, roster_export
 from waypoint.interop.services.roster_import import roster_import
 from waypoint.interop.services.setup import SchoolSpec, SetupResult, district_setup
 

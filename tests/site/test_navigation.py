@@ -81,6 +81,7 @@ GROUPED_MENUS = {
             "Equal access",
             "Pacing repository",
             "Audit log",
+            "Export log",
             "Disposals",
             "Roster imports",
             "Sign-in settings",

@@ -1,5 +1,5 @@
-"""The people links of the page shell: the own record, students, sections, caseload, audit log, and the
-account menu's district choice, API tokens and language."""
+"""The people links of the page shell: the own record, students, sections, caseload, audit log, export log,
+and the account menu's district choice, API tokens and language."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from waypoint import policy
 from waypoint.core.models import User
 from waypoint.core.navigation import ACCOUNT, DISTRICT, LEARNING, STUDENTS, TEACHING, NavLink, learner_or
 from waypoint.policy import Action
+from waypoint.policy.exports import export_log_districts
 
 
 def nav_links(request: HttpRequest, user: User) -> list[NavLink]:
@@ -32,6 +33,8 @@ def nav_links(request: HttpRequest, user: User) -> list[NavLink]:
         links.append(NavLink(_("Caseload"), reverse("caseload"), 40, STUDENTS))
     if access.can(Action.VIEW_DISTRICT_AUDIT):
         links.append(NavLink(_("Audit log"), reverse("audit-log"), 90, DISTRICT))
+    if access.acting_district_id in export_log_districts(user, access.on):
+        links.append(NavLink(_("Export log"), reverse("export-log"), 90, DISTRICT))
     if len(access.districts) > 1:
         label = _("Choose your district") if access.must_choose_district else _("Change district")
         links.append(NavLink(label, reverse("acting-district"), 94, ACCOUNT))

@@ -23,6 +23,7 @@ from waypoint import policy
 from waypoint.core import audit_vocabulary
 from waypoint.core.audit import RequestContext, audit_flush, audit_record, audit_record_students
 from waypoint.core.errors import NotPermitted, NotVisible
+from waypoint.core.export_limits import STUDENT_LEVEL_EXPORTS
 from waypoint.core.models import (
     AdvisorAssignment,
     AuditAction,
@@ -38,7 +39,9 @@ from waypoint.core.models import (
     StudentEnrollment,
 )
 from waypoint.core.paging import Page, page_of
+from waypoint.core.row_security import district_scope
 from waypoint.policy import Action
+from waypoint.policy.exports import export_log_districts
 
 
 def _active_enrollments(on: datetime.date) -> QuerySet[StudentEnrollment]:
@@ -66,12 +69,15 @@ def current_enrollment(student: Student) -> StudentEnrollment | None:
 def _deny(context: RequestContext, *, object_type: str, object_id: int) -> NotVisible:
     """Audit a request for something out of scope; the event names the student or section (and so the
     district whose administrators should know) when it exists."""
-    student = Student.objects.filter(pk=object_id).first() if object_type == "student" else None
-    district_id = (
-        Section.objects.filter(pk=object_id).values_list("district_id", flat=True).first()
-        if object_type == "section"
-        else None
-    )
+    # The student or section is in a district the reader may not see, which the row-level security scope
+    # hides: it is looked up in the system scope, only to name that district in the event; nothing is shown.
+    with district_scope(None):
+        student = Student.objects.filter(pk=object_id).first() if object_type == "student" else None
+        district_id = (
+            Section.objects.filter(pk=object_id).values_list("district_id", flat=True).first()
+            if object_type == "section"
+            else None
+        )
     audit_record(
         context=context,
         action=AuditAction.DENIED,
@@ -660,3 +666,172 @@ def district_audit_log(
         events = events.filter(student_id=audit_filter.student_id)
     result = page_of(events.order_by("-occurred_at", "-id"), number=page, size=page_size)
     return districts, result
+
+
+# The district's export log ----------------------------------------------------------------------------------
+
+# What the log can be filtered to: every kind of export Waypoint writes, in the order the filter offers them.
+EXPORT_KINDS: tuple[str, ...] = (
+    "roster-export",
+    "insights-export",
+    "credential",
+    "transfer-disclosure",
+    "audit-log",
+)
+EXPORT_LOG_CSV_ROWS = 10_000
+# How far from its run event a bulk export's per-student events can lie: the same request wrote them all.
+_RUN_SPAN = datetime.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    actor_username: str = ""
+    kind: str = ""
+    since: datetime.date | None = None
+    until: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class ExportLine:
+    """One export as the log shows it: the event in words and how many students the file named (None when
+    the count is unknown: a bulk export made by a command, outside a request, whose rows the reason lists)."""
+
+    line: EventLine
+    students: int | None
+
+    @property
+    def event(self) -> AuditEvent:
+        return self.line.event
+
+
+def _export_log_district(context: RequestContext) -> Organization:
+    """The district the actor acts for, when they may read its export log; refused and audited otherwise."""
+    readable = export_log_districts(context.user)
+    if context.district_id is None or context.district_id not in readable:
+        raise _refuse(
+            context, object_type="audit-log", reason=gettext("The export log is for district administrators.")
+        )
+    return Organization.objects.get(pk=context.district_id)
+
+
+def _exports(district: Organization, export_filter: ExportFilter) -> QuerySet[AuditEvent]:
+    """The district's export events, one per export: a bulk export's run event stands for the file, so its
+    one event per student written (which each student's record of disclosures lists) is not repeated."""
+    events = AuditEvent.objects.filter(district_id=district.pk, action=AuditAction.EXPORT).exclude(
+        object_type__in=STUDENT_LEVEL_EXPORTS, student__isnull=False
+    )
+    if export_filter.actor_username:
+        events = events.filter(actor_username=export_filter.actor_username)
+    if export_filter.kind:
+        events = events.filter(object_type=export_filter.kind)
+    zone = timezone.get_current_timezone()
+    if export_filter.since is not None:
+        start = datetime.datetime.combine(export_filter.since, datetime.time.min, tzinfo=zone)
+        events = events.filter(occurred_at__gte=start)
+    if export_filter.until is not None:
+        end = datetime.datetime.combine(export_filter.until + datetime.timedelta(days=1), datetime.time.min)
+        events = events.filter(occurred_at__lt=end.replace(tzinfo=zone))
+    return with_actors(events).order_by("-occurred_at", "-id")
+
+
+def _students_named(district: Organization, events: Sequence[AuditEvent]) -> dict[int, int | None]:
+    """How many students each export named: one for an export of one student's record, none for figures,
+    and for a bulk export the per-student events its request wrote (one query for the whole page)."""
+    runs = [
+        event for event in events if event.object_type in STUDENT_LEVEL_EXPORTS and event.student_id is None
+    ]
+    counted: dict[tuple[str, str, str], int] = {}
+    with_request = [run for run in runs if run.request_id]
+    if with_request:
+        rows = (
+            AuditEvent.objects.filter(
+                district_id=district.pk,
+                action=AuditAction.EXPORT,
+                object_type__in={run.object_type for run in with_request},
+                student__isnull=False,
+                request_id__in={run.request_id for run in with_request},
+                occurred_at__gte=min(run.occurred_at for run in with_request) - _RUN_SPAN,
+                occurred_at__lte=max(run.occurred_at for run in with_request) + _RUN_SPAN,
+            )
+            .values_list("request_id", "object_type", "actor_username")
+            .annotate(students=Count("id"))
+        )
+        counted = {(request_id, kind, actor): n for request_id, kind, actor, n in rows}
+    named: dict[int, int | None] = {}
+    for event in events:
+        if event.student_id is not None:
+            named[event.pk] = 1
+        elif event.object_type not in STUDENT_LEVEL_EXPORTS:
+            named[event.pk] = 0
+        elif event.request_id:
+            named[event.pk] = counted.get((event.request_id, event.object_type, event.actor_username), 0)
+        else:
+            named[event.pk] = None
+    return named
+
+
+def _export_lines(district: Organization, events: Sequence[AuditEvent]) -> list[ExportLine]:
+    named = _students_named(district, events)
+    return [ExportLine(line=line, students=named[line.event.pk]) for line in describe_events(events)]
+
+
+def district_export_log(
+    *, context: RequestContext, export_filter: ExportFilter, page: int = 1, page_size: int = 50
+) -> tuple[Organization, Page[ExportLine]]:
+    """The exports of the district the actor acts for, newest first: who, when, what, how many students,
+    from where. For its district administrators; the read is itself audited."""
+    district = _export_log_district(context)
+    audit_record(
+        context=context,
+        action=AuditAction.VIEW,
+        object_type="audit-log",
+        object_id="exports",
+        district_id=district.pk,
+        reason=policy.legitimate_interest(context.user),
+    )
+    events = page_of(_exports(district, export_filter), number=page, size=page_size)
+    lines = _export_lines(district, events.items)
+    return district, Page(items=lines, count=events.count, number=events.number, size=events.size)
+
+
+def district_export_log_rows(
+    *, context: RequestContext, export_filter: ExportFilter
+) -> tuple[Organization, list[list[str | int | None]]]:
+    """The filtered export log as a file's rows (a header, then the newest `EXPORT_LOG_CSV_ROWS` exports).
+    Taking the log away is itself an export, audited in the district's log."""
+    district = _export_log_district(context)
+    events = list(_exports(district, export_filter)[:EXPORT_LOG_CSV_ROWS])
+    audit_record(
+        context=context,
+        action=AuditAction.EXPORT,
+        object_type="audit-log",
+        object_id="exports",
+        district_id=district.pk,
+        reason=gettext("The export log, %(rows)d rows.") % {"rows": len(events)},
+    )
+    header: list[str | int | None] = [
+        gettext("When"),
+        gettext("Username"),
+        gettext("Who"),
+        gettext("What"),
+        gettext("Students"),
+        gettext("Details"),
+        gettext("From"),
+        gettext("Request"),
+    ]
+    rows = [header]
+    for export in _export_lines(district, events):
+        event = export.event
+        rows.append(
+            [
+                timezone.localtime(event.occurred_at).isoformat(timespec="seconds"),
+                event.actor_username,
+                export.line.actor,
+                export.line.sentence,
+                export.students,
+                export.line.why,
+                event.client_address,
+                event.request_id,
+            ]
+        )
+    return district, rows

@@ -1,6 +1,7 @@
-"""The people pages: sign-in, the student list and record, disclosures, sections, caseload, the audit log
-and API tokens. Each parses input, calls a selector or service, and renders; a refusal raised by a selector
-is answered by `RefusalMiddleware` (404 for what the policy hides, 403 with the reason otherwise)."""
+"""The people pages: sign-in and its "confirm it's you" step, the student list and record, disclosures,
+sections, caseload, the audit log and its export log, and API tokens. Each parses input, calls a selector
+or service, and renders; a refusal raised by a selector is answered by `RefusalMiddleware` (404 for what
+the policy hides, 403 with the reason otherwise)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,11 +23,12 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
 from waypoint import policy
-from waypoint.core import demo
+from waypoint.core import audit_vocabulary, demo, exports
 from waypoint.core.audit_vocabulary import ACTION_LABELS
 from waypoint.core.errors import NotPermitted
 from waypoint.core.http import page_number, user_of
 from waypoint.core.models import AccessToken, AuditAction, Organization
+from waypoint.core.recent_sign_in import RECENT_SIGN_IN
 from waypoint.core.services import (
     TOKEN_LIFETIMES_DAYS,
     TokenNotFound,
@@ -34,14 +37,22 @@ from waypoint.core.services import (
     user_language_set,
 )
 from waypoint.interop.forms.sign_in import PasswordSignInForm
-from waypoint.interop.selectors.sign_in import sign_in_page_providers
+from waypoint.interop.selectors.sign_in import (
+    provider_of_district,
+    provider_required_for,
+    sign_in_page_providers,
+)
 from waypoint.people.selectors import (
     CASELOAD_SORTS,
+    EXPORT_KINDS,
     AuditFilter,
+    ExportFilter,
     caseload_page,
     describe_events,
     disclosure_days,
     district_audit_log,
+    district_export_log,
+    district_export_log_rows,
     section_roster,
     sections_for,
     student_disclosures,
@@ -69,6 +80,44 @@ class SignInView(LoginView):
         context["demo_loaded"] = not settings.PRODUCTION and demo.is_loaded()
         context.update(sign_in_page_providers())
         return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def confirm_identity(request: HttpRequest) -> HttpResponse:
+    """ "Confirm it's you": the step before an export of student records when the last sign-in is more than
+    15 minutes old. The person signs in again, with their password (through the sign-in form, so lockout
+    and the district's "staff use the provider" rule hold) or through their district's identity provider,
+    and comes back to the page they were on."""
+    user = user_of(request)
+    next_url = _safe_next(request)
+    context = request_context(request)
+    provider = provider_of_district(context.district_id) if context.district_id is not None else None
+    if provider is not None and not provider.enabled:
+        provider = None
+    # Staff whose district requires its provider have no password to give here (the form would refuse it).
+    password_allowed = user.has_usable_password() and provider_required_for(user) is None
+    form = PasswordSignInForm(request)
+    if request.method == "POST" and password_allowed:
+        form = PasswordSignInForm(
+            request, data={"username": user.username, "password": request.POST.get("password", "")}
+        )
+        if form.is_valid():
+            # A sign-in like the first: a new session key, the sign-in's time, an audit row, and the
+            # second step again for an account with an authenticator app.
+            login(request, form.get_user())
+            return redirect(next_url or "home")
+    return render(
+        request,
+        "people/confirm_identity.html",
+        {
+            "form": form,
+            "next": next_url,
+            "provider": provider,
+            "password_allowed": password_allowed,
+            "minutes": int(RECENT_SIGN_IN.total_seconds() // 60),
+        },
+    )
 
 
 @login_required
@@ -158,6 +207,53 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "actions": [(value, ACTION_LABELS[value]) for value in AuditAction.values],
         },
     )
+
+
+def _export_filter(request: HttpRequest) -> ExportFilter:
+    kind = request.GET.get("kind", "")
+    return ExportFilter(
+        actor_username=request.GET.get("actor", "")[:150],
+        kind=kind if kind in EXPORT_KINDS else "",
+        since=_day(request.GET.get("since", "")),
+        until=_day(request.GET.get("until", "")),
+    )
+
+
+def _day(raw: str) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+
+
+@login_required
+@require_GET
+def export_log(request: HttpRequest) -> HttpResponse:
+    """Every export of the district's data, for its administrators: who, when, what, how many students."""
+    export_filter = _export_filter(request)
+    district, page = district_export_log(
+        context=request_context(request), export_filter=export_filter, page=page_number(request)
+    )
+    kinds = [(kind, str(audit_vocabulary.thing_words(kind).alone)) for kind in EXPORT_KINDS]
+    return render(
+        request,
+        "people/export_log.html",
+        {"district": district, "page": page, "filter": export_filter, "kinds": kinds},
+    )
+
+
+@login_required
+@require_GET
+def export_log_csv(request: HttpRequest) -> HttpResponse:
+    """The export log as filtered, as a CSV file (cells neutralised against formulas)."""
+    district, rows = district_export_log_rows(
+        context=request_context(request), export_filter=_export_filter(request)
+    )
+    response = HttpResponse(exports.csv_bytes(rows), content_type=exports.CSV_MEDIA_TYPE)
+    name = f"exports-{district.slug}-{timezone.localdate().isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

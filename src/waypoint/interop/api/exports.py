@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from waypoint.core.api import Problem, binary_response
+from waypoint.core.recent_sign_in import require_recent_sign_in
 from waypoint.interop.selectors.first_run import acting_district
 from waypoint.interop.services import roster_export as export
 from waypoint.policy import Action, request_context
@@ -21,10 +22,13 @@ router = Router()
 )
 def roster_export(request: HttpRequest) -> HttpResponse:
     """The roster of the district you act for, as the export page gives it: for its district
-    administrators. Every export is audited, one event per student written; more than five in an hour
-    answer 429 with when to try again."""
+    administrators. Every export is audited, one event per student written; more than five exports of
+    student records in an hour answer 429 with when to try again. It needs a sign-in within the last 15
+    minutes (the session's, or for a personal access token its owner's last sign-in): 403 otherwise, with
+    the address of the page that confirms it's you."""
     context = request_context(request)
     district = acting_district(context=context, action=Action.EXPORT_ROSTER)
+    require_recent_sign_in(request)
     response = HttpResponse(
         export.roster_export(context=context, district=district), content_type="application/zip"
     )

@@ -25,8 +25,10 @@ by `waypoint.core.exports`, the one writer of every export) so that a spreadshee
 formula: the reader keeps the apostrophe, so such a value comes back changed (a name like "-Anne" becomes
 "'-Anne"). Safety in a spreadsheet wins over a faithful round trip of those few values.
 
-Every export is audited (one `export` event for the run and one per student written) and limited to
-`EXPORTS_PER_HOUR` per person, counted from those events."""
+Every export is audited (one `export` event for the run and one per student written) and counts against the
+person's hourly allowance of student-level exports (`waypoint.core.export_limits`), shared with every other
+file that lists students. The pages and the API also ask for a sign-in within the last 15 minutes
+(`waypoint.core.recent_sign_in`); the command, run on the server itself, does not."""
 
 from __future__ import annotations
 
@@ -41,16 +43,16 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from waypoint import policy
 from waypoint.core import exports
 from waypoint.core.audit import RequestContext, audit_record, audit_record_students
 from waypoint.core.demographics import ONEROSTER_DEMOGRAPHIC_COLUMNS
-from waypoint.core.errors import NotPermitted, Refusal
+from waypoint.core.errors import NotPermitted
+from waypoint.core.export_limits import student_export_allowance_check
 from waypoint.core.models import (
     AuditAction,
-    AuditEvent,
     Gender,
     GuardianLink,
     Organization,
@@ -66,8 +68,6 @@ from waypoint.core.models import (
 )
 from waypoint.interop.models import AcademicSession, Course, RosteredClass, RosteredDemographics
 from waypoint.policy import Action
-
-EXPORTS_PER_HOUR = 5
 
 HEADERS: dict[str, tuple[str, ...]] = {
     "orgs.csv": ("sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"),
@@ -114,12 +114,6 @@ GUARDIAN_ROLES = {
 }
 GENDER_SEX = {Gender.FEMALE: "female", Gender.MALE: "male", Gender.NONBINARY: "other"}
 TRUE_WORDS = frozenset({"true", "1", "yes"})
-
-
-class ExportsExhausted(Refusal):
-    """The person exported as many rosters this hour as allowed; answered 429 with when to try again."""
-
-    status = 429
 
 
 def neutralise(value: str) -> str:
@@ -516,33 +510,6 @@ def _zip(files: dict[str, bytes], when: datetime.datetime) -> bytes:
     return buffer.getvalue()
 
 
-def _check_allowance(user: User, now: datetime.datetime) -> None:
-    since = now - datetime.timedelta(hours=1)
-    recent = list(
-        AuditEvent.objects.filter(
-            actor=user,
-            action=AuditAction.EXPORT,
-            object_type="roster-export",
-            student__isnull=True,
-            occurred_at__gte=since,
-        )
-        .order_by("occurred_at")
-        .values_list("occurred_at", flat=True)[:EXPORTS_PER_HOUR]
-    )
-    if len(recent) >= EXPORTS_PER_HOUR:
-        again = timezone.localtime(recent[0] + datetime.timedelta(hours=1))
-        raise ExportsExhausted(
-            ngettext(
-                "You exported a roster %(count)d time in the last hour, the most allowed; try again after "
-                "%(time)s.",
-                "You exported a roster %(count)d times in the last hour, the most allowed; try again after "
-                "%(time)s.",
-                EXPORTS_PER_HOUR,
-            )
-            % {"count": EXPORTS_PER_HOUR, "time": again.strftime("%H:%M")}
-        )
-
-
 def export_file_name(district: Organization) -> str:
     return f"oneroster-{district.slug}-{timezone.localdate().isoformat()}.zip"
 
@@ -559,16 +526,14 @@ def export_rows(content: bytes) -> dict[str, int]:
 def roster_export(*, context: RequestContext, district: Organization) -> bytes:
     """The district's roster as a OneRoster 1.1 CSV zip (see the module's docstring for what it holds and
     what a round trip keeps). Refused (403) unless the actor may export the district's roster, and (429)
-    after `EXPORTS_PER_HOUR` exports in the last hour."""
+    past the hourly allowance of student-level exports (`core.export_limits`)."""
     if context.actor is None:
         raise NotPermitted(gettext("Sign in first."))
     if not policy.can(context.user, Action.EXPORT_ROSTER, district):
         raise NotPermitted(gettext("You may not %(action)s.") % {"action": Action.EXPORT_ROSTER.label})
     now = timezone.now()
     with transaction.atomic():
-        # One export at a time per person, so two at once cannot both pass the allowance.
-        list(User.objects.select_for_update().filter(pk=context.actor.pk).values_list("pk", flat=True))
-        _check_allowance(context.actor, now)
+        student_export_allowance_check(actor=context.actor, now=now)
         builder = _Builder(district, timezone.localdate())
         builder.build()
         files = {"manifest.csv": _csv(("propertyName", "value"), _manifest(district))}
