@@ -25,15 +25,19 @@ demo: $(VENV)/.installed
 	$(WAYPOINT) migrate --noinput
 	$(WAYPOINT) demo
 	@echo "Waypoint is at http://$(HOST)/ (Ctrl-C stops it)."
-	WAYPOINT_DEBUG=0 $(WAYPOINT) runserver $(HOST)
+	@echo "A background worker runs beside it (waypoint worker)."
+	WAYPOINT_DEBUG=0 WAYPOINT_EXPECT_WORKER=1 sh -c '$(WAYPOINT) worker --verbosity 0 & worker=$$!; \
+		trap "kill $$worker 2>/dev/null" EXIT INT TERM; $(WAYPOINT) runserver $(HOST)'
 
 # The production profile on one machine (docs/deployment.md, step 1): gunicorn on HOST, PostgreSQL, WhiteNoise.
 # It needs DATABASE_URL (PostgreSQL) and SECRET_KEY in the environment; WAYPOINT_ALLOWED_HOSTS defaults to this
 # machine. It migrates, collects the static files WhiteNoise serves (<WAYPOINT_VAR_DIR>/static) and starts
-# gunicorn: 5 workers, gunicorn's 2 x cores + 1 for two cores; a 120 s timeout, since imports and bulk
-# recomputes still run inside the request. No task worker yet: the nightly jobs run from cron.
+# gunicorn: 5 workers, gunicorn's 2 x cores + 1 for two cores; a 120 s timeout for the bulk recomputes that
+# still run inside the request; a task worker (`waypoint worker`) runs imports, refreshes and the nightly jobs
+# beside it.
 serve: export WAYPOINT_ENV := production
 serve: export WAYPOINT_ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export WAYPOINT_EXPECT_WORKER := 1
 serve: SERVE_WORKERS ?= 5
 serve: $(VENV)/.installed
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*|pgsql://*) ;; *) \
@@ -44,7 +48,8 @@ serve: $(VENV)/.installed
 		exit 2; }
 	$(WAYPOINT) migrate --noinput
 	$(WAYPOINT) collectstatic --noinput
-	$(BIN)/gunicorn --bind $(HOST) --workers $(SERVE_WORKERS) --timeout 120 waypoint.wsgi
+	sh -c '$(WAYPOINT) worker & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/gunicorn --bind $(HOST) --workers $(SERVE_WORKERS) --timeout 120 waypoint.wsgi'
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check src tests bench

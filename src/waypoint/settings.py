@@ -59,7 +59,13 @@ else:
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'waypoint.sqlite3'}")
     DEBUG = os.environ.get("WAYPOINT_DEBUG", "1") == "1"
 
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60 if PRODUCTION else 0)}
+# With persistent connections, a database restart leaves every web process holding a dead connection;
+# health checks replace it at the request's first use instead of failing that request.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=60 if PRODUCTION else 0, conn_health_checks=True
+    )
+}
 if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     # The audit log's append-only trigger, row locking and concurrent writers need PostgreSQL.
     raise ImproperlyConfigured("WAYPOINT_ENV=production needs a PostgreSQL DATABASE_URL (postgres://...)")
@@ -82,6 +88,28 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "connect_timeout": int(os.environ.get("WAYPOINT_DATABASE_CONNECT_TIMEOUT") or "5"),
         **DATABASES["default"].get("OPTIONS", {}),
     }
+# A read replica (docs/deployment.md, "A read replica"): GET and HEAD requests read a PostgreSQL streaming
+# replica, and writes and a person's own recent writes the primary (waypoint.core.db_router). Unset: the
+# primary does everything and the router and its middleware do nothing.
+WAYPOINT_REPLICA_URL = os.environ.get("WAYPOINT_REPLICA_URL", "")
+if WAYPOINT_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        WAYPOINT_REPLICA_URL, conn_max_age=60 if PRODUCTION else 0, conn_health_checks=True
+    )
+    if {DATABASES["default"]["ENGINE"], DATABASES["replica"]["ENGINE"]} != {"django.db.backends.postgresql"}:
+        raise ImproperlyConfigured(
+            "WAYPOINT_REPLICA_URL needs a PostgreSQL primary and replica (postgres://...)"
+        )
+    DATABASES["replica"]["OPTIONS"] = {
+        # A replica that does not answer costs a read-only request 2 s at most; it then reads the primary.
+        "connect_timeout": 2,
+        **DATABASES["replica"].get("OPTIONS", {}),
+    }
+    # Tests read the test database through this alias rather than create one on a read-only replica.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["waypoint.core.db_router.ReplicaRouter"]
+# How long a person's requests read the primary after they wrote: longer than the replica's usual lag.
+WAYPOINT_REPLICA_PIN_SECONDS = int(os.environ.get("WAYPOINT_REPLICA_PIN_SECONDS") or "15")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -96,7 +124,11 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "waypoint.core",
+    # Right after core: every app hands its long work to the background tasks (waypoint.operations).
+    "waypoint.operations",
     "waypoint.notifications",
     "waypoint.people",
     "waypoint.frameworks",
@@ -119,8 +151,15 @@ MIDDLEWARE = [
     # First: every other middleware's log lines, and every response, carry the request's id (X-Request-ID).
     "waypoint.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A database that is down or restarting answers 503 with Retry-After before any layer below tries to use
+    # it (session, sign-in, audit batch); /healthz and /readyz pass (waypoint.core.middleware).
+    "waypoint.core.middleware.DatabaseUnavailableMiddleware",
     # Every audit event of a request in one insert, error responses included (waypoint.core.audit).
     "waypoint.core.middleware.AuditBatchMiddleware",
+    # Where the request's reads go: a read replica for GET and HEAD, else the primary. Below the audit batch,
+    # whose insert must not count as the person's write; above the session, the first read
+    # (waypoint.core.db_router).
+    "waypoint.core.db_router.ReplicaReadsMiddleware",
     # Every error answer under /api/ as application/problem+json, whoever raised it (a 404 of no route, a
     # body over the size limit, a 500).
     "waypoint.core.middleware.ApiProblemMiddleware",
@@ -132,6 +171,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks a session verified by a second factor (TOTP), for staff who set one up (waypoint.interop).
     "django_otp.middleware.OTPMiddleware",
+    # On PostgreSQL, from the chosen view on, every query sees only the districts of the person signed in
+    # (row-level security, the second wall under the access policy: waypoint.core.row_security).
+    "waypoint.core.row_security.RowSecurityMiddleware",
     # Staff who set up a second factor finish signing in with it before any other page (waypoint.interop).
     "waypoint.interop.middleware.SecondFactorMiddleware",
     "waypoint.core.middleware.UserLanguageMiddleware",
@@ -302,3 +344,25 @@ EMAIL_BACKEND = os.environ.get("WAYPOINT_EMAIL_BACKEND", "django.core.mail.backe
 DEFAULT_FROM_EMAIL = os.environ.get("WAYPOINT_FROM_EMAIL", "Waypoint <no-reply@waypoint.invalid>")
 # Exports of insights' figure tables: how many one person may make in an hour (each is audited).
 WAYPOINT_INSIGHTS_EXPORTS_PER_HOUR = int(os.environ.get("WAYPOINT_INSIGHTS_EXPORTS_PER_HOUR") or "30")
+
+# Long work (imports, recomputes, the nightly jobs, exports) runs as background tasks in the database, so
+# nothing beyond the database runs on a laptop; `waypoint worker` runs them (waypoint.operations).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The background worker (`waypoint worker`, waypoint.operations): its heartbeat every few seconds; a worker
+# silent longer than the stale time is dead (its running tasks are failed or queued again, and /readyz fails
+# once the newest heartbeat is that old). /readyz answers "not configured" when no worker has ever run,
+# unless a worker is expected (`make serve` and `make demo` start one).
+WAYPOINT_WORKER_BEAT_SECONDS = float(os.environ.get("WAYPOINT_WORKER_BEAT_SECONDS") or "5")
+WAYPOINT_WORKER_STALE_SECONDS = float(os.environ.get("WAYPOINT_WORKER_STALE_SECONDS") or "30")
+WAYPOINT_EXPECT_WORKER = os.environ.get("WAYPOINT_EXPECT_WORKER", "0") == "1"
+# When the schedule's "nightly" jobs run, on the district's wall clock (TIME_ZONE).
+WAYPOINT_NIGHTLY_AT = os.environ.get("WAYPOINT_NIGHTLY_AT") or "02:00"
+
+# How many months of the audit log to keep before `waypoint audit-partitions` (and its daily job) disposes of
+# whole months, on PostgreSQL. Unset keeps it forever: FERPA's record of disclosures must be kept as long as
+# the student's record, so only the district may choose to shorten it. The current school year is kept
+# whatever this says.
+_audit_retention = os.environ.get("WAYPOINT_AUDIT_RETENTION_MONTHS", "").strip()
+WAYPOINT_AUDIT_RETENTION_MONTHS: int | None = int(_audit_retention) if _audit_retention else None
+if WAYPOINT_AUDIT_RETENTION_MONTHS is not None and WAYPOINT_AUDIT_RETENTION_MONTHS < 1:
+    raise ImproperlyConfigured("WAYPOINT_AUDIT_RETENTION_MONTHS must be a whole number of months, 1 or more")

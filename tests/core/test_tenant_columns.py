@@ -70,6 +70,7 @@ DISTRICT_TABLES_WITHOUT_STUDENTS = {
     "interop.Course": "a district's courses (OneRoster)",
     "interop.RosteredClass": "the OneRoster fields of a district's section",
     "interop.RosterImport": "one roster import into a district",
+    "operations.TaskRun": "a background task of a district (an import, a refresh); the row names no student",
     "interop.IdentityProvider": "a district's sign-in provider",
     # A district's settings and content.
     "frameworks.FrameworkAdoption": "which frameworks a district uses",

@@ -3,14 +3,15 @@
 The first-run set-up has made the district and its first administrator (`district_setup`, as `waypoint setup`
 does). The administrator signs in, finds "Roster imports" in the menu and uploads the district's OneRoster
 export (the test kit), which has one bad row: the page names its file, line and column, and nothing is
-imported. The administrator fixes the row and uploads again: the progress bar finishes and the counts per
-file show. Then `teacher` signs in through the district's OpenID Connect provider (a real one, in a second
-process): the roster brought the teacher's account (its e-mail is the provider's `teacher`), and the
+imported. The administrator fixes the row and uploads again: the task page's progress bar finishes and the
+counts per file show. Then `teacher` signs in through the district's OpenID Connect provider (a real one, in a
+second process): the roster brought the teacher's account (its e-mail is the provider's `teacher`), and the
 provider links it.
 axe checks the import pages in each state."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.interop.oidc_kit import (
     oidc_provider,  # noqa: F401  (the session's provider, a fixture)
     sign_in_at_provider_page,
 )
+from tests.operations.runner import run_queued
 from waypoint.core.models import Student, User
 from waypoint.interop.models import RosterImport
 from waypoint.interop.services.setup import SchoolSpec, district_setup
@@ -93,9 +95,14 @@ def test_an_administrator_imports_the_roster_and_the_teacher_signs_in_through_th
     # 2. The export has one bad row: refused whole, with the row's file, line and column on the page.
     page.get_by_label("OneRoster zip file").set_input_files(tmp_path / "roster.zip")
     page.get_by_role("button", name="Import", exact=True).click()
-    outcome = page.locator(".roster-outcome")
-    expect(outcome).to_contain_text("The roster was refused; nothing was imported.")
-    problem = outcome.locator(".roster-problems tbody tr").filter(has_text="headteacher")
+    # The upload is queued: the browser goes to the task's page, which follows the worker's run to its end.
+    page.wait_for_url(re.compile(r"/tasks/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Roster import")
+    assert run_queued() == 1
+    expect(page.locator("#task-status")).to_contain_text("The roster was refused; nothing was imported")
+    no_violations(page, "the refused task")
+    page.get_by_role("link", name="See the result").click()
+    problem = page.locator(".roster-problems tbody tr").filter(has_text="headteacher")
     expect(problem.locator("td").nth(0)).to_have_text("users.csv")
     expect(problem.locator("td").nth(1)).to_have_text(str(bad_line))
     expect(problem.locator("td").nth(2)).to_have_text("role")
@@ -107,13 +114,17 @@ def test_an_administrator_imports_the_roster_and_the_teacher_signs_in_through_th
     # 3. Fixed, the set imports: the progress bar finishes and the counts per file show.
     kit.set_cell(folder, "users.csv", kit.sid("teacher-2"), "role", "teacher")
     kit.zip_roster(folder, tmp_path / "roster.zip")
+    page.goto(f"{demo_site}/rosters/imports/new/")
     page.get_by_label("OneRoster zip file").set_input_files(tmp_path / "roster.zip")
     page.get_by_role("button", name="Import", exact=True).click()
-    expect(outcome).to_contain_text("The roster is imported.")
-    bar = outcome.locator("progress")
+    page.wait_for_url(re.compile(r"/tasks/\d+/$"))
+    assert run_queued() == 1
+    expect(page.locator("#task-status")).to_contain_text("The roster is imported.")
+    bar = page.locator("#task-status progress")
     expect(bar).to_have_attribute("value", "1")
     expect(bar).to_have_attribute("max", "1")
-    users = outcome.locator(".roster-counts tbody tr").filter(has_text="users.csv")
+    page.get_by_role("link", name="See the result").click()
+    users = page.locator(".roster-counts tbody tr").filter(has_text="users.csv")
     expect(users.locator("td").nth(0)).to_have_text(str(kit.KIT_COUNTS["users.csv"]))  # rows
     expect(users.locator("td").nth(1)).to_have_text(str(kit.KIT_COUNTS["users.csv"]))  # created
     assert Student.objects.filter(district=district).count() == 12

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from tests.conftest import Demo
 from tests.factories import DistrictFactory, RoleFactory, SchoolFactory, UserFactory
+from tests.operations.runner import run_queued
 from waypoint.core.audit import RequestContext
 from waypoint.core.errors import NotPermitted, NotVisible
 from waypoint.core.models import AuditEvent, Organization, Role, User
@@ -27,6 +28,7 @@ from waypoint.insights.selectors.dashboard import (
 )
 from waypoint.insights.selectors.filters import Filters
 from waypoint.insights.tables import HIDDEN, FigureTable
+from waypoint.operations.models import TaskRun
 
 AS_OF = datetime.date(2025, 9, 15)
 
@@ -384,8 +386,13 @@ def test_the_api_answers_the_tables(client: Client, cube: Cube) -> None:
 def test_a_district_admin_refreshes_and_comes_back_to_the_same_filters(client: Client, cube: Cube) -> None:
     client.force_login(cube.admin)
     response = client.post(reverse("insights-refresh"), {"by": "grade", "grade": "9"})
+    run = TaskRun.objects.get(kind="insights-refresh", district=cube.district)
     assert response.status_code == 302
-    assert response["Location"] == reverse("insights-dashboard") + "?grade=9&by=grade"
+    assert response["Location"] == reverse("task-run", args=[run.pk])
+    assert run_queued() == 1
+    run.refresh_from_db()
+    assert run.status == TaskRun.Status.SUCCEEDED
+    assert run.result_url == reverse("insights-dashboard") + "?grade=9&by=grade"
     latest = AggregateRefresh.objects.filter(district=cube.district).order_by("-finished_at", "-id").first()
     assert latest is not None
     assert latest.requested_by == cube.admin

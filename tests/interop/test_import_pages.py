@@ -1,6 +1,7 @@
-"""The administrator's roster import pages and API: the upload (with and without htmx), the progress the page
-polls, a refused set's problems with their file, line and column, the history, one run, the menu and the home
-panel.
+"""The administrator's roster import pages and API: the upload (with and without htmx), which queues the
+import for a worker (`tests.operations.runner.run_queued` plays the worker), the progress the page polls (the
+task's), a refused set's problems with their file, line and column, the history, one run, the menu and the
+home panel.
 
 Imports go into a district made for the test with the first-run set-up (`district_setup`), never into the
 demo's districts: a bulk roster ends what it does not list, and the demo's rosters are not the kit's."""
@@ -11,6 +12,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,13 +22,14 @@ from django.utils import timezone
 
 from tests.conftest import Demo
 from tests.interop import roster_kit as kit
+from tests.operations.runner import run_queued
 from waypoint.core.models import Organization, SectionEnrollment, Student, User
 from waypoint.interop import home as interop_home
 from waypoint.interop import navigation
 from waypoint.interop.forms.rosters import SET_UP_PENDING
 from waypoint.interop.models import RosterImport
 from waypoint.interop.services.setup import SchoolSpec, district_setup
-from waypoint.interop.views.roster_import import Progress, publish_progress, read_progress
+from waypoint.operations.models import TaskRun
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +40,10 @@ HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def adopter(demo: Demo) -> User:
-    """The first administrator of a district set up for the test, signed in nowhere yet."""
+def adopter(demo: Demo, settings: Any, tmp_path: Path) -> User:
+    """The first administrator of a district set up for the test, signed in nowhere yet; uploads waiting for
+    their import are kept under tmp_path."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     result = district_setup(
         state_name="Testland",
         state_code="TL",
@@ -106,18 +111,22 @@ def test_an_upload_imports_the_roster_and_shows_the_run(
     admin_client: Client, adopter: User, roster: Callable[..., bytes]
 ) -> None:
     response = admin_client.post(NEW, {"file": upload(roster())})
-    run = RosterImport.objects.get(district=district_of(adopter))
+    task = TaskRun.objects.get(kind="roster-import", district=district_of(adopter))
     assert response.status_code == 302
-    assert response["Location"] == f"/rosters/imports/{run.pk}/"
+    assert response["Location"] == f"/tasks/{task.pk}/"
+    assert run_queued() == 1
+    run = RosterImport.objects.get(district=district_of(adopter))
     assert run.status == RosterImport.Status.IMPORTED
     assert run.started_by == adopter
     assert run.source_name == "roster.zip"
     assert Student.objects.filter(district=district_of(adopter)).count() == 12
+    status = admin_client.get(response["Location"]).content.decode()
+    assert "The roster is imported." in status
+    assert f'href="/rosters/imports/{run.pk}/"' in status
 
-    page = admin_client.get(response["Location"])
+    page = admin_client.get(f"/rosters/imports/{run.pk}/")
     html = page.content.decode()
     assert page.status_code == 200
-    assert "The roster is imported." in html  # the message after the redirect
     assert "<code>users.csv</code>" in html
     assert run.counts["users.csv"]["rows"] == kit.KIT_COUNTS["users.csv"]
     assert f'<td class="num">{kit.KIT_COUNTS["users.csv"]}</td>' in html
@@ -131,6 +140,7 @@ def test_a_large_upload_is_read_from_its_temporary_file(
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1  # type: ignore[attr-defined]
     response = admin_client.post(NEW, {"file": upload(roster(), "export-without-extension")})
     assert response.status_code == 302
+    run_queued()
     run = RosterImport.objects.get(district=district_of(adopter))
     assert (run.status, run.source_name) == (RosterImport.Status.IMPORTED, "export-without-extension")
     assert Student.objects.filter(district=district_of(adopter)).count() == 12
@@ -144,13 +154,14 @@ def test_a_bad_row_refuses_the_whole_set_and_names_its_file_line_and_column(
     enrollments = SectionEnrollment.objects.count()
 
     response = admin_client.post(NEW, {"file": upload(kit.zip_roster(folder), "bad.zip")})
-    run = RosterImport.objects.get(district=district_of(adopter))
     assert response.status_code == 302
+    run_queued()
+    run = RosterImport.objects.get(district=district_of(adopter))
     assert run.status == RosterImport.Status.REFUSED
     assert Student.objects.filter(district=district_of(adopter)).count() == 0
     assert SectionEnrollment.objects.count() == enrollments
 
-    html = admin_client.get(response["Location"]).content.decode()
+    html = admin_client.get(f"/rosters/imports/{run.pk}/").content.decode()
     assert "The roster was refused; nothing was imported." in html
     problem = next(p for p in run.problems if p["file"] == "users.csv" and p["column"] == "role")
     assert problem["line"] == line
@@ -184,60 +195,38 @@ def test_a_file_over_the_limit_is_refused(
 # The upload with htmx, and its progress ---------------------------------------------------------------------
 
 
-def test_with_htmx_a_refusal_swaps_in_its_problems_and_a_fresh_token(
+def test_with_htmx_the_upload_sends_the_browser_to_the_tasks_page(
+    admin_client: Client, adopter: User, roster: Callable[..., bytes]
+) -> None:
+    response = admin_client.post(NEW, {"file": upload(roster())}, headers=HTMX)
+    task = TaskRun.objects.get(kind="roster-import", district=district_of(adopter))
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"/tasks/{task.pk}/"
+
+
+def test_the_poll_follows_the_task_to_its_end(
     admin_client: Client, adopter: User, roster: Callable[..., bytes]
 ) -> None:
     token = uuid.uuid4()
-    response = admin_client.post(
-        NEW, {"file": upload(roster(edits={"users.csv": no_role})), "token": str(token)}, headers=HTMX
-    )
-    html = response.content.decode()
-    assert response.status_code == 200  # htmx swaps only successful answers
-    assert html.lstrip().startswith('<section id="roster-upload"')
-    assert "<html" not in html
-    assert "The roster was refused; nothing was imported." in html
-    assert "<td><code>role</code></td>" in html
-    fresh = response.context["form"]["token"].value()
-    assert fresh != token
-    assert f"/rosters/imports/progress/{fresh}/" in html
-    # The poll of the refused run now answers its end, and polls no more.
+    admin_client.post(NEW, {"file": upload(roster(edits={"users.csv": no_role})), "token": str(token)})
+    queued = admin_client.get(f"/rosters/imports/progress/{token}/").content.decode()
+    assert "Sending the file…" in queued  # queued: no file read yet
+    assert "hx-trigger" in queued
+    run_queued()
     poll = admin_client.get(f"/rosters/imports/progress/{token}/").content.decode()
     assert '<progress class="roster-progress-bar" value="1" max="1"' in poll
     assert "Refused" in poll
     assert "hx-trigger" not in poll
 
 
-def test_with_htmx_an_import_swaps_in_the_finished_bar_and_the_counts(
-    admin_client: Client, adopter: User, roster: Callable[..., bytes], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    token = uuid.uuid4()
-    published: list[Progress] = []
-    original = publish_progress
-
-    def spy(user_id: int, at: uuid.UUID, progress: Progress) -> None:
-        published.append(progress)
-        original(user_id, at, progress)
-
-    monkeypatch.setattr("waypoint.interop.views.roster_import.publish_progress", spy)
-    response = admin_client.post(NEW, {"file": upload(roster()), "token": str(token)}, headers=HTMX)
-    html = response.content.decode()
-    assert response.status_code == 200
-    assert "The roster is imported." in html
-    assert '<progress class="roster-progress-bar" value="1" max="1"' in html
-    assert "<code>enrollments.csv</code>" in html
-    # The importer reported its files as it went, and the last word is the end.
-    steps = [step for step in published if not step.finished]
-    assert {"users.csv", "enrollments.csv"} <= {step.file for step in steps}
-    assert all(0 <= step.done <= step.total for step in steps)
-    assert published[-1] == Progress(finished=True, status=RosterImport.Status.IMPORTED)
-    assert read_progress(adopter.pk, token).finished
-
-
 def test_the_poll_shows_the_current_file_and_rows_and_polls_again(
-    admin_client: Client, adopter: User
+    admin_client: Client, adopter: User, roster: Callable[..., bytes]
 ) -> None:
     token = uuid.uuid4()
-    publish_progress(adopter.pk, token, Progress(file="enrollments.csv", done=3000, total=12000))
+    admin_client.post(NEW, {"file": upload(roster()), "token": str(token)})
+    TaskRun.objects.filter(kind="roster-import", district=district_of(adopter)).update(
+        status=TaskRun.Status.RUNNING, progress_done=3000, progress_total=12000, message="enrollments.csv"
+    )
     response = admin_client.get(f"/rosters/imports/progress/{token}/")
     html = response.content.decode()
     assert response.status_code == 200
@@ -246,11 +235,15 @@ def test_the_poll_shows_the_current_file_and_rows_and_polls_again(
     assert f'hx-get="/rosters/imports/progress/{token}/" hx-trigger="load delay:500ms"' in html
 
 
-def test_the_poll_is_the_persons_own(demo: Demo, adopter: User) -> None:
-    """Another administrator polling the same token sees nothing of the run: the progress is kept under the
-    person's id."""
+def test_the_poll_is_the_districts_own(
+    demo: Demo, admin_client: Client, adopter: User, roster: Callable[..., bytes]
+) -> None:
+    """Another district's administrator polling the same token sees nothing of the run."""
     token = uuid.uuid4()
-    publish_progress(adopter.pk, token, Progress(file="users.csv", done=10, total=18))
+    admin_client.post(NEW, {"file": upload(roster()), "token": str(token)})
+    TaskRun.objects.filter(kind="roster-import").update(
+        status=TaskRun.Status.RUNNING, progress_done=10, progress_total=18, message="users.csv"
+    )
     other = Client()
     other.force_login(demo.users["district-admin"])
     html = other.get(f"/rosters/imports/progress/{token}/").content.decode()
@@ -410,6 +403,7 @@ def test_the_menu_offers_set_up_until_the_district_has_a_roster(
     pending = {SET_UP_PENDING: district_of(adopter).pk}
     assert _links(adopter, pending)["Set up"] == reverse("interop-first-run")
     admin_client.post(NEW, {"file": upload(roster())})
+    run_queued()
     assert "Set up" not in _menu_of(admin_client, LIST)
     assert "Set up" not in _menu_of(admin_client, "/")
 
@@ -433,6 +427,7 @@ def test_the_home_says_set_up_your_district_while_it_has_no_roster(
     assert panel.items[0].url == NEW  # type: ignore[attr-defined]
     assert panel.action.url == reverse("interop-first-run")  # type: ignore[attr-defined]
     admin_client.post(NEW, {"file": upload(roster())})
+    run_queued()
     assert "set-up-district" not in _panels(admin_client)
 
 
@@ -440,11 +435,13 @@ def test_the_home_gives_the_last_import_and_the_refusals_since(
     admin_client: Client, roster: Callable[..., bytes]
 ) -> None:
     admin_client.post(NEW, {"file": upload(roster())})
+    run_queued()
     (item,) = _panels(admin_client)["roster-imports"].items  # type: ignore[attr-defined]
     assert item.label == "Last import: imported"
     assert item.detail.startswith("roster.zip, ")
     for _ in range(2):
         admin_client.post(NEW, {"file": upload(roster(edits={"users.csv": no_role}), "bad.zip")})
+    run_queued()
     panel = _panels(admin_client)["roster-imports"]
     last, refused = panel.items  # type: ignore[attr-defined]
     assert last.label == "Last import: refused"

@@ -55,7 +55,7 @@ def test_a_database_that_does_not_answer_gives_503_with_the_reason(
     assert response.status_code == 503
     assert response.json() == {
         "status": "not ready",
-        "checks": {"database": "unavailable", "migrations": "not checked", "worker": "not configured"},
+        "checks": {"database": "unavailable", "migrations": "not checked", "worker": "not checked"},
     }
     # The page is public: the database's own words (hosts, ports, accounts) go to the log, not the answer.
     assert b"127.0.0.1" not in response.content
@@ -88,13 +88,13 @@ def test_migrations_are_read_once_per_process(client: Client) -> None:
     assert not any("django_migrations" in query["sql"] for query in second.captured_queries)
 
 
-def test_reads_no_table_but_the_migrations_record(client: Client) -> None:
+def test_reads_no_table_but_the_migrations_record_and_the_worker_heartbeat(client: Client) -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get("/readyz")
     tables = {
         name for query in queries.captured_queries for name in re.findall(r'FROM "(\w+)"', query["sql"])
     }
-    assert tables <= {"django_migrations"}
+    assert tables <= {"django_migrations", "operations_workerheartbeat"}
 
 
 @pytest.mark.parametrize("signed_in", [False, True])

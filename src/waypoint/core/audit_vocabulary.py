@@ -58,6 +58,7 @@ THINGS: dict[str, Thing] = {
         gettext_lazy("a list of who has viewed a record"),
     ),
     "audit-log": Thing(gettext_lazy("the audit log"), gettext_lazy("the audit log")),
+    "audit-month": Thing(gettext_lazy("a month of the audit log"), gettext_lazy("a month of the audit log")),
     "account": Thing(gettext_lazy("their account"), gettext_lazy("their account")),
     "access-token": Thing(gettext_lazy("an API token"), gettext_lazy("an API token")),
     "evidence": _EVIDENCE,
@@ -263,6 +264,7 @@ THINGS: dict[str, Thing] = {
         gettext_lazy("%(student)s’s row in the district’s roster export"),
         gettext_lazy("the district’s roster export"),
     ),
+    "task-run": Thing(gettext_lazy("a background task"), gettext_lazy("a background task")),
     "roster-import": Thing(
         gettext_lazy("%(student)s’s record through a roster import"), gettext_lazy("a roster import")
     ),
@@ -321,6 +323,7 @@ SENTENCES: dict[tuple[str, str], Promise] = {
     (AuditAction.VIEW, "opportunity-participants"): gettext_lazy("%(actor)s saw %(thing)s"),
     (AuditAction.VIEW, "disclosures"): gettext_lazy("%(actor)s opened %(thing)s"),
     (AuditAction.VIEW, "audit-log"): gettext_lazy("%(actor)s opened %(thing)s"),
+    (AuditAction.DELETE, "audit-month"): gettext_lazy("%(actor)s disposed of %(thing)s past its retention"),
     (AuditAction.CREATE, "score"): gettext_lazy("%(actor)s recorded a score on %(thing)s"),
     (AuditAction.CREATE, "evidence-revision"): gettext_lazy("%(actor)s submitted %(thing)s"),
     (AuditAction.UPDATE, "evidence-feedback"): gettext_lazy("%(actor)s gave feedback on %(thing)s"),

@@ -11,6 +11,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
     navigation = "waypoint.notifications.navigation.nav_links"
     home = "waypoint.notifications.home.home_panels"
+    # The daily digest e-mail, started by `waypoint worker` (waypoint.operations).
+    scheduled_jobs = "waypoint.notifications.tasks.SCHEDULE"
     demo_loader = "waypoint.notifications.demo.load_demo"
 
     def ready(self) -> None:

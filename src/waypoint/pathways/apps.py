@@ -7,6 +7,8 @@ class PathwaysConfig(AppConfig):
     verbose_name = "Multiple paths of study"
     navigation = "waypoint.pathways.navigation.nav_links"
     home = "waypoint.pathways.home.home_panels"
+    # Starting the paths due each morning, by `waypoint worker` (waypoint.operations).
+    scheduled_jobs = "waypoint.pathways.tasks.SCHEDULE"
     demo_loader = "waypoint.pathways.demo.load_demo"
     # The paths holding places in catalog opportunities (read by `waypoint.catalog.selectors.places_taken`).
     place_holders = "waypoint.pathways.selectors.place_holding_paths"

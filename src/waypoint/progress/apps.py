@@ -8,6 +8,8 @@ class ProgressConfig(AppConfig):
     demo_loader = "waypoint.progress.demo.load_demo"
     navigation = "waypoint.progress.navigation.nav_links"
     home = "waypoint.progress.home.home_panels"
+    # The nightly pace and inquiry run, started by `waypoint worker` (waypoint.operations).
+    scheduled_jobs = "waypoint.progress.tasks.SCHEDULE"
     # What the advisor's caseload shows of each student's pace (read by `waypoint.people.selectors`).
     caseload_facts = "waypoint.progress.selectors_ui.caseload_facts"
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core import signals
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -32,6 +33,8 @@ from waypoint.core.api import (
     problem_response,
 )
 from waypoint.core.errors import NotVisible, Refusal
+from waypoint.core.middleware import database_unavailable, unavailable_response
+from waypoint.core.row_security import district_scope, narrow_to_user
 from waypoint.core.services import access_token_authenticate
 from waypoint.evidence.api import router as evidence_router
 from waypoint.frameworks.api import router as frameworks_router
@@ -39,6 +42,7 @@ from waypoint.insights.api import router as insights_router
 from waypoint.interop.api import router as interop_router
 from waypoint.mastery.api import router as mastery_router
 from waypoint.notifications.api import router as notifications_router
+from waypoint.operations.api import router as operations_router
 from waypoint.pathways.api import router as pathways_router
 from waypoint.people.api import router as people_router
 from waypoint.profiles.api import router as profiles_router
@@ -59,9 +63,13 @@ class AccessTokenAuth(HttpBearer):
     """`Authorization: Bearer wp_…` with a personal access token (`waypoint token USERNAME`)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = access_token_authenticate(token)
+        # The token finds its user in any district (the system scope); the rest of the request is then held
+        # to that user's districts (PostgreSQL row-level security; RowSecurityMiddleware resets it after).
+        with district_scope(None):
+            user = access_token_authenticate(token)
         if user is not None:
             request.user = user
+            narrow_to_user(user)
         return user
 
 
@@ -143,6 +151,7 @@ api.add_router("/", progress_router)
 api.add_router("/", records_router)
 api.add_router("/", insights_router)
 api.add_router("/", interop_router)
+api.add_router("/", operations_router)
 
 
 @api.exception_handler(Refusal)
@@ -202,7 +211,11 @@ def too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
 @api.exception_handler(Exception)
 def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     """Anything unexpected: logged with its traceback (and signalled like Django's own 500s, so error
-    reporting and the test client see it), answered without a word of the internals."""
+    reporting and the test client see it), answered without a word of the internals. A database lost in
+    the middle of the call is a 503 with Retry-After, as everywhere else (waypoint.core.middleware)."""
+    if isinstance(exc, DatabaseError) and database_unavailable(exc):
+        logger.error("Database unavailable on %s %s", request.method, request.path, exc_info=exc)
+        return unavailable_response(request)
     logger.error("API error on %s %s", request.method, request.path, exc_info=exc)
     signals.got_request_exception.send(sender=None, request=request)
     return problem_response(status=500, problems=[SERVER_ERROR_REASON])

@@ -7,6 +7,9 @@ from waypoint.site import views
 from waypoint.site.api import api
 
 admin.site.site_header = "Waypoint administration"
+# A database that goes away in the middle of a request answers 503 with Retry-After, like one found missing
+# at its start; anything else is Django's 500 page.
+handler500 = "waypoint.core.middleware.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +27,7 @@ urlpatterns = [
     path("", include("waypoint.records.urls")),
     path("", include("waypoint.insights.urls")),
     path("", include("waypoint.interop.urls")),
+    path("", include("waypoint.operations.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

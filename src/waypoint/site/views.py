@@ -3,22 +3,27 @@ readiness checks."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db import Error as DatabaseError
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from waypoint.core.home import PROGRESS, TODAY, HomePanel
 from waypoint.core.http import user_of
+from waypoint.operations.models import WorkerHeartbeat
 from waypoint.site.contributions import contributions
 
 
@@ -35,6 +40,8 @@ READY_DATABASE_TIMEOUT_MS = 2000
 # than a probe should, and a process that has seen them applied stays right until the next deploy, which
 # starts new processes.
 _migrated_databases: set[str] = set()
+# The worker answers that keep a process ready: a worker beats, or none is expected.
+WORKER_READY = {"ok", "not configured"}
 
 
 @never_cache
@@ -45,13 +52,13 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
     Checks: the database answers `SELECT 1` within `READY_DATABASE_TIMEOUT_MS` (PostgreSQL's statement
     timeout; connecting is bounded by the connection's own `connect_timeout`), and no migration is left
-    unapplied. The worker heartbeat the operations issue names is reported as "not configured" and never
-    fails the check: no background worker exists yet. Touches no student data, no session and no audit row;
-    the database's error is logged, not sent, since the page is public."""
-    checks = {"database": _database_check(), "migrations": "not checked", "worker": "not configured"}
+    unapplied, and a background worker beat lately (`worker_check`). Touches no student data, no session and
+    no audit row; the database's error is logged, not sent, since the page is public."""
+    checks = {"database": _database_check(), "migrations": "not checked", "worker": "not checked"}
     if checks["database"] == "ok":
         checks["migrations"] = _migrations_check()
-    ready = checks["database"] == "ok" and checks["migrations"] == "ok"
+        checks["worker"] = worker_check()
+    ready = checks["database"] == "ok" and checks["migrations"] == "ok" and checks["worker"] in WORKER_READY
     return JsonResponse(
         {"status": "ready" if ready else "not ready", "checks": checks}, status=200 if ready else 503
     )
@@ -76,6 +83,22 @@ def _database_check() -> str:
         logger.warning("Readiness: the database did not answer", exc_info=True)
         return "unavailable"
     return "ok"
+
+
+def worker_check() -> str:
+    """ "ok" when a worker's heartbeat (`waypoint worker`) is fresher than `WAYPOINT_WORKER_STALE_SECONDS`;
+    "stale" when the newest is older: background work and the nightly jobs have stopped, and the check fails;
+    "not configured" when no worker has ever beaten and none is expected (`WAYPOINT_EXPECT_WORKER` off: a
+    laptop running only the web server), "missing" when one is expected. One indexed query."""
+    try:
+        newest = WorkerHeartbeat.objects.aggregate(newest=Max("seen_at"))["newest"]
+    except DatabaseError:
+        logger.warning("Readiness: the worker heartbeat could not be read", exc_info=True)
+        return "unavailable"
+    if newest is None:
+        return "missing" if settings.WAYPOINT_EXPECT_WORKER else "not configured"
+    stale_after = datetime.timedelta(seconds=settings.WAYPOINT_WORKER_STALE_SECONDS)
+    return "ok" if timezone.now() - newest <= stale_after else "stale"
 
 
 def _migrations_check() -> str:

@@ -1,6 +1,7 @@
 """The school and district dashboard (GET, filters as query parameters) and the refresh of its figures
-(POST, for the district's administrators). A refused filter answers 400 with the page and the reason, and
-reads nothing."""
+(POST, for the district's administrators: it starts a background task and sends to its status page, which
+links back to the dashboard once the figures are rebuilt). A refused filter answers 400 with the page and the
+reason, and reads nothing."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
+from waypoint.insights import tasks
 from waypoint.insights.selectors import dashboard as selectors
 from waypoint.insights.selectors.filters import FilterError, parse_filters
-from waypoint.insights.services.refresh import refresh_district
+from waypoint.operations.services import start_task
 from waypoint.policy import request_context
 
 TEMPLATE = "insights/dashboard.html"
@@ -55,13 +56,19 @@ def insights_refresh(request: HttpRequest) -> HttpResponse:
         page = selectors.dashboard_form(context=context)
         return render(request, TEMPLATE, {"page": page, "error": str(error)}, status=400)
     district = selectors.refresh_target(context=context, filters=filters)
-    refresh = refresh_district(district_id=district.pk, context=context)
+    query = urlencode(filters.as_params())
+    run = start_task(
+        context=context,
+        district=district,
+        work=tasks.refresh,
+        arguments={"district_id": district.pk, "dashboard_query": query},
+    )
     messages.success(
         request,
-        gettext("The figures of %(district)s were rebuilt as of %(day)s in %(seconds)s s.")
-        % {"district": district.name, "day": date_format(refresh.as_of), "seconds": refresh.seconds},
+        gettext("The refresh of %(district)s’s figures has started; the dashboard shows them once it ends.")
+        % {"district": district.name},
     )
-    return redirect(f"{reverse('insights-dashboard')}?{urlencode(filters.as_params())}")
+    return redirect(reverse("task-run", args=[run.pk]))
 
 
 urlpatterns: list[URLPattern] = [
