@@ -136,6 +136,11 @@ def test_work_is_scored_uncertified_then_certified_and_revised(
     # The uncertified teacher scores it: recorded as feedback, the level does not move.
     uncertified = people("teacher-uncertified")
     nav(uncertified, "Evidence inbox")
+    # The inbox is oldest first and paged; the demo's own waiting work can fill its first page, so the teacher
+    # narrows it to the assessment, as the filter is there for.
+    assessment_filter = uncertified.get_by_label("Assessment", exact=True)
+    assessment_filter.select_option(label="Community garden pitch (1 waiting)")
+    uncertified.get_by_role("button", name="Filter").click()
     row = uncertified.get_by_role("row").filter(has_text="My garden pitch")
     row.get_by_role("link", name=re.compile("^Score")).click()
     expect(uncertified.locator(".score-banner")).to_contain_text(

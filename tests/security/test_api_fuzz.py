@@ -46,6 +46,7 @@ from waypoint.frameworks.models import (
 from waypoint.insights.models import ActionPlan
 from waypoint.interop.models import RosterImport
 from waypoint.notifications.models import Notification
+from waypoint.operations.models import TaskRun
 from waypoint.pathways.models import PathProposal
 from waypoint.profiles.models import PlanGoal
 from waypoint.progress.models import Alert, Conference
@@ -127,6 +128,7 @@ def _url(operation: Operation, ids: dict[str, int]) -> str:
     return re.sub(r"{(\w+)}", lambda match: str(ids.get(match[1], 1)), operation.path)
 
 
+@pytest.mark.usefixtures("connection_kept_across_requests")
 def test_every_operation_refuses_a_caller_without_credentials(client: Client) -> None:
     wrong = []
     for operation in _operations():
@@ -142,7 +144,7 @@ def test_every_operation_refuses_a_caller_without_credentials(client: Client) ->
 
 def _riverside_unpublished_work(demo: Demo) -> None:
     """What the demo lacks: Riverside's own draft framework (a competency with an alignment), a scale of its
-    own, a disposal request, a roster import and a transfer from a third district."""
+    own, a disposal request, a roster import, a background task and a transfer from a third district."""
     riverside = demo.riverside
     draft = framework_services.framework_create(owner=riverside, title="Fuzz draft")
     fields = framework_services.CompetencyFields(human_code="FZ.1", full_statement="Fuzzes the API.")
@@ -170,6 +172,9 @@ def _riverside_unpublished_work(demo: Demo) -> None:
     )
     RosterImport.objects.create(
         district=riverside, started_by=demo.users["district-admin"], source_name="fuzz.zip"
+    )
+    TaskRun.objects.create(
+        district=riverside, started_by=demo.users["district-admin"], kind="fuzz", work="fuzz.work"
     )
     # The demo's transfers run between Riverside and Hillcrest, whose administrator rightly acts on them.
     elsewhere = Organization.objects.create(
@@ -230,6 +235,7 @@ def _riverside_ids(riverside: Organization) -> dict[str, int | None]:
         ),
         "disposal_id": first(DisposalRequest.objects.filter(mine)),
         "import_id": first(RosterImport.objects.filter(mine)),
+        "task_run_id": first(TaskRun.objects.filter(mine)),
     }
 
 
