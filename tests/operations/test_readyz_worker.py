@@ -1,5 +1,6 @@
-"""/readyz's worker check: "ok" while a heartbeat is fresh, "stale" (503) once the newest is older than the
-stale time, "not configured" when no worker ever ran and none is expected, "missing" (503) when one is."""
+"""/readyz's worker check: "ok" while a heartbeat is fresh, "stale" once the newest is older than the stale
+time (503 where a worker is expected), "not configured" when no worker ever ran and none is expected,
+"missing" (503) when one is."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ def test_no_worker_ever_but_one_expected_is_missing(client: Client, settings: An
 
 
 def test_a_fresh_heartbeat_is_ok_and_an_old_one_stale(client: Client, settings: Any) -> None:
+    settings.WAYPOINT_EXPECT_WORKER = True
     settings.WAYPOINT_WORKER_STALE_SECONDS = 30
     worker_heartbeat(name="w1", host="here", pid=42)
     assert _worker(client) == (200, "ok")
@@ -40,6 +42,17 @@ def test_a_fresh_heartbeat_is_ok_and_an_old_one_stale(client: Client, settings: 
     # Another worker's fresh beat makes the process ready again: the newest heartbeat counts.
     worker_heartbeat(name="w2", host="there", pid=43)
     assert _worker(client) == (200, "ok")
+
+
+def test_a_stale_heartbeat_fails_only_where_a_worker_is_expected(client: Client, settings: Any) -> None:
+    """A laptop that once ran `make demo` (a worker) and now runs only the web server keeps its old rows."""
+    settings.WAYPOINT_WORKER_STALE_SECONDS = 30
+    worker_heartbeat(name="w1", host="here", pid=42)
+    WorkerHeartbeat.objects.filter(name="w1").update(seen_at=timezone.now() - datetime.timedelta(minutes=5))
+    settings.WAYPOINT_EXPECT_WORKER = False
+    assert _worker(client) == (200, "stale")
+    settings.WAYPOINT_EXPECT_WORKER = True
+    assert _worker(client) == (503, "stale")
 
 
 def test_a_heartbeat_updates_its_own_row(db: None) -> None:
