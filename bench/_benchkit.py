@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -124,3 +125,21 @@ def start_django(database_url: str | None) -> None:
     import django
 
     django.setup()
+
+
+def production_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """`environment` in the production profile, as gunicorn runs it under a bench on 127.0.0.1: a fresh secret
+    key, no HTTPS redirect (there is no TLS here), warnings only in the log; the static files WhiteNoise
+    serves are collected for it."""
+    production = {
+        **environment,
+        "WAYPOINT_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "WAYPOINT_ALLOWED_HOSTS": "127.0.0.1",
+        "WAYPOINT_SSL_REDIRECT": "0",
+        "WAYPOINT_LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(  # noqa: S603
+        [str(WAYPOINT), "collectstatic", "--noinput", "-v", "0"], check=True, env=production
+    )
+    return production

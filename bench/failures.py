@@ -45,7 +45,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from _benchkit import ROOT, WAYPOINT, emit, timed_process
+from _benchkit import ROOT, WAYPOINT, emit, production_environment, timed_process
 from load import Fixtures, Session, build_sections, free_port, sign_in, stop
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -600,17 +600,7 @@ def main() -> None:
                     text=True,
                 ).stdout.strip()
 
-            production = {
-                **environment,
-                "WAYPOINT_ENV": "production",
-                "SECRET_KEY": secrets.token_urlsafe(50),
-                "WAYPOINT_ALLOWED_HOSTS": "127.0.0.1",
-                "WAYPOINT_SSL_REDIRECT": "0",
-                "WAYPOINT_LOG_LEVEL": "WARNING",
-            }
-            subprocess.run(  # noqa: S603
-                [str(WAYPOINT), "collectstatic", "--noinput", "-v", "0"], check=True, env=production
-            )
+            production = production_environment(environment)
             server, port = start_gunicorn(production, var / "gunicorn.log")
             master = server.pid
             emit("failures_server", port=port, log=str(var / "gunicorn.log"), cluster=cluster.url)

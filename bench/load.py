@@ -45,7 +45,6 @@ import itertools
 import json
 import os
 import re
-import secrets
 import signal
 import socket
 import subprocess
@@ -59,7 +58,15 @@ from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 
-from _benchkit import ROOT, WAYPOINT, emit, percentile, scratch_environment, timed_process
+from _benchkit import (
+    ROOT,
+    WAYPOINT,
+    emit,
+    percentile,
+    production_environment,
+    scratch_environment,
+    timed_process,
+)
 
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/bench_load"
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -616,17 +623,7 @@ def main() -> None:
         text=True,
     ).stdout.strip()
 
-    production = {
-        **environment,
-        "WAYPOINT_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "WAYPOINT_ALLOWED_HOSTS": "127.0.0.1",
-        "WAYPOINT_SSL_REDIRECT": "0",
-        "WAYPOINT_LOG_LEVEL": "WARNING",
-    }
-    subprocess.run(  # noqa: S603
-        [str(WAYPOINT), "collectstatic", "--noinput", "-v", "0"], check=True, env=production
-    )
+    production = production_environment(environment)
     log = Path(environment["WAYPOINT_VAR_DIR"]) / "gunicorn.log"
     server, port = start_gunicorn(production, options, log)
     worker = start_worker(production, log.with_name("worker.log"))

@@ -28,7 +28,6 @@ from tests.interop.oidc_kit import (
 from tests.operations.runner import run_queued
 from waypoint.core.models import Student, User
 from waypoint.interop.models import RosterImport
-from waypoint.interop.services.setup import SchoolSpec, district_setup
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
@@ -64,18 +63,7 @@ def test_an_administrator_imports_the_roster_and_the_teacher_signs_in_through_th
     tmp_path: Path,
     oidc_provider: OidcProvider,  # noqa: F811
 ) -> None:
-    set_up = district_setup(
-        state_name="Testland",
-        state_code="TL",
-        district_name="Adoption Unified",
-        district_slug="adoption",
-        schools=[SchoolSpec(name="Adoption High", lowest_grade=9, highest_grade=12)],
-        admin_username="adoption-admin",
-        admin_email="admin@adoption.example",
-        admin_first_name="Ada",
-        admin_last_name="Admin",
-        admin_password=ADMIN_PASSWORD,
-    )
+    set_up = kit.adoption_district(admin_password=ADMIN_PASSWORD)
     district = set_up.district
     folder = kit.write_roster(tmp_path / "export", edits={"users.csv": the_districts_export})
     bad_line = kit.line_of(folder, "users.csv", kit.sid("teacher-2"))

@@ -28,6 +28,8 @@ from typing import Literal
 
 from django.utils import timezone
 
+from waypoint.interop.services.setup import SchoolSpec, SetupResult, district_setup
+
 Rows = list[dict[str, str]]
 RowEdit = Callable[[dict[str, str]], dict[str, str] | None]
 
@@ -515,3 +517,20 @@ def zip_roster(folder: Path, target: Path | None = None) -> bytes:
     if target is not None:
         target.write_bytes(data)
     return data
+
+
+def adoption_district(*, admin_password: str | None) -> SetupResult:
+    """Adoption Unified, a district just set up as `waypoint setup` makes one (one high school, its first
+    administrator `adoption-admin`), with no roster yet: where the kit's roster is imported."""
+    return district_setup(
+        state_name="Testland",
+        state_code="TL",
+        district_name="Adoption Unified",
+        district_slug="adoption",
+        schools=[SchoolSpec(name="Adoption High", lowest_grade=9, highest_grade=12)],
+        admin_username="adoption-admin",
+        admin_email="admin@adoption.example",
+        admin_first_name="Ada",
+        admin_last_name="Admin",
+        admin_password=admin_password,
+    )

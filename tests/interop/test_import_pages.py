@@ -28,7 +28,6 @@ from waypoint.interop import home as interop_home
 from waypoint.interop import navigation
 from waypoint.interop.forms.rosters import SET_UP_PENDING
 from waypoint.interop.models import RosterImport
-from waypoint.interop.services.setup import SchoolSpec, district_setup
 from waypoint.operations.models import TaskRun
 
 pytestmark = pytest.mark.django_db
@@ -44,18 +43,7 @@ def adopter(demo: Demo, settings: Any, tmp_path: Path) -> User:
     """The first administrator of a district set up for the test, signed in nowhere yet; uploads waiting for
     their import are kept under tmp_path."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    result = district_setup(
-        state_name="Testland",
-        state_code="TL",
-        district_name="Adoption Unified",
-        district_slug="adoption",
-        schools=[SchoolSpec(name="Adoption High", lowest_grade=9, highest_grade=12)],
-        admin_username="adoption-admin",
-        admin_email="admin@adoption.example",
-        admin_first_name="Ada",
-        admin_last_name="Admin",
-        admin_password=None,
-    )
+    result = kit.adoption_district(admin_password=None)
     return result.admin
 
 

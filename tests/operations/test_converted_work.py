@@ -21,7 +21,6 @@ from tests.operations.runner import run_queued
 from waypoint.core.models import Organization, Student, User
 from waypoint.insights.models import AggregateRefresh
 from waypoint.interop.models import RosterImport
-from waypoint.interop.services.setup import SchoolSpec, district_setup
 from waypoint.operations.models import TaskRun
 
 pytestmark = pytest.mark.django_db
@@ -32,18 +31,7 @@ NEW = "/rosters/imports/new/"
 def adopter(demo: Demo, settings: Any, tmp_path: Path) -> User:
     """The first administrator of a district set up for the test; uploads kept under tmp_path."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return district_setup(
-        state_name="Testland",
-        state_code="TL",
-        district_name="Adoption Unified",
-        district_slug="adoption",
-        schools=[SchoolSpec(name="Adoption High", lowest_grade=9, highest_grade=12)],
-        admin_username="adoption-admin",
-        admin_email="admin@adoption.example",
-        admin_first_name="Ada",
-        admin_last_name="Admin",
-        admin_password=None,
-    ).admin
+    return kit.adoption_district(admin_password=None).admin
 
 
 def _upload(tmp_path: Path, **changes: Any) -> SimpleUploadedFile:
