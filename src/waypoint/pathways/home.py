@@ -20,7 +20,7 @@ from waypoint.core.audit import RequestContext, audit_record_students
 from waypoint.core.home import PROGRESS, TODAY, HomeItem, HomePanel
 from waypoint.core.models import AuditAction, Role, Student, User
 from waypoint.pathways.models import OPEN_STATUSES, PathProposal, PathStatus
-from waypoint.pathways.selectors import current_grade, rank_for
+from waypoint.pathways.selectors import current_grade, suggested_for
 from waypoint.policy import AccessContext, Action, request_context
 
 SHOWN = 5
@@ -36,8 +36,15 @@ def home_panels(request: HttpRequest, user: User) -> list[HomePanel]:
     if access.own_student_id is not None:
         student = policy.visible_students(user, access.on).filter(pk=access.own_student_id).first()
         if student is not None:
-            panels.append(_own_paths(context, student))
-            panels.append(_suggestions(student))
+            paths = list(
+                PathProposal.objects.filter(student=student, status__in=OPEN_STATUSES)
+                .select_related("opportunity")
+                .order_by("starts_on", "id")
+            )
+            panels.append(_own_paths(context, student, paths))
+            # The open paths' opportunities are the ones the suggestions leave out: read once for both.
+            taken = frozenset(path.opportunity_id for path in paths if path.opportunity_id is not None)
+            panels.append(_suggestions(student, taken))
     if access.can(Action.VIEW_APPROVAL_QUEUE):
         panels.append(_approvals(context, access))
     if access.has_role(Role.MENTOR):
@@ -62,20 +69,16 @@ def _dates(path: PathProposal) -> str:
     }
 
 
-def _own_paths(context: RequestContext, student: Student) -> HomePanel:
-    """The student's paths still open: active first, then approved, then those waiting on someone."""
+def _own_paths(context: RequestContext, student: Student, open_paths: list[PathProposal]) -> HomePanel:
+    """The student's paths still open (`open_paths`, by start date): active first, then approved, then those
+    waiting on someone."""
     rank = {
         PathStatus.ACTIVE: 0,
         PathStatus.APPROVED: 1,
         PathStatus.CHANGES_REQUESTED: 2,
         PathStatus.PROPOSED: 3,
     }
-    paths = sorted(
-        PathProposal.objects.filter(student=student, status__in=OPEN_STATUSES)
-        .select_related("opportunity")
-        .order_by("starts_on", "id"),
-        key=lambda path: rank[PathStatus(path.status)],
-    )
+    paths = sorted(open_paths, key=lambda path: rank[PathStatus(path.status)])
     if paths:
         _audit(context, [student])
     return HomePanel(
@@ -96,21 +99,21 @@ def _own_paths(context: RequestContext, student: Student) -> HomePanel:
     )
 
 
-def _suggestions(student: Student) -> HomePanel:
-    """The best few opportunities of the district's catalog for the student (the student's own facts, read to
-    rank, stay with the student: nothing is disclosed)."""
-    ranked = rank_for(student, grade=current_grade(student), limit=SUGGESTIONS)
+def _suggestions(student: Student, taken: frozenset[int]) -> HomePanel:
+    """The best few opportunities of the district's catalog for the student, leaving out those `taken` by
+    their open paths (the student's own facts, read to rank, stay with the student: nothing is disclosed)."""
+    ranked = suggested_for(student, grade=current_grade(student), taken=taken, limit=SUGGESTIONS)
     return HomePanel(
         key="suggestions",
         title=gettext("Opportunities for you"),
         order=PROGRESS + 10,
         items=tuple(
             HomeItem(
-                item.opportunity.title,
-                reverse("opportunity-detail", args=[item.opportunity.pk]),
-                detail=Truncator(item.suggestion.reason).chars(160),
+                opportunity.title,
+                reverse("opportunity-detail", args=[opportunity.id]),
+                detail=Truncator(suggestion.reason).chars(160),
             )
-            for item in ranked
+            for suggestion, opportunity in ranked
         ),
         empty=gettext("No opportunity in your district's catalog fits you right now."),
         action=HomeItem(gettext("All suggestions for me"), reverse("recommendations", args=[student.pk])),

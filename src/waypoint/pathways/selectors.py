@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import CharField, Count, Max, Q, QuerySet, Value
 from django.utils.translation import gettext, gettext_noop
 
 from waypoint import policy
@@ -123,26 +123,42 @@ def opportunity_facts(opportunity: Opportunity) -> recommend.OpportunityFacts:
     )
 
 
-def learner_facts(student: Student, *, grade: int | None) -> recommend.LearnerFacts:
-    """The student as the recommendation rule sees them: grade, mastery, profile and open paths."""
+def learner_facts(
+    student: Student, *, grade: int | None, taken: frozenset[int] | None = None
+) -> recommend.LearnerFacts:
+    """The student as the recommendation rule sees them: grade, mastery, profile and open paths (`taken`,
+    the opportunities of the student's open paths, when the caller has read those paths already)."""
     mastery = {competency: meets for (_, competency), meets in mastery_of([student.pk]).items()}
-    profile = LearnerProfile.objects.filter(student=student).first()
-    taken = frozenset(
-        PathProposal.objects.filter(
-            student=student, status__in=OPEN_STATUSES, opportunity__isnull=False
-        ).values_list("opportunity_id", flat=True)
+    # Only the fields the rule reads, as values: this runs on every student's home page.
+    profile = (
+        LearnerProfile.objects.filter(student=student)
+        .values(
+            "interests",
+            "career_clusters",
+            "has_home_device",
+            "has_home_internet",
+            "transport_is_hard",
+            "free_times",
+        )
+        .first()
     )
+    if taken is None:
+        taken = frozenset(
+            PathProposal.objects.filter(
+                student=student, status__in=OPEN_STATUSES, opportunity__isnull=False
+            ).values_list("opportunity_id", flat=True)
+        )
     if profile is None:
         return recommend.LearnerFacts(grade=grade, mastery=mastery, taken=taken)
     return recommend.LearnerFacts(
         grade=grade,
         mastery=mastery,
-        interests=tuple(profile.interests),
-        career_clusters=frozenset(profile.career_clusters),
-        has_home_device=profile.has_home_device,
-        has_home_internet=profile.has_home_internet,
-        transport_is_hard=profile.transport_is_hard,
-        free_times=frozenset(profile.free_times),
+        interests=tuple(profile["interests"]),
+        career_clusters=frozenset(profile["career_clusters"]),
+        has_home_device=profile["has_home_device"],
+        has_home_internet=profile["has_home_internet"],
+        transport_is_hard=profile["transport_is_hard"],
+        free_times=frozenset(profile["free_times"]),
         taken=taken,
     )
 
@@ -187,27 +203,35 @@ class RecommendationPage:
 
 
 def catalog_facts(opportunities: QuerySet[Opportunity]) -> list[recommend.OpportunityFacts]:
-    """The opportunities as the recommendation rule sees them, read as plain values in three queries (a
-    catalog of thousands is ranked on every visit to the recommendations page)."""
+    """The opportunities as the recommendation rule sees them, read as plain values in two queries (a
+    catalog of thousands is ranked on every visit to the recommendations page, and on every student's home
+    page)."""
     named: dict[str, dict[int, dict[int, str]]] = {
         "competencies": defaultdict(dict),
         "prerequisites": defaultdict(dict),
     }
-    for relation, names in named.items():
-        through = getattr(Opportunity, relation).through
-        for opportunity_id, competency_id, code, abbreviated, statement, domain in through.objects.filter(
-            opportunity_id__in=opportunities.values("id")
-        ).values_list(
+    # Both relations in one round trip (UNION ALL), each row tagged with the relation it came from.
+    links = [
+        getattr(Opportunity, relation)
+        .through.objects.filter(opportunity_id__in=opportunities.values("id"))
+        .annotate(relation=Value(relation, output_field=CharField()))
+        .values_list(
+            "relation",
             "opportunity_id",
             "competency_id",
             "competency__human_code",
             "competency__abbreviated_statement",
             "competency__full_statement",
             "competency__parent__abbreviated_statement",
-        ):
-            names[opportunity_id][competency_id] = competency_label(
-                code, abbreviated or statement, domain or ""
-            )
+        )
+        for relation in named
+    ]
+    for relation, opportunity_id, competency_id, code, abbreviated, statement, domain in links[0].union(
+        *links[1:], all=True
+    ):
+        named[relation][opportunity_id][competency_id] = competency_label(
+            code, abbreviated or statement, domain or ""
+        )
     rows = opportunities.annotate(places_taken=places_taken()).values(
         "id",
         "title",
@@ -249,10 +273,32 @@ def rank_for(
 ) -> list[Recommended]:
     """The student's district's active opportunities ranked by `recommend.rank`, the suggestions with their
     opportunities' details (no access check, no audit: callers have done both)."""
-    catalog = Opportunity.objects.filter(district_id=student.district_id, is_active=True)
-    ranked = recommend.rank(learner_facts(student, grade=grade), catalog_facts(catalog), limit=limit)
-    details = with_catalog_details(catalog.filter(pk__in=[s.opportunity_id for s in ranked])).in_bulk()
+    ranked = [suggestion for suggestion, _ in suggested_for(student, grade=grade, limit=limit)]
+    details = with_catalog_details(
+        _district_catalog(student).filter(pk__in=[s.opportunity_id for s in ranked])
+    ).in_bulk()
     return [Recommended(suggestion, details[suggestion.opportunity_id]) for suggestion in ranked]
+
+
+def _district_catalog(student: Student) -> QuerySet[Opportunity]:
+    return Opportunity.objects.filter(district_id=student.district_id, is_active=True)
+
+
+def suggested_for(
+    student: Student,
+    *,
+    grade: int | None,
+    taken: frozenset[int] | None = None,
+    limit: int | None = RECOMMENDATION_LIMIT,
+) -> list[tuple[recommend.Suggestion, recommend.OpportunityFacts]]:
+    """`rank_for` without the opportunities' details: each suggestion with the facts it was ranked on (id,
+    title, ...), for a page that names the opportunity and links to it, like the home page, and so need not
+    read provider, competencies and places again (no access check, no audit: callers have done both).
+    `taken` as in `learner_facts`."""
+    facts = catalog_facts(_district_catalog(student))
+    by_id = {opportunity.id: opportunity for opportunity in facts}
+    ranked = recommend.rank(learner_facts(student, grade=grade, taken=taken), facts, limit=limit)
+    return [(suggestion, by_id[suggestion.opportunity_id]) for suggestion in ranked]
 
 
 def recommendations_for(
