@@ -13,11 +13,13 @@ import importlib
 import json
 import pkgutil
 import re
+import unittest
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from django.db import connection
 from django.db.models import Model
 from django.test import Client, TestCase
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -557,3 +559,40 @@ class AuthorizationMatrixTest(TestCase):
         response = Client().get(self.url("students/<int:student_id>/", ANONYMOUS, OWN))
         assert response.status_code == 302
         assert response["Location"].startswith("/login/?next=")
+
+
+@pytest.mark.matrix
+class AuthorizationMatrixUnderRowSecurityTest(AuthorizationMatrixTest):
+    """The same matrix on PostgreSQL with row-level security in force (`waypoint.core.row_security`): every
+    request runs as a role that is neither a superuser nor exempt from the policies, as production connects.
+
+    The suite connects as a superuser, which the policies let through, so the matrix above checks the access
+    policy alone. Here the second wall stands under it: a route whose legitimate work crosses districts in a
+    way the policies forbid (a transfer, a state count, the district named in a denied event) would answer
+    differently, and the matrix would say which. The role lives in the class's transaction and goes with
+    it."""
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        if connection.vendor != "postgresql":
+            raise unittest.SkipTest("row-level security is PostgreSQL's; SQLite has the access policy alone")
+        super().setUpClass()
+        # Roles are the cluster's: one per test database, so two xdist workers never meet.
+        role = f"waypoint_matrix_{connection.settings_dict['NAME']}"[:63]
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE ROLE {role} NOLOGIN NOSUPERUSER NOBYPASSRLS")
+            cursor.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+            cursor.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")
+            cursor.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}")
+            cursor.execute(f"SET ROLE {role}")
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+        super().tearDownClass()
+
+    def test_requests_run_under_the_policies(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user")
+            assert cursor.fetchone() == (False,)

@@ -89,8 +89,8 @@ def districts_of(table: str, where: str = "true") -> set[int | None]:
 
 def private_districts_of(model: type[Model]) -> set[int | None]:
     """The districts of a table's rows, leaving out what districts publish for each other."""
-    published = model._meta.label in PUBLISHED_TABLES
-    return districts_of(model._meta.db_table, "NOT published" if published else "true")
+    condition = PUBLISHED_TABLES.get(model._meta.label)
+    return districts_of(model._meta.db_table, f"NOT ({condition})" if condition else "true")
 
 
 def test_scope_values() -> None:

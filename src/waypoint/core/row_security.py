@@ -67,10 +67,20 @@ AGGREGATE_TABLES = frozenset(
     }
 )
 
-# What a district publishes for every other one (the state's repository of flexible-pacing practices and
-# anonymised exemplar trajectories; no student data): its published rows are read in every scope but `none`,
+# What a district publishes for every other one, and the condition (SQL on the row) that says a row is
+# published: the state's repository of flexible-pacing practices and anonymised exemplar trajectories, and
+# catalog opportunities shared as templates for other districts to copy, with the provider that offers them
+# (a template is read with its provider). No student data. Published rows are read in every scope but `none`,
 # and written only in the district's own.
-PUBLISHED_TABLES = frozenset({"progress.ExemplarTrajectory", "progress.PacingPractice"})
+PUBLISHED_TABLES = {
+    "progress.ExemplarTrajectory": "published",
+    "progress.PacingPractice": "published",
+    "catalog.Opportunity": "shared_as_template",
+    "catalog.Provider": (
+        "EXISTS (SELECT 1 FROM catalog_opportunity AS shared"
+        " WHERE shared.provider_id = catalog_provider.id AND shared.shared_as_template)"
+    ),
+}
 
 # Pages that serve whoever holds a link or a code, in any district, signed in or not: sign-in and password
 # reset find the account before anyone is known; credential and transcript verification, district keys and
@@ -317,7 +327,7 @@ SYSTEM = "(SELECT waypoint_scope()) = ''"
 IN_SCOPE = "district_id = ANY ((SELECT waypoint_scope_ids())::bigint[])"
 NO_DISTRICT = f"(district_id IS NULL AND (SELECT waypoint_scope()) <> '{NO_SCOPE}')"
 STATE_READS = f"(SELECT waypoint_scope_has('{STATE_SCOPE}'))"
-PUBLISHED = f"(published AND (SELECT waypoint_scope()) <> '{NO_SCOPE}')"
+PUBLISHED = "(({condition}) AND (SELECT waypoint_scope()) <> '" + NO_SCOPE + "')"
 
 POLICY = "waypoint_district"
 AUDIT_APPEND_POLICY = "waypoint_audit_append"
@@ -359,7 +369,7 @@ def policy_statements(model: type[models.Model], connection: BaseDatabaseWrapper
     if model._meta.label in AGGREGATE_TABLES:
         reads.append(STATE_READS)
     if model._meta.label in PUBLISHED_TABLES:
-        reads.append(PUBLISHED)
+        reads.append(PUBLISHED.format(condition=PUBLISHED_TABLES[model._meta.label]))
     statements = [
         f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
         f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY",
